@@ -1,0 +1,3 @@
+"""fmgate: evidence-gated buy / fine-tune / build decisions for foundation models."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,53 @@
+"""The fmgate command line: a thin layer over the library API."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+
+from . import __version__
+from .commands import check, doctor
+from .errors import EXIT_ENGINE, FmgateError
+
+COMMANDS = [check, doctor]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fmgate",
+        description="Evidence gates for buy / fine-tune / build decisions on foundation models. "
+                    "Exit codes: 0 approved or ok, 1 denied or something due, "
+                    "2 bad input or usage, 3 engine or infrastructure failure.")
+    parser.add_argument("--version", action="version", version=f"fmgate {__version__}")
+    parser.add_argument("--repo", type=Path, default=None,
+                        help="the decision repository (default: found from the current folder)")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in COMMANDS:
+        module.add_parser(subparsers)
+    return parser
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    # Turn SIGTERM into an exception so every `with` block stops OPA on the way out.
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return int(args.run(args))
+    except FmgateError as exc:
+        print(f"fmgate: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("fmgate: interrupted; nothing was approved", file=sys.stderr)
+        return EXIT_ENGINE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,265 @@
+"""The policy engine: a real OPA server, local by default, reached through opa-python-client.
+
+fmgate starts `opa run --server` on 127.0.0.1 at a free port with token
+authentication, loads the repository's policies, pushes the organisation's
+settings and the memo index as data, and stops the server on every exit path.
+A remote OPA (fmgate.yaml `opa.url` or FMGATE_OPA_URL) is used instead when
+configured.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import requests
+from opa_client.opa import OpaClient
+
+from .errors import EngineError, InputError
+
+OPA_VERSION = "1.22.2"
+DECISION_PACKAGE = "fmgate/decision"
+DECISION_RULE = "decision"
+START_TIMEOUT_S = 30.0
+QUERY_TIMEOUT_S = 60.0
+
+
+def find_opa(repo_root: Path | None = None) -> str:
+    """The opa binary: $FMGATE_OPA_BIN, the project's tools folder, then PATH."""
+    candidates = [os.environ.get("FMGATE_OPA_BIN")]
+    if repo_root is not None:
+        candidates.append(str(repo_root / ".tools" / "bin" / "opa"))
+    candidates.append(shutil.which("opa"))
+    for candidate in candidates:
+        if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    raise EngineError("the opa binary was not found",
+                      fix="run 'make setup' (it installs OPA with go install), or put opa "
+                          f"v{OPA_VERSION} on PATH, or set FMGATE_OPA_BIN")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _die_with_parent() -> None:
+    """In the child: ask Linux to stop OPA if fmgate itself dies (no orphans)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+    # Ctrl-C goes to fmgate, which stops OPA itself in order.
+    os.setpgrp()
+
+
+def policy_files(policies_dir: Path) -> list[Path]:
+    """The Rego files OPA serves: tests and hidden folders are not part of the policy."""
+    return sorted(
+        p for p in policies_dir.rglob("*.rego")
+        if not p.name.endswith("_test.rego")
+        and not any(part.startswith(".") for part in p.relative_to(policies_dir).parts)
+    )
+
+
+def _authz_policy(token: str) -> str:
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    # Only the hash of the token is written to disk.
+    return (
+        "package system.authz\n\n"
+        "default allow := false\n\n"
+        f'allow if crypto.sha256(input.identity) == "{digest}"\n\n'
+        'allow if input.path == ["health"]\n'
+    )
+
+
+class Engine:
+    """A connection to an OPA server holding fmgate's policies and data."""
+
+    def __init__(self, client: OpaClient, base_url: str, token: str | None,
+                 process: subprocess.Popen[bytes] | None = None,
+                 workdir: tempfile.TemporaryDirectory[str] | None = None,
+                 log_path: Path | None = None) -> None:
+        self.client = client
+        self.base_url = base_url
+        self.token = token
+        self.process = process
+        self._workdir = workdir
+        self._log_path = log_path
+
+    # -- lifecycle ---------------------------------------------------------
+    @classmethod
+    def start_local(cls, policies_dir: Path, *, opa_bin: str | None = None,
+                    repo_root: Path | None = None) -> "Engine":
+        if not policies_dir.is_dir():
+            raise InputError("policies folder not found", path=str(policies_dir),
+                             fix="run fmgate inside a decision repository")
+        binary = opa_bin or find_opa(repo_root)
+        token = os.urandom(32).hex()
+        workdir = tempfile.TemporaryDirectory(prefix="fmgate-opa-")
+        authz_dir = Path(workdir.name) / "authz"
+        authz_dir.mkdir(mode=0o700)
+        (authz_dir / "authz.rego").write_text(_authz_policy(token), encoding="utf-8")
+        log_path = Path(workdir.name) / "opa.log"
+        port = _free_port()
+        command = [
+            binary, "run", "--server", "--addr", f"127.0.0.1:{port}",
+            "--authentication=token", "--authorization=basic",
+            "--disable-telemetry", "--log-level", "error",
+            "--ignore", ".*", "--ignore", "*_test.rego",
+            str(policies_dir), str(authz_dir),
+        ]
+        log = open(log_path, "wb")
+        try:
+            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
+                                       stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+        except OSError as exc:
+            log.close()
+            workdir.cleanup()
+            raise EngineError(f"OPA could not be started: {exc.strerror}", path=binary,
+                              fix="run 'fmgate doctor'") from None
+        finally:
+            if not log.closed:
+                log.close()
+        client = OpaClient(host="127.0.0.1", port=port, token=token, timeout=QUERY_TIMEOUT_S, retries=0)
+        engine = cls(client, f"http://127.0.0.1:{port}", token, process, workdir, log_path)
+        try:
+            engine._wait_ready()
+        except BaseException:
+            engine.close()
+            raise
+        return engine
+
+    @classmethod
+    def connect_remote(cls, url: str, token: str | None) -> "Engine":
+        parsed = urlparse(url)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise InputError(f"OPA url {url!r} is not an http(s) URL", path="fmgate.yaml",
+                             field="opa.url", fix="use e.g. https://opa.example.internal:8181")
+        port = parsed.port or (443 if parsed.scheme == "https" else 80)
+        client = OpaClient(host=parsed.hostname, port=port, ssl=parsed.scheme == "https",
+                           token=token, timeout=QUERY_TIMEOUT_S, retries=1)
+        engine = cls(client, f"{parsed.scheme}://{parsed.hostname}:{port}", token)
+        engine._wait_ready(timeout=10.0)
+        return engine
+
+    def _log_tail(self) -> str:
+        if self._log_path and self._log_path.exists():
+            return self._log_path.read_text(encoding="utf-8", errors="replace")[-2000:].strip()
+        return ""
+
+    def _wait_ready(self, timeout: float = START_TIMEOUT_S) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise EngineError(
+                    f"OPA exited during start-up with code {self.process.returncode}: {self._log_tail()}",
+                    fix="run 'opa check --strict policies' and 'fmgate doctor'")
+            try:
+                response = self.client._session.get(f"{self.base_url}/health", timeout=2)
+                if response.status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.05)
+        raise EngineError(f"OPA at {self.base_url} did not become healthy within {timeout:.0f}s",
+                          fix="check that the server is running and reachable; run 'fmgate doctor'")
+
+    def close(self) -> None:
+        try:
+            self.client.close_connection()
+        except Exception:  # closing must never mask the real error
+            pass
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        if self._workdir is not None:
+            self._workdir.cleanup()
+            self._workdir = None
+
+    def __enter__(self) -> "Engine":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- data and queries ---------------------------------------------------
+    def _failure(self, what: str, exc: BaseException) -> EngineError:
+        crashed = self.process is not None and self.process.poll() is not None
+        detail = f"OPA exited with code {self.process.returncode}" if crashed else str(exc)
+        return EngineError(f"{what} failed: {detail}",
+                           fix="nothing was approved; re-run, and run 'fmgate doctor' if it persists")
+
+    def put_data(self, path: str, value: dict[str, Any]) -> None:
+        try:
+            self.client.update_or_create_data(value, path)
+        except Exception as exc:
+            raise self._failure(f"loading data.{path.replace('/', '.')} into OPA", exc) from None
+
+    def query(self, input_document: dict[str, Any], package: str = DECISION_PACKAGE,
+              rule: str = DECISION_RULE) -> Any:
+        """Evaluate one rule; an undefined result is an engine failure, never a pass."""
+        try:
+            response = self.client.query_rule(input_document, package, rule)
+        except Exception as exc:
+            raise self._failure(f"evaluating data.{package.replace('/', '.')}.{rule}", exc) from None
+        if "result" not in response:
+            raise EngineError(f"data.{package.replace('/', '.')}.{rule} is undefined for this input",
+                              fix="the policies did not produce a decision; run 'opa test policies'")
+        return response["result"]
+
+    def remote_policy_drift(self, policies_dir: Path) -> list[str]:
+        """Policy files whose text on the server differs from the repository's."""
+        try:
+            response = self.client._session.get(f"{self.client.root_url}/policies", timeout=10)
+            response.raise_for_status()
+            served = {item.get("raw", "") for item in response.json().get("result", [])}
+        except Exception as exc:
+            raise self._failure("listing the server's policies", exc) from None
+        return [p.relative_to(policies_dir).as_posix() for p in policy_files(policies_dir)
+                if p.read_text(encoding="utf-8") not in served]
+
+
+def open_engine(repo_root: Path, config: Any, *, warn: Any = None) -> Engine:
+    """Start the local server, or connect to the configured remote one; then load data."""
+    url = config.opa_url()
+    policies_dir = repo_root / "policies"
+    if url:
+        engine = Engine.connect_remote(url, config.opa_token())
+        drift = engine.remote_policy_drift(policies_dir)
+        if drift and warn is not None:
+            warn(f"the OPA server at {url} serves policies that differ from this repository's: "
+                 + ", ".join(drift))
+    else:
+        engine = Engine.start_local(policies_dir, repo_root=repo_root)
+    return engine
+
+
+def opa_version(binary: str) -> str | None:
+    try:
+        out = subprocess.run([binary, "version"], capture_output=True, text=True, timeout=20).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    for line in out.splitlines():
+        if line.startswith("Version:"):
+            return line.split(":", 1)[1].strip()
+    return None
+
+

@@ -1,0 +1,47 @@
+"""Errors that end a command, each tied to the exit code the CLI contract gives it."""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_DENIED = 1
+EXIT_BAD_INPUT = 2
+EXIT_ENGINE = 3
+
+
+class FmgateError(Exception):
+    """Base error: a message for a person, naming what to fix, and an exit code."""
+
+    exit_code = EXIT_BAD_INPUT
+
+    def __init__(self, message: str, *, path: str | None = None, field: str | None = None,
+                 line: int | None = None, fix: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.field = field
+        self.line = line
+        self.fix = fix
+
+    def __str__(self) -> str:
+        where = self.path or ""
+        if where and self.line:
+            where = f"{where}:{self.line}"
+        parts = [f"{where}: " if where else ""]
+        if self.field:
+            parts.append(f"field '{self.field}': ")
+        parts.append(self.message)
+        if self.fix:
+            parts.append(f" (fix: {self.fix})")
+        return "".join(parts)
+
+
+class InputError(FmgateError):
+    """A memo, input file, setting or command line that cannot be used as given."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class EngineError(FmgateError):
+    """OPA, a notebook kernel or another piece of infrastructure failed."""
+
+    exit_code = EXIT_ENGINE

@@ -1,0 +1,139 @@
+"""Deciding memos: the library API behind `fmgate check` (usable from notebooks too).
+
+    with DecisionSession.open(Path(".")) as session:
+        decision = session.decide(session.repo.load(Path("memos/x.md")))
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+from jsonschema import Draft202012Validator
+
+from .config import Config, load_config
+from .engine import Engine, open_engine
+from .errors import InputError
+from .memo import MemoFile
+from .repo import Repository, find_root, resolve_inside
+
+# task_changes feeds the usage_log notebook; it has no evidence document of its own.
+INPUT_ONLY_KINDS = frozenset({"task_changes"})
+
+
+@lru_cache(maxsize=32)
+def _schema_validator(path: str) -> Draft202012Validator | None:
+    schema_path = Path(path)
+    if not schema_path.is_file():
+        return None
+    return Draft202012Validator(json.loads(schema_path.read_text(encoding="utf-8")))
+
+
+def _invalid(kind: str, *reasons: str) -> dict[str, Any]:
+    return {"kind": kind, "valid": False, "errors": list(reasons)}
+
+
+def load_evidence(repo: Repository, memo: MemoFile) -> dict[str, Any]:
+    """Evidence documents for the kinds the memo lists; unreadable ones arrive marked invalid."""
+    evidence: dict[str, Any] = {}
+    for kind, ref in (memo.memo.evidence or {}).items():
+        resolve_inside(repo.root, ref.path, source=memo.relpath, field=f"evidence.{kind}")
+        if kind in INPUT_ONLY_KINDS:
+            continue
+        doc_path = repo.evidence_dir(memo.memo_id) / f"{kind}.json"
+        shown = doc_path.relative_to(repo.root).as_posix()
+        if not doc_path.is_file():
+            continue  # absent: the policy names it as missing
+        try:
+            document = json.loads(doc_path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            evidence[kind] = _invalid(kind, f"{shown} is not valid JSON ({exc}); re-run fmgate collect")
+            continue
+        validator = _schema_validator(str(repo.root / "schemas" / "evidence" / f"{kind}.schema.json"))
+        if validator is not None:
+            problems = sorted(validator.iter_errors(document), key=lambda e: list(e.path))
+            if problems:
+                first = problems[0]
+                where = "/".join(str(p) for p in first.path) or "(document)"
+                evidence[kind] = _invalid(
+                    kind, f"{shown} does not match its schema at {where}: {first.message}; re-run fmgate collect")
+                continue
+        if not isinstance(document, dict):
+            evidence[kind] = _invalid(kind, f"{shown} is not a JSON object; re-run fmgate collect")
+            continue
+        evidence[kind] = document
+    return evidence
+
+
+@dataclass
+class Decision:
+    memo: MemoFile
+    document: dict[str, Any]
+
+    @property
+    def allowed(self) -> bool:
+        # Anything but an explicit true is a denial.
+        return self.document.get("allowed") is True and self.document.get("outcome") == "approved"
+
+
+class DecisionSession:
+    """One OPA server (or remote connection) serving any number of decisions."""
+
+    def __init__(self, repo: Repository, config: Config, engine: Engine) -> None:
+        self.repo = repo
+        self.config = config
+        self.engine = engine
+
+    @classmethod
+    def open(cls, root: Path | None = None, *, warn: Callable[[str], None] | None = None) -> "DecisionSession":
+        repo = Repository(find_root(root))
+        config = load_config(repo.root, repo.policy_defaults())
+        index = repo.index()  # parses every memo: bad input surfaces before OPA starts
+        engine = open_engine(repo.root, config, warn=warn)
+        try:
+            engine.put_data("fmgate/config", config.policy_data())
+            engine.put_data("fmgate/repository", index)
+        except BaseException:
+            engine.close()
+            raise
+        return cls(repo, config, engine)
+
+    def close(self) -> None:
+        self.engine.close()
+
+    def __enter__(self) -> "DecisionSession":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def policy_input(self, memo: MemoFile, now: dt.date,
+                     pull_request: dict[str, Any] | None = None) -> dict[str, Any]:
+        document: dict[str, Any] = {
+            "memo": memo.policy_view(),
+            "evidence": load_evidence(self.repo, memo),
+            "now": now.isoformat(),
+        }
+        if pull_request is not None:
+            document["pull_request"] = pull_request
+        return document
+
+    def decide(self, memo: MemoFile, now: dt.date | None = None,
+               pull_request: dict[str, Any] | None = None) -> Decision:
+        day = now or dt.datetime.now(dt.timezone.utc).date()
+        result = self.engine.query(self.policy_input(memo, day, pull_request))
+        if not isinstance(result, dict):
+            raise InputError("the policies returned something other than a decision document",
+                             path="policies/decision", fix="run 'opa test policies'")
+        return Decision(memo, result)
+
+
+def parse_day(text: str, *, option: str = "--now") -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{text!r} is not a date", field=option, fix="use YYYY-MM-DD") from None

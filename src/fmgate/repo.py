@@ -1,0 +1,107 @@
+"""The decision repository on disk: its root, its memos and the paths they name."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+from .memo import MemoFile, load_memo
+
+ROOT_MARKER = "fmgate.yaml"
+
+
+def find_root(start: Path | None = None) -> Path:
+    """Walk up from *start* to the folder holding fmgate.yaml."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / ROOT_MARKER).is_file():
+            return folder
+    raise InputError(f"no {ROOT_MARKER} here or in any parent folder", path=str(here),
+                     fix="run fmgate inside a decision repository or pass --repo DIR")
+
+
+def resolve_inside(root: Path, relpath: str, *, source: str, field: str) -> Path:
+    """Resolve a repository-relative path, refusing anything that leaves the repository."""
+    candidate = Path(relpath)
+    if candidate.is_absolute():
+        raise InputError(f"path {relpath!r} is absolute", path=source, field=field,
+                         fix="use a path relative to the repository root")
+    resolved = (root / candidate).resolve()
+    try:
+        resolved.relative_to(root.resolve())
+    except ValueError:
+        raise InputError(f"path {relpath!r} points outside the repository", path=source,
+                         field=field, fix="keep evidence inputs inside the repository") from None
+    return resolved
+
+
+@dataclass
+class Repository:
+    root: Path
+
+    @property
+    def memos_dir(self) -> Path:
+        return self.root / "memos"
+
+    @property
+    def policies_dir(self) -> Path:
+        return self.root / "policies"
+
+    def evidence_dir(self, memo_id: str) -> Path:
+        return self.root / "evidence" / memo_id
+
+    def memo_paths(self) -> list[Path]:
+        if not self.memos_dir.is_dir():
+            return []
+        return sorted(p for p in self.memos_dir.glob("*.md") if p.name.lower() != "readme.md")
+
+    @cached_property
+    def memos(self) -> list[MemoFile]:
+        """Every memo in the repository, parsed; duplicate ids are bad input."""
+        parsed = [load_memo(p, self.root) for p in self.memo_paths()]
+        seen: dict[str, str] = {}
+        for memo in parsed:
+            if memo.memo_id in seen:
+                raise InputError(
+                    f"memo id {memo.memo_id!r} is also used by {seen[memo.memo_id]}",
+                    path=memo.relpath, field="id", line=memo.lines.get("id"),
+                    fix="give each memo a unique id (one evidence folder per id)")
+            seen[memo.memo_id] = memo.relpath
+        return parsed
+
+    def load(self, path: Path) -> MemoFile:
+        """A memo named on the command line, parsed; reuses the repository's parse."""
+        resolved = Path(path).resolve()
+        for memo in self.memos:
+            if memo.path.resolve() == resolved:
+                return memo
+        return load_memo(Path(path), self.root)
+
+    def index(self) -> dict[str, Any]:
+        """What MEMO-CONFLICT and lifecycle rules see of every memo."""
+        memos: dict[str, Any] = {}
+        for memo in self.memos:
+            m = memo.memo
+            memos[memo.memo_id] = {
+                "id": memo.memo_id, "path": memo.relpath, "workload": m.workload,
+                "status": m.status, "decision": m.decision, "supersedes": m.supersedes,
+                "owner": m.owner, "date": m.date.isoformat() if m.date else None,
+            }
+        return {"memos": memos}
+
+    def policy_defaults(self) -> dict[str, Any]:
+        """The defaults shipped in policy data (thresholds, vocabularies, required fields)."""
+        path = self.policies_dir / "data.json"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return data["fmgate"]["defaults"]
+        except FileNotFoundError:
+            raise InputError("policy data not found", path=str(path),
+                             fix="restore policies/data.json from the repository") from None
+        except (ValueError, KeyError, TypeError):
+            raise InputError("policy data has no fmgate.defaults object", path=str(path),
+                             fix="restore policies/data.json from the repository") from None

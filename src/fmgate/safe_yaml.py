@@ -1,0 +1,86 @@
+"""YAML loading that a memo author cannot turn against the reader.
+
+Only plain data is accepted: no Python tags, no anchors or aliases (so no
+"billion laughs" expansion), and a size cap checked before parsing. Line
+numbers of top-level keys are kept so errors can point at them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from .errors import InputError
+
+MAX_YAML_BYTES = 256 * 1024
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses anchors and aliases."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.constructor.ConstructorError(
+                None, None, "anchors and aliases are not allowed", event.start_mark
+            )
+        event = self.peek_event()
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            raise yaml.constructor.ConstructorError(
+                None, None, "anchors and aliases are not allowed", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+def load_yaml(text: str, *, path: str, line_offset: int = 0,
+              max_bytes: int = MAX_YAML_BYTES) -> tuple[Any, dict[str, int]]:
+    """Parse YAML text; return the data and the 1-based line of each top-level key."""
+    size = len(text.encode("utf-8"))
+    if size > max_bytes:
+        raise InputError(
+            f"YAML is {size} bytes, more than the {max_bytes}-byte limit",
+            path=path, fix="move bulky content into evidence input files",
+        )
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        lines: dict[str, int] = {}
+        if isinstance(node, yaml.MappingNode):
+            for key_node, _ in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    lines[str(key_node.value)] = key_node.start_mark.line + 1 + line_offset
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 + line_offset if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InputError(
+            f"YAML cannot be read: {problem}", path=path, line=line,
+            fix="correct the YAML syntax (plain mappings, lists and scalars only)",
+        ) from None
+    finally:
+        loader.dispose()
+    return data, lines
+
+
+def load_yaml_file(path: str, *, display: str | None = None,
+                   max_bytes: int = MAX_YAML_BYTES) -> tuple[Any, dict[str, int]]:
+    """Read and parse a YAML file with the same limits."""
+    shown = display or path
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise InputError("file not found", path=shown, fix="create it or correct the path") from None
+    except OSError as exc:
+        raise InputError(f"cannot be read: {exc.strerror}", path=shown) from None
+    if len(raw) > max_bytes:
+        raise InputError(f"file is larger than the {max_bytes}-byte limit", path=shown,
+                         fix="keep settings and memos small; data belongs in input files")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError("file is not UTF-8 text", path=shown, fix="save it as UTF-8") from None
+    return load_yaml(text, path=shown, max_bytes=max_bytes)

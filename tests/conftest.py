@@ -1,0 +1,58 @@
+"""Shared fixtures: the real OPA binary and throwaway decision repositories."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from fmgate.engine import find_opa
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def opa_bin() -> str:
+    # The real engine is a hard requirement: `make test` installs it.
+    return find_opa(REPO_ROOT)
+
+
+@pytest.fixture
+def tiny_policies(tmp_path: Path) -> Path:
+    """A minimal policy set, for engine mechanics independent of fmgate's rules."""
+    policies = tmp_path / "policies"
+    (policies / "decision").mkdir(parents=True)
+    (policies / "decision" / "decision.rego").write_text(textwrap.dedent("""\
+        package fmgate.decision
+
+        decision := {"allowed": input.x == 1, "owners": data.fmgate.config.decision_owners} if {
+            input.x
+        }
+        """))
+    (policies / "decision" / "decision_test.rego").write_text("package fmgate.decision_test\n")
+    return policies
+
+
+MINIMAL_SETTINGS = """\
+decision_owners: [dana.kim, priya.rao]
+senior_reviewers: [lee.wong, sam.ortiz]
+required_approvals: 1
+thresholds: {}
+opa: {url: null, token_env: null}
+"""
+
+
+@pytest.fixture
+def decision_repo(tmp_path: Path) -> Path:
+    """A copy of this repository's policies, schemas and settings, with no memos yet."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    shutil.copytree(REPO_ROOT / "policies", root / "policies")
+    if (REPO_ROOT / "schemas").is_dir():
+        shutil.copytree(REPO_ROOT / "schemas", root / "schemas")
+    (root / "fmgate.yaml").write_text(MINIMAL_SETTINGS)
+    (root / "memos").mkdir()
+    (root / "evidence").mkdir()
+    return root

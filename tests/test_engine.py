@@ -1,0 +1,172 @@
+"""The OPA server lifecycle, on the real binary."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from fmgate.engine import Engine, find_opa
+from fmgate.errors import EXIT_ENGINE, EngineError
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # a zombie is dead for our purposes
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def _wait_gone(pid: int, seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not _alive(pid):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_query_evaluates_policy_and_data(tiny_policies: Path, opa_bin: str) -> None:
+    with Engine.start_local(tiny_policies, opa_bin=opa_bin) as engine:
+        engine.put_data("fmgate/config", {"decision_owners": ["dana.kim"]})
+        assert engine.query({"x": 1}) == {"allowed": True, "owners": ["dana.kim"]}
+        assert engine.query({"x": 2})["allowed"] is False
+
+
+def test_server_listens_on_loopback_and_requires_the_token(tiny_policies: Path, opa_bin: str) -> None:
+    with Engine.start_local(tiny_policies, opa_bin=opa_bin) as engine:
+        assert engine.base_url.startswith("http://127.0.0.1:")
+        url = f"{engine.base_url}/v1/data/fmgate/decision/decision"
+        assert requests.post(url, json={"input": {"x": 1}}, timeout=5).status_code == 401
+        wrong = {"Authorization": "Bearer not-the-token"}
+        assert requests.post(url, json={"input": {"x": 1}}, headers=wrong, timeout=5).status_code == 401
+        right = {"Authorization": f"Bearer {engine.token}"}
+        assert requests.post(url, json={"input": {"x": 1}}, headers=right, timeout=5).status_code == 200
+
+
+def test_close_stops_the_server(tiny_policies: Path, opa_bin: str) -> None:
+    engine = Engine.start_local(tiny_policies, opa_bin=opa_bin)
+    pid = engine.process.pid
+    engine.close()
+    assert _wait_gone(pid)
+    with pytest.raises(requests.RequestException):
+        requests.get(f"{engine.base_url}/health", timeout=2)
+
+
+def test_test_files_are_not_served(tiny_policies: Path, opa_bin: str) -> None:
+    with Engine.start_local(tiny_policies, opa_bin=opa_bin) as engine:
+        ids = engine.client.get_policies_list()
+        assert not any(i.endswith("_test.rego") for i in ids)
+
+
+def test_undefined_decision_is_an_engine_failure(tiny_policies: Path, opa_bin: str) -> None:
+    with Engine.start_local(tiny_policies, opa_bin=opa_bin) as engine:
+        with pytest.raises(EngineError) as caught:
+            engine.query({})
+    assert caught.value.exit_code == EXIT_ENGINE
+    assert "undefined" in str(caught.value)
+
+
+def test_crash_mid_run_fails_closed(tiny_policies: Path, opa_bin: str) -> None:
+    with Engine.start_local(tiny_policies, opa_bin=opa_bin) as engine:
+        engine.process.kill()
+        engine.process.wait()
+        with pytest.raises(EngineError) as caught:
+            engine.query({"x": 1})
+    assert "exited" in str(caught.value)
+
+
+def test_hung_server_times_out(tiny_policies: Path, opa_bin: str) -> None:
+    with Engine.start_local(tiny_policies, opa_bin=opa_bin) as engine:
+        engine.client.timeout = 0.5
+        os.kill(engine.process.pid, signal.SIGSTOP)
+        try:
+            with pytest.raises(EngineError):
+                engine.query({"x": 1})
+        finally:
+            os.kill(engine.process.pid, signal.SIGCONT)
+
+
+def test_broken_policy_fails_start_with_opa_message(tmp_path: Path, opa_bin: str) -> None:
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    (policies / "broken.rego").write_text("package broken\n\nallow if {\n")
+    with pytest.raises(EngineError) as caught:
+        Engine.start_local(policies, opa_bin=opa_bin)
+    assert "exited during start-up" in str(caught.value)
+    assert "broken.rego" in str(caught.value)
+
+
+def test_missing_binary_names_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FMGATE_OPA_BIN", str(tmp_path / "nope"))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(EngineError) as caught:
+        find_opa(tmp_path)
+    assert "make setup" in str(caught.value)
+
+
+_HOLDER = textwrap.dedent("""\
+    import sys, time
+    from pathlib import Path
+    from fmgate.engine import Engine
+    with Engine.start_local(Path(sys.argv[1]), opa_bin=sys.argv[2]) as engine:
+        print(engine.process.pid, flush=True)
+        time.sleep(60)
+    """)
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT, signal.SIGTERM])
+def test_no_orphan_server_whatever_ends_fmgate(tiny_policies: Path, opa_bin: str, how: int) -> None:
+    script = (
+        "import signal\n"
+        "signal.signal(signal.SIGTERM, lambda *a: (_ for _ in ()).throw(KeyboardInterrupt()))\n" + _HOLDER
+    )
+    holder = subprocess.Popen([sys.executable, "-c", script, str(tiny_policies), opa_bin],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        opa_pid = int(holder.stdout.readline())
+        assert _alive(opa_pid)
+        holder.send_signal(how)
+        holder.wait(timeout=15)
+        assert _wait_gone(opa_pid), "OPA outlived fmgate"
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+
+
+def test_remote_server_is_used_and_drift_reported(tiny_policies: Path, opa_bin: str) -> None:
+    with Engine.start_local(tiny_policies, opa_bin=opa_bin) as served:
+        remote = Engine.connect_remote(served.base_url, served.token)
+        try:
+            remote.put_data("fmgate/config", {"decision_owners": []})
+            assert remote.query({"x": 1})["allowed"] is True
+            assert remote.remote_policy_drift(tiny_policies) == []
+            rule = tiny_policies / "decision" / "decision.rego"
+            rule.write_text(rule.read_text() + "\nextra := 1\n")
+            assert remote.remote_policy_drift(tiny_policies) == ["decision/decision.rego"]
+        finally:
+            remote.close()
+        assert served.process.poll() is None  # closing a remote connection stops nothing
+
+
+def test_remote_without_token_is_refused(tiny_policies: Path, opa_bin: str) -> None:
+    with Engine.start_local(tiny_policies, opa_bin=opa_bin) as served:
+        remote = Engine.connect_remote(served.base_url, None)
+        try:
+            with pytest.raises(EngineError):
+                remote.query({"x": 1})
+        finally:
+            remote.close()
