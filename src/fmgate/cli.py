@@ -9,10 +9,10 @@ from pathlib import Path
 from types import FrameType
 
 from . import __version__
-from .commands import check, doctor
+from .commands import check, doctor, explain
 from .errors import EXIT_ENGINE, FmgateError
 
-COMMANDS = [check, doctor]
+COMMANDS = [check, explain, doctor]
 
 
 def build_parser() -> argparse.ArgumentParser:

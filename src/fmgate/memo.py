@@ -163,6 +163,9 @@ def _describe(error: dict[str, Any]) -> tuple[str, str]:
     expected = error.get("msg", "invalid value")
     if error.get("type") == "literal_error":
         expected = expected.replace("Input should be", "expected one of")
+    if error.get("type") == "string_type" and isinstance(error.get("input"), bool):
+        # YAML reads bare yes/no/on/off as booleans; authors mean the words.
+        expected += " (YAML read a bare yes/no/on/off as true/false: put the text in quotes)"
     return loc, expected
 
 

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fmgate.errors import InputError
+from fmgate.repo import Repository, find_root, resolve_inside
+
+
+def test_find_root_walks_up(tmp_path: Path) -> None:
+    (tmp_path / "fmgate.yaml").write_text("{}\n")
+    nested = tmp_path / "memos" / "deep"
+    nested.mkdir(parents=True)
+    assert find_root(nested) == tmp_path.resolve()
+
+
+def test_find_root_outside_a_repository(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as caught:
+        find_root(tmp_path)
+    assert "--repo" in str(caught.value)
+
+
+@pytest.mark.parametrize("path", ["../outside.csv", "/etc/passwd", "evidence/../../x.csv"])
+def test_paths_outside_the_repository_are_refused(tmp_path: Path, path: str) -> None:
+    with pytest.raises(InputError) as caught:
+        resolve_inside(tmp_path, path, source="memos/m.md", field="evidence.usage_log")
+    assert caught.value.field == "evidence.usage_log"
+
+
+def test_symlink_out_of_the_repository_is_refused(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (tmp_path / "secret.csv").write_text("x")
+    (root / "link.csv").symlink_to(tmp_path / "secret.csv")
+    with pytest.raises(InputError):
+        resolve_inside(root, "link.csv", source="memos/m.md", field="evidence.eval_set")
+
+
+def test_duplicate_memo_ids(tmp_path: Path) -> None:
+    (tmp_path / "memos").mkdir()
+    (tmp_path / "memos" / "a.md").write_text("---\nid: same\n---\n")
+    (tmp_path / "memos" / "b.md").write_text("---\nid: same\n---\n")
+    with pytest.raises(InputError) as caught:
+        Repository(tmp_path).memos
+    assert "memos/a.md" in str(caught.value) and "memos/b.md" in str(caught.value)
+
+
+def test_index_summarises_every_memo(tmp_path: Path) -> None:
+    (tmp_path / "memos").mkdir()
+    (tmp_path / "memos" / "a.md").write_text(
+        "---\nid: a\nworkload: w\nstatus: approved\ndecision: buy\ndate: 2026-01-02\n---\n")
+    index = Repository(tmp_path).index()
+    assert index["memos"]["a"] == {"id": "a", "path": "memos/a.md", "workload": "w", "status": "approved",
+                                   "decision": "buy", "supersedes": None, "owner": None, "date": "2026-01-02"}

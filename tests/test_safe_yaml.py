@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import pytest
+
+from fmgate.errors import InputError
+from fmgate.safe_yaml import load_yaml
+
+
+def test_plain_mapping_with_key_lines() -> None:
+    data, lines = load_yaml("a: 1\nb:\n  - x\nc: {d: 2}\n", path="f.yaml", line_offset=1)
+    assert data == {"a": 1, "b": ["x"], "c": {"d": 2}}
+    assert lines == {"a": 2, "b": 3, "c": 5}
+
+
+def test_alias_bomb_is_refused() -> None:
+    bomb = "a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n"
+    with pytest.raises(InputError) as caught:
+        load_yaml(bomb, path="bomb.yaml")
+    assert "aliases" in str(caught.value)
+    assert "bomb.yaml:1" in str(caught.value)
+
+
+def test_python_tags_are_refused() -> None:
+    with pytest.raises(InputError):
+        load_yaml("a: !!python/object/apply:os.system ['true']\n", path="evil.yaml")
+
+
+def test_oversized_text_is_refused_before_parsing() -> None:
+    with pytest.raises(InputError) as caught:
+        load_yaml("a: " + "x" * 2000 + "\n", path="big.yaml", max_bytes=1000)
+    assert "limit" in str(caught.value)
+
+
+def test_syntax_error_names_the_line() -> None:
+    with pytest.raises(InputError) as caught:
+        load_yaml("a: 1\nb: [unclosed\nc: 2\n", path="bad.yaml", line_offset=1)
+    assert "bad.yaml:" in str(caught.value)
+    assert caught.value.line is not None and caught.value.line >= 3
