@@ -90,3 +90,83 @@ def render_json(decisions: list[Decision]) -> str:
     documents = [d.document for d in decisions]
     payload: Any = documents[0] if len(documents) == 1 else documents
     return json.dumps(payload, indent=2, sort_keys=True)
+
+
+def _md(value: Any) -> str:
+    return show_value(value).replace("|", "\\|").replace("\n", " ")
+
+
+def notebook_links(decision: Decision, link_base: str = "") -> dict[str, str]:
+    """Rendered notebooks that exist for the memo, by evidence kind."""
+    from pathlib import Path
+
+    evidence_dir = Path(decision.memo.path).resolve().parents[1] / "evidence" / decision.memo.memo_id
+    links = {}
+    for html in sorted(evidence_dir.glob("*.html")):
+        links[html.stem] = f"{link_base}evidence/{decision.memo.memo_id}/{html.name}"
+    return links
+
+
+# Which evidence kind backs each gate's numbers, for links next to its checks.
+GATE_EVIDENCE = {
+    "cost_at_scale": ["usage_log", "head_to_head", "cost_model"],
+    "domain_expertise": ["prompting_log", "eval_set", "domain_data"],
+    "build": ["corpus_manifest", "head_to_head"],
+    "shared": ["head_to_head", "cost_model", "eval_set"],
+}
+
+
+def render_markdown(decisions: list[Decision], link_base: str = "") -> str:
+    out: list[str] = []
+    for decision in decisions:
+        doc = decision.document
+        verdict = "✅ approved" if decision.allowed else "❌ denied"
+        out.append(f"### {verdict}: `{doc.get('memo_id', decision.memo.memo_id)}`")
+        out.append("")
+        supported = doc.get("supported")
+        out.append(f"Requested **{doc.get('requested')}**; the evidence supports **{supported}**. "
+                   f"Memo: `{decision.memo.relpath}`.")
+        out.append("")
+        links = notebook_links(decision, link_base)
+        violations = doc.get("violations", [])
+        if violations:
+            out.append("| rule | gate | finding | observed | required | fix |")
+            out.append("|---|---|---|---|---|---|")
+            for item in violations:
+                out.append(f"| `{item.get('id')}` | {item.get('gate')} | {_md(item.get('message'))} | "
+                           f"{_md(item.get('observed'))} | {_md(item.get('required'))} | {_md(item.get('fix'))} |")
+            out.append("")
+        for name, gate in (doc.get("gates") or {}).items():
+            checks = gate.get("checks") or [] if isinstance(gate, dict) else []
+            if not checks:
+                continue
+            state = "fired" if gate.get("fired") else "did not fire"
+            if gate.get("exempt"):
+                state += " (exempt workload shape)"
+            out.append(f"**{GATE_TITLES.get(name, name)}**: {state}")
+            out.append("")
+            out.append("| check | observed | required | result |")
+            out.append("|---|---|---|---|")
+            for check in checks:
+                result = "pass" if check.get("passed") else "**fail**"
+                out.append(f"| `{check.get('id')}` | {_md(check.get('observed'))} | "
+                           f"{_md(check.get('required'))} | {result} |")
+            kinds = [k for k in GATE_EVIDENCE.get(name, []) if k in links]
+            if kinds:
+                out.append("")
+                out.append("Rendered notebooks: " + ", ".join(f"[{k}]({links[k]})" for k in kinds))
+            out.append("")
+        warnings = doc.get("warnings", [])
+        if warnings:
+            out.append("Warnings:")
+            out.append("")
+            for item in warnings:
+                out.append(f"- `{item.get('id')}`: {_md(item.get('message'))}")
+            out.append("")
+        other = [k for k in links if not any(k in GATE_EVIDENCE.get(g, []) for g in (doc.get("gates") or {}))]
+        if other:
+            out.append("Other rendered notebooks: " + ", ".join(f"[{k}]({links[k]})" for k in other))
+            out.append("")
+    approved = sum(d.allowed for d in decisions)
+    out.append(f"**{approved} approved, {len(decisions) - approved} denied**")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,40 @@
+"""`fmgate relitigate [--now DATE]`: approved decisions due for another look."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+
+from ..errors import EXIT_DENIED, EXIT_OK
+from ..evaluate import DecisionSession, parse_day
+from ..relitigation import due_decisions
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "relitigate", help="list approved decisions due for re-litigation (exit 1 when any is)",
+        description="Evaluate every approved memo and list those the RELIT-* rules flag.")
+    parser.add_argument("--now", help="evaluation date, YYYY-MM-DD (default: today, UTC)")
+    parser.add_argument("--format", choices=["text", "json"], default="text")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    now = parse_day(args.now) if args.now else dt.datetime.now(dt.timezone.utc).date()
+    with DecisionSession.open(args.repo) as session:
+        due, evaluated = due_decisions(session, now)
+    if args.format == "json":
+        print(json.dumps([{"memo_id": item.decision.document.get("memo_id"), "path": item.decision.memo.relpath,
+                           "next_due": item.next_due, "findings": item.findings} for item in due],
+                         indent=2, sort_keys=True))
+    else:
+        for item in due:
+            print(f"DUE  {item.decision.memo.relpath}  ({item.decision.document.get('memo_id')}), "
+                  f"next due {item.next_due or 'now'}")
+            for finding in item.findings:
+                print(f"    {finding.get('id')}: {finding.get('message')}")
+                if finding.get("fix"):
+                    print(f"        fix: {finding['fix']}")
+        print(f"{len(due)} of {len(evaluated)} approved decision(s) due on {now.isoformat()}")
+    return EXIT_DENIED if due else EXIT_OK
