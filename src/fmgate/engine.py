@@ -237,10 +237,11 @@ class Engine:
                 if p.read_text(encoding="utf-8") not in served]
 
 
-def open_engine(repo_root: Path, config: Any, *, warn: Any = None) -> Engine:
-    """Start the local server, or connect to the configured remote one; then load data."""
+def open_engine(repo_root: Path, config: Any, *, policies_dir: Path | None = None,
+                warn: Any = None) -> Engine:
+    """Start the local server, or connect to the configured remote one."""
     url = config.opa_url()
-    policies_dir = repo_root / "policies"
+    policies_dir = policies_dir or repo_root / "policies"
     if url:
         engine = Engine.connect_remote(url, config.opa_token())
         drift = engine.remote_policy_drift(policies_dir)

@@ -45,7 +45,7 @@ def load_evidence(repo: Repository, memo: MemoFile) -> dict[str, Any]:
         if kind in INPUT_ONLY_KINDS:
             continue
         doc_path = repo.evidence_dir(memo.memo_id) / f"{kind}.json"
-        shown = doc_path.relative_to(repo.root).as_posix()
+        shown = f"evidence/{memo.memo_id}/{kind}.json"
         if not doc_path.is_file():
             continue  # absent: the policy names it as missing
         try:
@@ -53,7 +53,7 @@ def load_evidence(repo: Repository, memo: MemoFile) -> dict[str, Any]:
         except (ValueError, UnicodeDecodeError) as exc:
             evidence[kind] = _invalid(kind, f"{shown} is not valid JSON ({exc}); re-run fmgate collect")
             continue
-        validator = _schema_validator(str(repo.root / "schemas" / "evidence" / f"{kind}.schema.json"))
+        validator = _schema_validator(str(repo.schemas_dir / "evidence" / f"{kind}.schema.json"))
         if validator is not None:
             problems = sorted(validator.iter_errors(document), key=lambda e: list(e.path))
             if problems:
@@ -89,11 +89,12 @@ class DecisionSession:
         self.engine = engine
 
     @classmethod
-    def open(cls, root: Path | None = None, *, warn: Callable[[str], None] | None = None) -> "DecisionSession":
-        repo = Repository(find_root(root))
-        config = load_config(repo.root, repo.policy_defaults())
+    def open(cls, root: Path | None = None, *, warn: Callable[[str], None] | None = None,
+             trusted_root: Path | None = None, evidence_root: Path | None = None) -> "DecisionSession":
+        repo = Repository(find_root(root), trusted_root=trusted_root, evidence_root=evidence_root)
+        config = load_config(repo.rules_root, repo.policy_defaults())
         index = repo.index()  # parses every memo: bad input surfaces before OPA starts
-        engine = open_engine(repo.root, config, warn=warn)
+        engine = open_engine(repo.root, config, policies_dir=repo.policies_dir, warn=warn)
         try:
             engine.put_data("fmgate/config", config.policy_data())
             engine.put_data("fmgate/repository", index)

@@ -41,7 +41,21 @@ def resolve_inside(root: Path, relpath: str, *, source: str, field: str) -> Path
 
 @dataclass
 class Repository:
+    """A decision repository.
+
+    The pull-request job decides a branch's memos with the base branch's
+    policies, notebooks, schemas and settings: *trusted_root* is where those
+    come from (the repository itself by default), and *evidence_root* where
+    evidence documents are read (regenerated evidence in CI).
+    """
+
     root: Path
+    trusted_root: Path | None = None
+    evidence_root: Path | None = None
+
+    @property
+    def rules_root(self) -> Path:
+        return self.trusted_root or self.root
 
     @property
     def memos_dir(self) -> Path:
@@ -49,10 +63,18 @@ class Repository:
 
     @property
     def policies_dir(self) -> Path:
-        return self.root / "policies"
+        return self.rules_root / "policies"
+
+    @property
+    def notebooks_dir(self) -> Path:
+        return self.rules_root / "notebooks"
+
+    @property
+    def schemas_dir(self) -> Path:
+        return self.rules_root / "schemas"
 
     def evidence_dir(self, memo_id: str) -> Path:
-        return self.root / "evidence" / memo_id
+        return (self.evidence_root or self.root / "evidence") / memo_id
 
     def memo_paths(self) -> list[Path]:
         if not self.memos_dir.is_dir():
