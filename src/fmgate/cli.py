@@ -9,10 +9,10 @@ from pathlib import Path
 from types import FrameType
 
 from . import __version__
-from .commands import check, doctor, explain, new, relitigate
+from .commands import check, ci, doctor, explain, new, relitigate
 from .errors import EXIT_ENGINE, FmgateError
 
-COMMANDS = [new, check, relitigate, explain, doctor]
+COMMANDS = [new, check, ci, relitigate, explain, doctor]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -113,7 +113,8 @@ class DecisionSession:
         self.close()
 
     def policy_input(self, memo: MemoFile, now: dt.date,
-                     pull_request: dict[str, Any] | None = None) -> dict[str, Any]:
+                     pull_request: dict[str, Any] | None = None,
+                     provenance: dict[str, Any] | None = None) -> dict[str, Any]:
         document: dict[str, Any] = {
             "memo": memo.policy_view(),
             "evidence": load_evidence(self.repo, memo),
@@ -121,12 +122,15 @@ class DecisionSession:
         }
         if pull_request is not None:
             document["pull_request"] = pull_request
+        if provenance is not None:
+            document["provenance"] = provenance
         return document
 
     def decide(self, memo: MemoFile, now: dt.date | None = None,
-               pull_request: dict[str, Any] | None = None) -> Decision:
+               pull_request: dict[str, Any] | None = None,
+               provenance: dict[str, Any] | None = None) -> Decision:
         day = now or dt.datetime.now(dt.timezone.utc).date()
-        result = self.engine.query(self.policy_input(memo, day, pull_request))
+        result = self.engine.query(self.policy_input(memo, day, pull_request, provenance))
         if not isinstance(result, dict):
             raise InputError("the policies returned something other than a decision document",
                              path="policies/decision", fix="run 'opa test policies'")

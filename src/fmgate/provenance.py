@@ -114,7 +114,7 @@ def tampered(committed: dict[str, Any], regenerated: dict[str, Any], memo_id: st
 def read_committed(repo: Repository, memo: MemoFile) -> dict[str, Any]:
     """The evidence documents committed beside the memo, as JSON (unreadable ones skipped)."""
     documents = {}
-    folder = repo.root / "evidence" / memo.memo_id
+    folder = repo.evidence_dir(memo.memo_id)
     for path in sorted(folder.glob("*.json")):
         try:
             document = json.loads(path.read_text(encoding="utf-8"))

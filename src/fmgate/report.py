@@ -170,3 +170,115 @@ def render_markdown(decisions: list[Decision], link_base: str = "") -> str:
     approved = sum(d.allowed for d in decisions)
     out.append(f"**{approved} approved, {len(decisions) - approved} denied**")
     return "\n".join(out) + "\n"
+
+
+# Which front-matter field a finding is about, so annotations land on its line.
+RULE_FIELDS = {
+    "MEMO-FIELDS": "id", "MEMO-OWNER": "owner", "MEMO-REVIEW": "reviewers",
+    "MEMO-CANDIDATES": "candidates", "MEMO-BUY-ALTERNATIVE": "buy_alternative",
+    "MEMO-DIMENSIONS": "dimensions", "MEMO-CONFLICT": "workload", "MEMO-EVIDENCE-MISSING": "evidence",
+    "MEMO-EVIDENCE-STALE": "evidence", "MEMO-LIFECYCLE": "status", "FT-BENCH-ORDER": "engineering_started",
+    "FT-ANTI-OWN-MODEL": "rationale_tags", "FT-ANTI-HAVE-DATA": "rationale_tags",
+    "FT-NO-GATE": "gates_claimed", "FT-DOMAIN-STABILITY": "domain", "WARN-DIMENSIONS-BUY": "dimensions",
+    "WARN-COST-PROJECTION": "evidence",
+}
+
+
+def finding_line(decision: Decision, rule_id: str) -> int:
+    lines = decision.memo.lines
+    field = RULE_FIELDS.get(rule_id)
+    if field is None:
+        field = "build" if rule_id.startswith("BUILD-") else "evidence" if rule_id.startswith(("FT-", "PROV-", "RELIT-")) else "decision"
+    return lines.get(field) or lines.get("decision") or 1
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(decisions: list[Decision]) -> str:
+    """GitHub Actions workflow commands: one annotation per finding, on the memo's line."""
+    out = []
+    for decision in decisions:
+        for level, items in (("error", decision.document.get("violations", [])),
+                             ("warning", decision.document.get("warnings", []))):
+            for item in items:
+                rule_id = str(item.get("id", "?"))
+                message = f"{item.get('message', '')} (observed {show_value(item.get('observed'))}; " \
+                          f"required {show_value(item.get('required'))})"
+                if item.get("fix"):
+                    message += f" Fix: {item['fix']}"
+                out.append(f"::{level} file={_escape_property(decision.memo.relpath)},"
+                           f"line={finding_line(decision, rule_id)},"
+                           f"title={_escape_property(rule_id)}::{_escape_data(message)}")
+        verdict = "approved" if decision.allowed else "denied"
+        out.append(f"::notice file={_escape_property(decision.memo.relpath)},line=1,"
+                   f"title=fmgate::{_escape_data(decision.memo.memo_id + ' ' + verdict)}")
+    return "\n".join(out)
+
+
+def render_junit(decisions: list[Decision]) -> str:
+    """JUnit XML: a suite per memo, a test case per gate check and per finding."""
+    from xml.sax.saxutils import quoteattr, escape
+
+    suites = []
+    for decision in decisions:
+        doc = decision.document
+        cases = []
+        for gate, info in (doc.get("gates") or {}).items():
+            for check in (info or {}).get("checks", []) if isinstance(info, dict) else []:
+                name = quoteattr(f"{gate}: {check.get('id')}")
+                if check.get("passed"):
+                    cases.append(f"    <testcase classname={quoteattr(decision.memo.memo_id)} name={name}/>")
+                else:
+                    text = escape(f"observed {show_value(check.get('observed'))}; required {show_value(check.get('required'))}")
+                    cases.append(f"    <testcase classname={quoteattr(decision.memo.memo_id)} name={name}>"
+                                 f"<failure message={quoteattr(str(check.get('message', '')))}>{text}</failure></testcase>")
+        for item in doc.get("violations", []):
+            name = quoteattr(f"violation: {item.get('id')}")
+            cases.append(f"    <testcase classname={quoteattr(decision.memo.memo_id)} name={name}>"
+                         f"<failure message={quoteattr(str(item.get('message', '')))}>"
+                         f"{escape(str(item.get('fix', '')))}</failure></testcase>")
+        if not cases:
+            cases.append(f"    <testcase classname={quoteattr(decision.memo.memo_id)} name=\"decision\"/>")
+        failures = sum("<failure" in c for c in cases)
+        suites.append(f"  <testsuite name={quoteattr(decision.memo.relpath)} tests=\"{len(cases)}\" "
+                      f"failures=\"{failures}\">\n" + "\n".join(cases) + "\n  </testsuite>")
+    return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"fmgate\">\n" + "\n".join(suites) + "\n</testsuites>"
+
+
+def render_sarif(decisions: list[Decision], rule_help: dict[str, str] | None = None) -> str:
+    """SARIF 2.1.0 for code scanning: one result per finding, located on the memo."""
+    rules: dict[str, dict[str, Any]] = {}
+    results = []
+    for decision in decisions:
+        for level, items in (("error", decision.document.get("violations", [])),
+                             ("warning", decision.document.get("warnings", []))):
+            for item in items:
+                rule_id = str(item.get("id", "?"))
+                rules.setdefault(rule_id, {"id": rule_id, "shortDescription": {
+                    "text": (rule_help or {}).get(rule_id, rule_id)}})
+                text = f"{item.get('message', '')} Fix: {item.get('fix', '')}".strip()
+                results.append({
+                    "ruleId": rule_id, "level": level, "message": {"text": text},
+                    "locations": [{"physicalLocation": {
+                        "artifactLocation": {"uri": decision.memo.relpath},
+                        "region": {"startLine": finding_line(decision, rule_id)}}}],
+                    "properties": {"observed": item.get("observed"), "required": item.get("required"),
+                                   "gate": item.get("gate")},
+                })
+    sarif = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
+        "runs": [{"tool": {"driver": {"name": "fmgate", "informationUri": "https://fmgate.dev",
+                                      "rules": sorted(rules.values(), key=lambda r: r["id"])}},
+                  "results": results}],
+    }
+    return json.dumps(sarif, indent=2)
+
+
+FORMATS = {"text": render_text, "json": render_json, "markdown": render_markdown,
+           "github": render_github, "junit": render_junit, "sarif": render_sarif}

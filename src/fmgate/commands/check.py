@@ -8,9 +8,7 @@ from pathlib import Path
 
 from ..errors import EXIT_DENIED, EXIT_OK
 from ..evaluate import Decision, DecisionSession, parse_day
-from ..report import render_json, render_markdown, render_text
-
-FORMATS = {"text": render_text, "json": render_json, "markdown": render_markdown}
+from ..report import FORMATS
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:

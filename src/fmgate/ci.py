@@ -1,0 +1,160 @@
+"""The pull-request job: decide what a branch changed, on the base branch's terms.
+
+Policies, notebooks, schemas and settings come from the base commit (a branch
+cannot relax its own gates). Evidence is regenerated from the branch's inputs
+with the base notebooks and compared with what the branch committed; the
+decision uses the regenerated evidence, and PROV-* rules deny any mismatch.
+A branch that changes policies is also decided with its own policies, over
+every memo, so reviewers see which decisions the change would flip.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from . import gitutil
+from .errors import InputError
+from .evaluate import Decision, DecisionSession
+from .memo import MemoFile, parse_memo
+from .provenance import input_mismatches, notebook_mismatches, read_committed, tampered
+from .repo import Repository, find_root
+
+TRUSTED_PATHS = ["policies", "notebooks", "schemas", "fmgate.yaml"]
+RULE_PATH_PREFIXES = ("policies/", "notebooks/", "schemas/")
+
+# (repository, memo, trusted notebooks folder, where to write evidence) -> None
+Regenerator = Callable[[Repository, MemoFile, Path, Path], None]
+
+
+@dataclass
+class Flip:
+    memo_id: str
+    path: str
+    base_outcome: str
+    head_outcome: str
+
+
+@dataclass
+class CiResult:
+    base: str
+    changed: list[str]
+    decisions: list[Decision]
+    policies_changed: bool
+    flips: list[Flip] = field(default_factory=list)
+    regenerated_root: Path | None = None
+
+    @property
+    def denied(self) -> list[Decision]:
+        return [d for d in self.decisions if not d.allowed]
+
+
+def affected_memos(memos: list[MemoFile], changed: list[str]) -> list[MemoFile]:
+    """Memos the branch touched: the memo file, its evidence folder, or any input it names."""
+    changed_set = set(changed)
+    picked = []
+    for memo in memos:
+        inputs = {ref.path for ref in (memo.memo.evidence or {}).values()}
+        if memo.relpath in changed_set or inputs & changed_set or any(
+                p.startswith(f"evidence/{memo.memo_id}/") for p in changed):
+            picked.append(memo)
+    return picked
+
+
+def lifecycle_problems(root: Path, base: str, memo: MemoFile, memos: list[MemoFile]) -> list[dict[str, Any]]:
+    """An approved memo may change only through a new memo that supersedes it."""
+    old_text = gitutil.show_file(root, base, memo.relpath)
+    if old_text is None:
+        return []
+    try:
+        old = parse_memo(old_text, path=memo.path, relpath=memo.relpath).memo
+    except InputError:
+        return []
+    if old.status != "approved":
+        return []
+    superseded_by = [m.memo_id for m in memos if m.memo.supersedes == memo.memo_id]
+    watched = ["decision", "workload", "owner", "buy_alternative", "gates_claimed", "evidence",
+               "dimensions", "candidates", "build", "domain", "workload_shape"]
+    new = memo.memo
+    edited = [name for name in watched if getattr(old, name) != getattr(new, name)]
+    problems = []
+    if edited and not superseded_by:
+        problems.append({"path": memo.relpath, "fields": edited,
+                         "message": f"approved memo edited in place ({', '.join(edited)})"})
+    if new.status not in ("approved", "superseded", "retired") and not superseded_by:
+        problems.append({"path": memo.relpath, "fields": ["status"],
+                         "message": f"approved memo moved back to {new.status!r}"})
+    if new.status == "superseded" and not superseded_by:
+        problems.append({"path": memo.relpath, "fields": ["status"],
+                         "message": "marked superseded but no memo names it in 'supersedes'"})
+    return problems
+
+
+def _facts(repo: Repository, memo: MemoFile, trusted: Path, regenerated_root: Path,
+           policies_changed: bool, lifecycle: list[dict[str, Any]]) -> dict[str, Any]:
+    committed = read_committed(repo, memo)
+    regenerated = read_committed(Repository(repo.root, evidence_root=regenerated_root), memo)
+    return {
+        "checked": True,
+        "policy_source": "base",
+        "policies_changed": policies_changed,
+        "input_mismatches": input_mismatches(repo, memo, committed),
+        "notebook_mismatches": notebook_mismatches(trusted / "notebooks", committed, memo.memo_id),
+        "tampered": tampered(committed, regenerated, memo.memo_id),
+        "lifecycle": lifecycle,
+    }
+
+
+def policy_flips(root: Path, trusted: Path, now: dt.date) -> list[Flip]:
+    """Every memo decided with the base's rules and with the branch's; where the outcome differs."""
+    outcomes: dict[str, dict[str, str]] = {}
+    for label, rules in (("base", trusted), ("head", None)):
+        with DecisionSession.open(root, trusted_root=rules) as session:
+            for memo in session.repo.memos:
+                decision = session.decide(memo, now)
+                outcomes.setdefault(memo.memo_id, {"path": memo.relpath})[label] = str(
+                    decision.document.get("outcome"))
+    return [Flip(memo_id, o["path"], o["base"], o["head"]) for memo_id, o in sorted(outcomes.items())
+            if o.get("base") != o.get("head")]
+
+
+def run_ci(start: Path | None, base_ref: str, regenerate: Regenerator, *, author: str | None = None,
+           approvals: list[str] | None = None, now: dt.date | None = None,
+           workdir: Path | None = None) -> CiResult:
+    root = find_root(start)
+    gitutil.ensure_work_tree(root)
+    base = gitutil.resolve_commit(root, base_ref)
+    since = gitutil.merge_base(root, base)
+    changed = gitutil.changed_paths(root, since)
+    day = now or dt.datetime.now(dt.timezone.utc).date()
+    scratch = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="fmgate-ci-"))
+    trusted = scratch / "trusted"
+    gitutil.export_tree(root, base, TRUSTED_PATHS, trusted)
+    if not (trusted / "policies").is_dir() or not (trusted / "fmgate.yaml").is_file():
+        raise InputError(f"the base commit {base[:12]} has no policies/ or fmgate.yaml", field="--base",
+                         fix="pass the branch the pull request targets, e.g. --base origin/main")
+    policies_changed = any(p.startswith(RULE_PATH_PREFIXES) or p == "fmgate.yaml" for p in changed)
+
+    repo = Repository(root)
+    memos = repo.memos
+    picked = affected_memos(memos, changed)
+    regenerated_root = scratch / "evidence"
+    regenerated_root.mkdir(parents=True, exist_ok=True)
+    facts = {}
+    for memo in picked:
+        regenerate(repo, memo, trusted / "notebooks", regenerated_root)
+        facts[memo.memo_id] = _facts(repo, memo, trusted, regenerated_root, policies_changed,
+                                     lifecycle_problems(root, base, memo, memos))
+    pull_request = {"author": author, "approvals": approvals or []} if author else None
+    decisions = []
+    if picked:
+        with DecisionSession.open(root, trusted_root=trusted, evidence_root=regenerated_root) as session:
+            for memo in picked:
+                decisions.append(session.decide(session.repo.load(memo.path), day, pull_request,
+                                                 facts[memo.memo_id]))
+    flips = policy_flips(root, trusted, day) if policies_changed else []
+    return CiResult(base=base, changed=changed, decisions=decisions, policies_changed=policies_changed,
+                    flips=flips, regenerated_root=regenerated_root)

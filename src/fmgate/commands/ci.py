@@ -1,0 +1,93 @@
+"""`fmgate ci --base REF`: what the pull-request job runs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+from pathlib import Path
+
+from ..ci import CiResult, run_ci
+from ..errors import EXIT_DENIED, EXIT_OK
+from ..evaluate import parse_day
+from ..report import FORMATS, render_markdown
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "ci", help="decide what a branch changed, with the base branch's policies and notebooks",
+        description="Find the memos and evidence the branch changed since it left REF, regenerate their "
+                    "evidence with REF's notebooks, decide them with REF's policies and settings, and "
+                    "exit 1 on any denial. Writes a job summary when GITHUB_STEP_SUMMARY is set.")
+    parser.add_argument("--base", required=True, metavar="REF", help="the branch or commit the pull request targets")
+    parser.add_argument("--author", help="the pull request's author (their own approval does not count)")
+    parser.add_argument("--approval", action="append", default=[], metavar="LOGIN",
+                        help="a reviewer who approved the pull request (repeatable)")
+    parser.add_argument("--format", choices=sorted(FORMATS), default="text")
+    parser.add_argument("--out", type=Path, help="folder for decision documents, rendered notebooks and reports")
+    parser.add_argument("--now", help="evaluation date, YYYY-MM-DD (default: today, UTC)")
+    parser.set_defaults(run=run)
+
+
+def summary_markdown(result: CiResult) -> str:
+    lines = ["## fmgate decision gate", ""]
+    lines.append(f"Decided with the policies, notebooks and settings of base commit `{result.base[:12]}`.")
+    lines.append("")
+    if result.decisions:
+        lines.append(render_markdown(result.decisions, link_base=""))
+    else:
+        lines.append("This branch changes no memo or evidence.")
+        lines.append("")
+    if result.policies_changed:
+        lines.append("### What this branch's own rules would change")
+        lines.append("")
+        if result.flips:
+            lines.append("| memo | with base rules | with this branch's rules |")
+            lines.append("|---|---|---|")
+            for flip in result.flips:
+                lines.append(f"| `{flip.path}` | {flip.base_outcome} | **{flip.head_outcome}** |")
+        else:
+            lines.append("The branch changes policies, notebooks or settings, but no decision in the repository flips.")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_outputs(result: CiResult, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for decision in result.decisions:
+        memo_id = decision.memo.memo_id
+        (out / "decisions").mkdir(exist_ok=True)
+        (out / "decisions" / f"{memo_id}.json").write_text(
+            json.dumps(decision.document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        regenerated = (result.regenerated_root or Path("/nonexistent")) / memo_id
+        if regenerated.is_dir():
+            shutil.copytree(regenerated, out / "evidence" / memo_id, dirs_exist_ok=True)
+    (out / "summary.md").write_text(summary_markdown(result), encoding="utf-8")
+    (out / "junit.xml").write_text(FORMATS["junit"](result.decisions) + "\n", encoding="utf-8")
+    (out / "results.sarif").write_text(FORMATS["sarif"](result.decisions) + "\n", encoding="utf-8")
+
+
+def _regenerator():
+    from ..collect import regenerate_into
+
+    return regenerate_into
+
+
+def run(args: argparse.Namespace) -> int:
+    now = parse_day(args.now) if args.now else None
+    result = run_ci(args.repo, args.base, _regenerator(), author=args.author,
+                    approvals=args.approval, now=now)
+    if args.out:
+        write_outputs(result, args.out)
+    summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_path:
+        with open(summary_path, "a", encoding="utf-8") as handle:
+            handle.write(summary_markdown(result) + "\n")
+    if result.decisions:
+        print(FORMATS[args.format](result.decisions))
+    else:
+        print("fmgate ci: the branch changes no memo or evidence")
+    for flip in result.flips:
+        print(f"policy change flips {flip.path}: {flip.base_outcome} -> {flip.head_outcome}")
+    return EXIT_DENIED if result.denied else EXIT_OK

@@ -1,0 +1,427 @@
+"""Reading evidence input files: CSV, JSON Lines or Parquet, chosen by extension.
+
+Every failure a proposer can fix (a missing or empty file, bytes that are not
+UTF-8, missing columns, a file too large to load) becomes an
+:class:`~fmgate.errors.InputError` that names the file, the column when there
+is one, and what to do about it.
+
+Small inputs are loaded whole (:func:`read_table`) and refused above a size
+limit. ``domain_data`` and ``corpus_manifest`` are streamed in record batches
+(:func:`iter_batches`) and have no size limit.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import json
+import queue
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from ..errors import InputError
+from ..safe_yaml import load_yaml
+from .specs import InputSpec
+
+#: Inputs loaded whole are refused above this size (bytes); streamed kinds have no limit.
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+#: YAML inputs (the cost model) are small by nature.
+MAX_YAML_BYTES = 1024 * 1024
+
+FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+
+_TRUE = {"true", "t", "yes", "y", "1"}
+_FALSE = {"false", "f", "no", "n", "0"}
+
+_ARROW_TYPES = {"string": pa.string(), "text": pa.string(), "date": pa.string(),
+                "datetime": pa.string(), "int": pa.int64(), "number": pa.float64(),
+                "bool": pa.bool_()}
+
+
+def sha256_file(path: str | Path) -> str:
+    """The sha256 of a file's bytes, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def file_format(path: str | Path) -> str:
+    """``csv``, ``jsonl`` or ``parquet`` from the file name; anything else is bad input."""
+    suffix = Path(path).suffix.lower()
+    try:
+        return FORMATS[suffix]
+    except KeyError:
+        raise InputError(f"unsupported file type {suffix or '(no extension)'!r}", path=str(path),
+                         fix="save the input as .csv, .jsonl or .parquet") from None
+
+
+def check_file(path: str | Path, *, max_bytes: int | None = None, what: str = "input") -> int:
+    """Refuse a missing, unreadable, empty or (when *max_bytes* is given) oversized file.
+
+    Returns the size in bytes.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{what} file not found", path=str(path),
+                         fix="check the path in the memo's evidence section (relative to the repository root)")
+    if not p.is_file():
+        raise InputError(f"{what} path is not a regular file", path=str(path),
+                         fix="point the memo's evidence entry at a file, not a folder")
+    size = p.stat().st_size
+    if size == 0:
+        raise InputError(f"{what} file is empty", path=str(path),
+                         fix="export the data again; the file has no bytes")
+    if max_bytes is not None and size > max_bytes:
+        raise InputError(
+            f"{what} file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit for inputs "
+            "that are loaded whole", path=str(path),
+            fix="aggregate the rows (for example one row per day) or trim the file; the limit "
+                "protects the notebook from running out of memory")
+    return size
+
+
+def check_utf8(path: str | Path) -> None:
+    """Refuse a text file that is not UTF-8, naming the line and byte of the first bad byte."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    offset = 0
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                bad = offset + exc.start
+                line += chunk[: exc.start].count(b"\n")
+                raise InputError(f"file is not UTF-8 text (byte {bad}, line {line}, is {chunk[exc.start]:#04x})",
+                                 path=str(path), line=line,
+                                 fix="re-save or re-export the file as UTF-8") from None
+            line += chunk.count(b"\n")
+            offset += len(chunk)
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise InputError("file is not UTF-8 text (it ends inside a multi-byte character)",
+                             path=str(path), fix="re-save or re-export the file as UTF-8") from None
+
+
+def check_columns(found: list[str], spec: InputSpec, path: str | Path) -> None:
+    """Refuse a file that lacks a required column; suggest a near miss in spelling or case."""
+    present = set(found)
+    missing = [name for name in spec.required if name not in present]
+    if not missing:
+        return
+    lowered = {name.strip().lower(): name for name in found}
+    hints = [f"'{lowered[m]}' should be '{m}'" for m in missing if m in lowered]
+    hint = f" ({'; '.join(hints)}: names are case-sensitive)" if hints else ""
+    shown = ", ".join(repr(c) for c in found[:12]) + (" ..." if len(found) > 12 else "")
+    raise InputError(
+        f"missing required column{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)}; "
+        f"the file has {shown or 'no columns'}{hint}",
+        path=str(path), field=missing[0],
+        fix=f"a {spec.name} file has one row per {spec.row} with columns {', '.join(spec.required)}")
+
+
+def _coerce_bool(series: pd.Series) -> pd.Series:
+    """Map true/false spellings to booleans when every value is one; otherwise leave as is."""
+    if series.dtype == bool:
+        return series
+    values = series.dropna()
+    words = values.map(lambda v: str(v).strip().lower())
+    if not words.isin(_TRUE | _FALSE).all():
+        return series  # the type expectation will name the odd values
+    return series.map(lambda v: v if pd.isna(v) else str(v).strip().lower() in _TRUE).astype(object)
+
+
+def _as_text(series: pd.Series) -> pd.Series:
+    """Text column: keep nulls, turn everything else into str (ids written as numbers included)."""
+    def convert(v: Any) -> Any:
+        if v is None or (isinstance(v, float) and pd.isna(v)):
+            return None
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        return str(v)
+    return series.map(convert).astype("str")
+
+
+def _read_csv(path: Path, spec: InputSpec) -> pd.DataFrame:
+    text_columns = {c.name: "str" for c in spec.columns if c.read_as_text}
+    try:
+        return pd.read_csv(path, dtype=text_columns, keep_default_na=False, na_values=[""],
+                           encoding="utf-8", skipinitialspace=False)
+    except pd.errors.EmptyDataError:
+        raise InputError("file has no header row and no data", path=str(path),
+                         fix=f"write a header row: {','.join(spec.required)}") from None
+    except pd.errors.ParserError as exc:
+        raise InputError(f"CSV cannot be parsed: {str(exc).strip()}", path=str(path),
+                         fix="quote fields that contain commas or line breaks, and keep one "
+                             "value per header column on every row") from None
+
+
+def _read_jsonl(path: Path, spec: InputSpec) -> pd.DataFrame:
+    records: list[dict[str, Any]] = []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"line is not valid JSON: {exc.msg} (column {exc.colno})",
+                                 path=str(path), line=number,
+                                 fix="write one JSON object per line (JSON Lines)") from None
+            if not isinstance(record, dict):
+                raise InputError(f"line holds a JSON {type(record).__name__}, not an object",
+                                 path=str(path), line=number,
+                                 fix="write one JSON object per line, with the columns as keys")
+            records.append(record)
+    if not records:
+        raise InputError("file has no records (only blank lines)", path=str(path),
+                         fix=f"write one JSON object per {spec.row}")
+    found: list[str] = []
+    seen: set[str] = set()
+    for record in records:
+        for key in record:
+            if key not in seen:
+                seen.add(key)
+                found.append(key)
+    check_columns(found, spec, path)
+    return pd.DataFrame.from_records(records, columns=found)
+
+
+def _read_parquet(path: Path, spec: InputSpec) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputError(f"Parquet file cannot be read: {exc}", path=str(path),
+                         fix="write the file again with a Parquet writer (pyarrow, pandas, Spark)") from None
+    return table.to_pandas()
+
+
+def read_table(path: str | Path, spec: InputSpec, *, max_bytes: int = DEFAULT_MAX_BYTES) -> pd.DataFrame:
+    """Load a small tabular input whole, as a DataFrame with the spec's text columns as str.
+
+    Required columns are checked; extra columns are kept. Values are not
+    validated here beyond what reading needs: that is the expectation suite's job.
+    """
+    p = Path(path)
+    fmt = file_format(p)
+    check_file(p, max_bytes=max_bytes, what=spec.name)
+    if fmt != "parquet":
+        check_utf8(p)
+    frame = {"csv": _read_csv, "jsonl": _read_jsonl, "parquet": _read_parquet}[fmt](p, spec)
+    check_columns([str(c) for c in frame.columns], spec, p)
+    if len(frame) == 0:
+        raise InputError("file has a header but no rows", path=str(path),
+                         fix=f"add the data: one row per {spec.row}")
+    for col in spec.columns:
+        if col.name not in frame.columns:
+            continue
+        if col.read_as_text:
+            frame[col.name] = _as_text(frame[col.name])
+        elif col.type == "bool":
+            frame[col.name] = _coerce_bool(frame[col.name])
+    return frame
+
+
+def read_yaml(path: str | Path, *, what: str, max_bytes: int = MAX_YAML_BYTES) -> Any:
+    """Load a YAML input (plain data only; no tags, anchors or aliases)."""
+    p = Path(path)
+    if p.suffix.lower() not in (".yaml", ".yml"):
+        raise InputError(f"unsupported file type {p.suffix or '(no extension)'!r} for {what}",
+                         path=str(path), fix="write the cost model as a .yaml file")
+    check_file(p, max_bytes=max_bytes, what=what)
+    check_utf8(p)
+    data, _ = load_yaml(p.read_text(encoding="utf-8"), path=str(path), max_bytes=max_bytes)
+    return data
+
+
+# --- streaming --------------------------------------------------------------------------
+
+
+def _csv_header(path: Path) -> list[str]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        try:
+            first = next(csv.reader(handle))
+        except StopIteration:
+            first = []
+        except UnicodeDecodeError:
+            raise InputError("file is not UTF-8 text (in the header row)", path=str(path),
+                             fix="re-save or re-export the file as UTF-8") from None
+    return [name.lstrip("\ufeff") if i == 0 else name for i, name in enumerate(first)]
+
+
+def _arrow_error(exc: Exception, path: Path, spec: InputSpec, columns: list[str]) -> InputError:
+    """Translate a reader error from Arrow into words a proposer can act on."""
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if "UTF8" in message or "UTF-8" in message or "utf8" in message:
+        return InputError(f"file is not UTF-8 text ({message})", path=str(path),
+                          fix="re-save or re-export the file as UTF-8")
+    field = None
+    marker = "column #"
+    if marker in message:
+        digits = message.split(marker, 1)[1].split(":", 1)[0].strip()
+        if digits.isdigit() and int(digits) < len(columns):
+            field = columns[int(digits)]
+    for name in spec.names:
+        if field is None and f"/{name})" in message:
+            field = name
+    expected = ""
+    if field and field in spec.names:
+        expected = f"; '{field}' must hold {spec.column(field).type} values"
+    return InputError(f"file cannot be read: {message}{expected}", path=str(path), field=field,
+                      fix=f"correct the value; a {spec.name} file has one row per {spec.row} "
+                          f"with columns {', '.join(spec.required)}")
+
+
+def _open_stream(path: Path, spec: InputSpec, batch_size: int) -> tuple[Iterator[pa.RecordBatch], list[str]]:
+    fmt = file_format(path)
+    if fmt == "csv":
+        import pyarrow.csv as pcsv
+
+        header = _csv_header(path)
+        check_columns(header, spec, path)
+        wanted = [c for c in spec.names if c in header]
+        types = {c.name: _ARROW_TYPES[c.type] for c in spec.columns if c.name in header}
+        block = max(1 << 16, min(16 << 20, batch_size * 256))
+        reader = pcsv.open_csv(
+            path, read_options=pcsv.ReadOptions(block_size=block, use_threads=True),
+            convert_options=pcsv.ConvertOptions(
+                column_types=types, include_columns=wanted, strings_can_be_null=True,
+                true_values=sorted(_TRUE | {w.upper() for w in _TRUE} | {w.title() for w in _TRUE}),
+                false_values=sorted(_FALSE | {w.upper() for w in _FALSE} | {w.title() for w in _FALSE})))
+        return iter(reader), header
+    if fmt == "jsonl":
+        import pyarrow.json as pj
+
+        block = max(1 << 16, min(16 << 20, batch_size * 256))
+        reader = pj.open_json(path, read_options=pj.ReadOptions(block_size=block))
+        names = list(reader.schema.names)
+        check_columns(names, spec, path)
+        return iter(reader), names
+    import pyarrow.parquet as pq
+
+    try:
+        handle = pq.ParquetFile(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputError(f"Parquet file cannot be read: {exc}", path=str(path),
+                         fix="write the file again with a Parquet writer (pyarrow, pandas, Spark)") from None
+    names = list(handle.schema_arrow.names)
+    check_columns(names, spec, path)
+    wanted = [c for c in spec.names if c in names]
+    return handle.iter_batches(batch_size=batch_size, columns=wanted), names
+
+
+def _conform(batch: pa.RecordBatch, spec: InputSpec, path: Path) -> pa.RecordBatch:
+    """Keep the spec's columns and cast them to the spec's Arrow types."""
+    arrays, names = [], []
+    for col in spec.columns:
+        if col.name not in batch.schema.names:
+            continue
+        array = batch.column(col.name)
+        target = _ARROW_TYPES[col.type]
+        if not array.type.equals(target):
+            if pa.types.is_null(array.type):
+                array = pa.nulls(len(array), type=target)
+            else:
+                try:
+                    array = array.cast(target)
+                except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                    raise InputError(
+                        f"column holds {array.type} values that cannot be read as {col.type}: "
+                        f"{str(exc).splitlines()[0]}", path=str(path), field=col.name,
+                        fix=f"write '{col.name}' as {col.type} values") from None
+        arrays.append(array)
+        names.append(col.name)
+    return pa.RecordBatch.from_arrays(arrays, names=names)
+
+
+def _prefetch(source: Iterator[Any], depth: int = 2) -> Iterator[Any]:
+    """Read the next items in a background thread while the caller works on the current one.
+
+    Arrow releases the GIL while decoding, so reading overlaps with the
+    caller's computation on the second core. Errors are re-raised in the caller.
+    """
+    buffer: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in source:
+                while not stop.is_set():
+                    try:
+                        buffer.put(("item", item), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            buffer.put(("done", None))
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            buffer.put(("error", exc))
+
+    worker = threading.Thread(target=produce, name="fmgate-batch-reader", daemon=True)
+    worker.start()
+    try:
+        while True:
+            tag, value = buffer.get()
+            if tag == "item":
+                yield value
+            elif tag == "error":
+                raise value
+            else:
+                return
+    finally:
+        stop.set()
+        while worker.is_alive():
+            try:
+                buffer.get_nowait()
+            except queue.Empty:
+                worker.join(timeout=0.05)
+
+
+def iter_batches(path: str | Path, spec: InputSpec, *, batch_size: int = 131_072,
+                 prefetch: bool = True) -> Iterator[pa.RecordBatch]:
+    """Stream a tabular input as Arrow record batches of at most *batch_size* rows.
+
+    Only the spec's columns are kept, cast to the spec's types (text columns
+    as strings, dates as strings). The file is never loaded whole: memory use
+    is bounded by a few batches. Raises InputError for a missing, empty or
+    unreadable file, missing columns, values of the wrong type, or bytes that
+    are not UTF-8 (Arrow checks UTF-8 as it decodes text columns).
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be positive")
+    p = Path(path)
+    file_format(p)
+    check_file(p, what=spec.name)
+    try:
+        source, columns = _open_stream(p, spec, batch_size)
+    except InputError:
+        raise
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OSError, UnicodeDecodeError) as exc:
+        raise _arrow_error(exc, p, spec, []) from None
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        try:
+            for batch in source:
+                if batch.num_rows == 0:
+                    continue
+                batch = _conform(batch, spec, p)
+                for start in range(0, batch.num_rows, batch_size):
+                    yield batch.slice(start, batch_size)
+        except InputError:
+            raise
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OSError) as exc:
+            raise _arrow_error(exc, p, spec, columns) from None
+
+    yield from (_prefetch(batches()) if prefetch else batches())
