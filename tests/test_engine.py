@@ -113,6 +113,7 @@ def test_broken_policy_fails_start_with_opa_message(tmp_path: Path, opa_bin: str
 def test_missing_binary_names_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FMGATE_OPA_BIN", str(tmp_path / "nope"))
     monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr("fmgate.engine.__file__", str(tmp_path / "a" / "b" / "engine.py"))
     with pytest.raises(EngineError) as caught:
         find_opa(tmp_path)
     assert "make setup" in str(caught.value)

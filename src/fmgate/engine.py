@@ -40,6 +40,8 @@ def find_opa(repo_root: Path | None = None) -> str:
     candidates = [os.environ.get("FMGATE_OPA_BIN")]
     if repo_root is not None:
         candidates.append(str(repo_root / ".tools" / "bin" / "opa"))
+    # an editable install's own checkout, where `make setup` put the tools
+    candidates.append(str(Path(__file__).resolve().parents[2] / ".tools" / "bin" / "opa"))
     candidates.append(shutil.which("opa"))
     for candidate in candidates:
         if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
