@@ -53,3 +53,5 @@ def test_index_summarises_every_memo(tmp_path: Path) -> None:
     index = Repository(tmp_path).index()
     assert index["memos"]["a"] == {"id": "a", "path": "memos/a.md", "workload": "w", "status": "approved",
                                    "decision": "buy", "supersedes": None, "owner": None, "date": "2026-01-02"}
+    assert index["by_workload"] == {"w": ["a"]}
+    assert index["by_path"] == {"memos/a.md": "a"}

@@ -113,7 +113,14 @@ class Repository:
                 "status": m.status, "decision": m.decision, "supersedes": m.supersedes,
                 "owner": m.owner, "date": m.date.isoformat() if m.date else None,
             }
-        return {"memos": memos}
+        # Lookup tables so a policy touches only the memos that matter to one
+        # decision, whatever the size of the repository.
+        by_workload: dict[str, list[str]] = {}
+        for memo_id, summary in memos.items():
+            if isinstance(summary["workload"], str):
+                by_workload.setdefault(summary["workload"], []).append(memo_id)
+        by_path = {summary["path"]: memo_id for memo_id, summary in memos.items()}
+        return {"memos": memos, "by_workload": by_workload, "by_path": by_path}
 
     def policy_defaults(self) -> dict[str, Any]:
         """The defaults shipped in policy data (thresholds, vocabularies, required fields)."""
