@@ -10,7 +10,7 @@ COVERAGE_MIN := 95
 
 export PATH := $(CURDIR)/$(TOOLS):$(PATH)
 
-.PHONY: setup demo test test-python test-rego lint-workflows lab clean
+.PHONY: setup demo test test-python test-rego lint-workflows lab clean chromium site
 
 setup: $(VENV)/.installed .tools/.installed
 
@@ -39,8 +39,14 @@ test-rego: setup
 lint-workflows: setup
 	$(TOOLS)/actionlint
 
-test-python: setup
+chromium:
+	scripts/install-chromium.sh
+
+test-python: setup chromium
 	$(BIN)/python -m pytest
+
+site: setup
+	$(FMGATE) site
 
 lab: setup
 	$(BIN)/jupyter lab notebooks/

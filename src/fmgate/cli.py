@@ -9,10 +9,10 @@ from pathlib import Path
 from types import FrameType
 
 from . import __version__
-from .commands import check, ci, doctor, explain, new, relitigate
+from .commands import check, ci, doctor, explain, new, relitigate, site
 from .errors import EXIT_ENGINE, FmgateError
 
-COMMANDS = [new, check, ci, relitigate, explain, doctor]
+COMMANDS = [new, check, ci, relitigate, site, explain, doctor]
 
 
 def build_parser() -> argparse.ArgumentParser:
