@@ -1,0 +1,15 @@
+"""Fixtures shaped as promptfoo and inspect-ai write their results (small, invented content)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture
+def fixtures() -> Path:
+    return FIXTURES
+
