@@ -1,0 +1,120 @@
+# METADATA
+# title: The decision document
+# description: |
+#   Puts the memo rules, the gates, the shared requirements and re-litigation together into one
+#   decision per memo: buy is approved once the memo is complete; a fine-tune needs a fired
+#   fine-tune gate and every shared requirement; a build needs every build check and the shared
+#   requirements. Anything missing or unproven denies, and the document names the verb the
+#   evidence supports instead.
+package fmgate.decision
+
+import data.fmgate.gates.build
+import data.fmgate.gates.cost
+import data.fmgate.gates.domain
+import data.fmgate.gates.shared
+import data.fmgate.lib.facts
+import data.fmgate.lib.findings
+import data.fmgate.memo
+import data.fmgate.provenance
+import data.fmgate.relitigation
+
+# METADATA
+# title: Decision
+# description: The decision document for input.memo (see docs/policy-input.md).
+# entrypoint: true
+decision := {
+	"memo_id": facts.memo_id,
+	"requested": facts.requested,
+	"allowed": allowed,
+	"outcome": outcome,
+	"supported": supported,
+	"violations": violations,
+	"warnings": warnings,
+	"gates": gates,
+	"relitigation": relitigation.summary,
+}
+
+default allowed := false
+
+allowed if {
+	facts.verb == "buy"
+	count(denials) == 0
+}
+
+allowed if {
+	facts.verb == "fine-tune"
+	fine_tune_gate_fired
+	shared.holds
+	count(denials) == 0
+}
+
+allowed if {
+	facts.verb == "build"
+	build.fired
+	shared.holds
+	count(denials) == 0
+}
+
+default outcome := "denied"
+
+outcome := "approved" if allowed
+
+fine_tune_gate_fired if cost.fired
+
+fine_tune_gate_fired if domain.fired
+
+# supported is the verb the evidence supports: the request when allowed, else the next verb down
+default supported := "buy"
+
+supported := facts.requested if {
+	allowed
+} else := "fine-tune" if {
+	facts.verb == "build"
+	fine_tune_gate_fired
+	shared.holds
+}
+
+# --- findings -------------------------------------------------------------
+
+gate_checks := {"cost_at_scale": cost.checks, "domain_expertise": domain.checks, "build": build.checks}
+
+# failed checks that count against the requested verb
+check_violations contains findings.violation(c) if {
+	facts.verb in {"fine-tune", "build"}
+	some c in shared.checks
+	not c.passed
+}
+
+# a fine-tune whose gates did not fire: the failed checks of the gates it claimed say why
+check_violations contains findings.violation(c) if {
+	facts.verb == "fine-tune"
+	not fine_tune_gate_fired
+	some gate in facts.claimed
+	some c in gate_checks[gate]
+	not c.passed
+}
+
+check_violations contains findings.violation(c) if {
+	facts.verb == "build"
+	some c in build.checks
+	not c.passed
+}
+
+denials := union({memo.violations, check_violations, relitigation.violations, provenance.violations})
+
+violations := ordered(denials)
+
+warnings := ordered(memo.warnings | relitigation.warnings)
+
+# ordered sorts findings by id, then message
+ordered(items) := [item | some [_, _, item] in sort([[i.id, i.message, i] | some i in items])]
+
+# --- gates ----------------------------------------------------------------
+
+gates := {
+	"cost_at_scale": {"fired": cost.fired, "exempt": cost.exempt, "checks": public(cost.checks)},
+	"domain_expertise": {"fired": domain.fired, "exempt": domain.exempt, "checks": public(domain.checks)},
+	"build": {"fired": build.fired, "checks": public(build.checks)},
+}
+
+public(checks) := [findings.public(c) | some c in checks]

@@ -1,0 +1,274 @@
+# The head-to-head benchmark requirements (FT-BENCH-*).
+package fmgate.gates.shared
+
+import data.fmgate.lib.evidence
+import data.fmgate.lib.facts
+import data.fmgate.lib.findings
+
+# --- FT-BENCH-MISSING -----------------------------------------------------
+
+bench_items := object.get(bench, "items", null)
+
+default unknown_items := null
+
+unknown_items := bench.unknown_item_ids if is_number(bench.unknown_item_ids)
+
+unknown_items := count(bench.unknown_item_ids) if is_array(bench.unknown_item_ids)
+
+default bench_missing_ok := false
+
+bench_missing_ok if {
+	findings.above(bench_items, 0)
+	unknown_items == 0
+	is_object(bench.systems.candidate)
+	is_object(bench.systems.buy)
+}
+
+bench_missing_message := evidence.problems.head_to_head if {
+	not "head_to_head" in evidence.usable
+} else := "the head-to-head has no scored item pairing the candidate with the buy alternative" if {
+	not findings.above(bench_items, 0)
+} else := "the head-to-head does not report unknown_item_ids, so its items cannot be traced to the eval set" if {
+	unknown_items == null
+} else := msg if {
+	unknown_items != 0
+	msg := sprintf(
+		"%s head-to-head item ids are not in the eval set, so the comparison is not on the organisation's own eval set",
+		[findings.show(unknown_items)],
+	)
+} else := "the head-to-head does not report both systems, candidate and buy" if {
+	not bench_missing_ok
+} else := sprintf(
+	"the candidate and the buy alternative were compared on %s eval items",
+	[findings.show(bench_items)],
+)
+
+# METADATA
+# title: Head-to-head benchmark against the buy alternative
+# description: |
+#   A fine-tune or build needs a written head-to-head of the candidate against the named buy
+#   alternative, item by item, on the organisation's own eval set. Without it the proposal is an
+#   aspiration, not a decision.
+# custom:
+#   id: FT-BENCH-MISSING
+#   gate: shared
+#   severity: deny
+#   fix: Run the candidate and the buy alternative on every eval set item and commit the head_to_head evidence.
+bench_missing := findings.check(
+	rego.metadata.rule(),
+	bench_missing_ok,
+	{"items": bench_items, "unknown_item_ids": unknown_items},
+	{"items": "at least 1", "unknown_item_ids": 0},
+	bench_missing_message,
+)
+
+# --- FT-BENCH-METRICS -----------------------------------------------------
+
+systems := ["candidate", "buy"]
+
+metrics := ["mean_score", "p10", "p50", "p90", "cost_per_useful_task"]
+
+metrics_observed[system] := {m: object.get(bench, ["systems", system, m], null) | some m in metrics} if {
+	some system in systems
+}
+
+# a metric is present when it is a number; cost per useful task may be null only when no task was useful
+metrics_missing contains sprintf("%s.%s", [system, m]) if {
+	some system in systems
+	some m in metrics
+	not metric_present(system, m)
+}
+
+metric_present(system, m) if is_number(bench.systems[system][m])
+
+metric_present(system, "cost_per_useful_task") if {
+	bench.systems[system].cost_per_useful_task == null
+	bench.systems[system].useful_tasks == 0
+}
+
+default metrics_ok := false
+
+metrics_ok if {
+	count(metrics_missing) == 0
+	bench.useful_task_score == thresholds.useful_task_score
+}
+
+default metrics_message := "both systems report quality score, percentiles and cost per useful task"
+
+metrics_message := evidence.problems.head_to_head if {
+	not "head_to_head" in evidence.usable
+} else := msg if {
+	count(metrics_missing) > 0
+	msg := sprintf("the head-to-head lacks %s", [findings.listing(metrics_missing)])
+} else := msg if {
+	not metrics_ok
+	msg := sprintf(
+		"the head-to-head counted a task as useful from a score of %s; the policy uses %s",
+		[findings.show(object.get(bench, "useful_task_score", null)), findings.show(thresholds.useful_task_score)],
+	)
+}
+
+# METADATA
+# title: Benchmark reports the decisive numbers
+# description: |
+#   For both the candidate and the buy alternative the head-to-head must report the quality score,
+#   its percentiles (p10, p50, p90) and the cost per useful task (total cost divided by the number
+#   of tasks scoring at least the useful-task threshold), computed with the policy's threshold.
+# custom:
+#   id: FT-BENCH-METRICS
+#   gate: shared
+#   severity: deny
+#   fix: Regenerate the head_to_head evidence so both systems report score, percentiles and cost per useful task.
+bench_metrics := findings.check(
+	rego.metadata.rule(),
+	metrics_ok,
+	metrics_observed,
+	{"metrics": metrics, "useful_task_score": thresholds.useful_task_score},
+	metrics_message,
+)
+
+# --- FT-BENCH-ORDER -------------------------------------------------------
+
+default started := null
+
+started := facts.memo.engineering_started
+
+run_date := object.get(bench, "run_date", null)
+
+default order_ok := false
+
+# an approved memo is re-benchmarked after work has started; RELIT-* governs it instead
+order_ok if facts.approved
+
+order_ok if {
+	"engineering_started" in object.keys(facts.memo)
+	started == null
+	facts.day(run_date)
+}
+
+order_ok if facts.day(started) >= facts.day(run_date)
+
+order_message := "the memo is approved: its benchmarks are now judged by re-litigation" if {
+	facts.approved
+} else := evidence.problems.head_to_head if {
+	not "head_to_head" in evidence.usable
+} else := "the head-to-head has no usable run_date" if {
+	not facts.day(run_date)
+} else := "the memo does not say whether engineering has started (engineering_started: a date, or null)" if {
+	not "engineering_started" in object.keys(facts.memo)
+} else := msg if {
+	started != null
+	not facts.day(started)
+	msg := sprintf("engineering_started %v is not a YYYY-MM-DD date", [started])
+} else := msg if {
+	not order_ok
+	msg := sprintf(
+		"engineering started on %s, before the benchmark ran on %s: the benchmark has to come first",
+		[started, facts.date(facts.day(run_date))],
+	)
+} else := "no engineering has started on the candidate yet" if {
+	started == null
+} else := sprintf(
+	"the benchmark ran on %s, no later than the start of engineering on %s",
+	[facts.date(facts.day(run_date)), started],
+)
+
+# METADATA
+# title: Benchmark before engineering
+# description: |
+#   The head-to-head must be run before work on the candidate begins: a memo whose
+#   engineering_started date is earlier than the latest benchmark run_date fails. A benchmark
+#   produced after the work is a justification, not a decision.
+# custom:
+#   id: FT-BENCH-ORDER
+#   gate: shared
+#   severity: deny
+#   fix: Stop engineering work, run the head-to-head, and decide from its result before restarting.
+bench_order := findings.check(
+	rego.metadata.rule(),
+	order_ok,
+	{"engineering_started": started, "benchmark_run_date": run_date},
+	"engineering_started is null or not earlier than the benchmark run_date",
+	order_message,
+)
+
+# --- FT-BENCH-BUY-WINS ----------------------------------------------------
+
+candidate_score := object.get(bench, ["systems", "candidate", "mean_score"], null)
+
+buy_score := object.get(bench, ["systems", "buy", "mean_score"], null)
+
+candidate_cost := object.get(bench, ["systems", "candidate", "cost_per_useful_task"], null)
+
+buy_cost := object.get(bench, ["systems", "buy", "cost_per_useful_task"], null)
+
+# comparable holds when both quality scores are numbers and both costs per useful task are known
+comparable if {
+	is_number(candidate_score)
+	is_number(buy_score)
+	metric_present("candidate", "cost_per_useful_task")
+	metric_present("buy", "cost_per_useful_task")
+}
+
+# a system with no useful task has an infinite cost per useful task
+buy_no_dearer if findings.at_most(buy_cost, candidate_cost)
+
+buy_no_dearer if candidate_cost == null
+
+# buy_wins: the buy alternative is at least as good and no more expensive per useful task
+buy_wins if {
+	comparable
+	buy_score >= candidate_score
+	buy_no_dearer
+}
+
+default buy_wins_ok := false
+
+buy_wins_ok if facts.approved
+
+buy_wins_ok if {
+	comparable
+	not buy_wins
+}
+
+buy_wins_message := "the memo is approved: RELIT-BUY-WINS judges new benchmarks" if {
+	facts.approved
+} else := evidence.problems.head_to_head if {
+	not "head_to_head" in evidence.usable
+} else := "the head-to-head lacks the quality scores or costs per useful task needed to compare" if {
+	not comparable
+} else := msg if {
+	buy_wins
+	msg := sprintf(
+		"the buy alternative scores %s against the candidate's %s at %s per useful task against %s: buy wins",
+		[findings.show(buy_score), findings.show(candidate_score), per_task(buy_cost), per_task(candidate_cost)],
+	)
+} else := sprintf(
+	"the candidate scores %s against %s for buy, at %s per useful task against %s",
+	[findings.show(candidate_score), findings.show(buy_score), per_task(candidate_cost), per_task(buy_cost)],
+)
+
+per_task(x) := sprintf("$%s", [findings.show(x)]) if is_number(x)
+
+per_task(null) := "no useful task"
+
+# METADATA
+# title: The buy alternative does not win
+# description: |
+#   If on the benchmark the buy alternative is at least as good on quality and no more expensive
+#   per useful task, the fine-tune or build does not go ahead.
+# custom:
+#   id: FT-BENCH-BUY-WINS
+#   gate: shared
+#   severity: deny
+#   fix: Buy; the benchmark shows the bought model is as good and no dearer per useful task.
+bench_buy_wins := findings.check(
+	rego.metadata.rule(),
+	buy_wins_ok,
+	{
+		"candidate": {"mean_score": candidate_score, "cost_per_useful_task": candidate_cost},
+		"buy": {"mean_score": buy_score, "cost_per_useful_task": buy_cost},
+	},
+	"candidate better on quality or cheaper per useful task",
+	buy_wins_message,
+)

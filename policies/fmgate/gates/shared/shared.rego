@@ -1,0 +1,98 @@
+# METADATA
+# title: Shared requirements of every fine-tune and build
+# description: |
+#   Before a fine-tune or a build, the candidate must be compared with the named buy alternative
+#   on the organisation's own eval set, before engineering starts, and must beat it on quality
+#   or on cost per useful task; the cost of both must be projected under at least two usage
+#   scenarios; and the proposal must not be one of the two well-known wrong reasons to fine-tune.
+package fmgate.gates.shared
+
+import data.fmgate.gates.build
+import data.fmgate.gates.cost
+import data.fmgate.gates.domain
+import data.fmgate.lib.config
+import data.fmgate.lib.evidence
+import data.fmgate.lib.facts
+import data.fmgate.lib.findings
+
+thresholds := config.thresholds
+
+bench := object.get(evidence.measurements, "head_to_head", {})
+
+projection := object.get(evidence.measurements, "cost_model", {})
+
+common := [
+	bench_missing,
+	bench_metrics,
+	bench_order,
+	bench_buy_wins,
+	cost_projection,
+	anti_own_model,
+	anti_have_data,
+]
+
+# FT-NO-GATE applies to fine-tune memos only
+checks := array.concat(common, [no_gate]) if {
+	facts.verb == "fine-tune"
+} else := common
+
+default holds := false
+
+holds if {
+	count(checks) > 0
+	every c in checks {
+		c.passed == true
+	}
+}
+
+# a gate that can justify the requested verb fired (build memos may also rely on the build gate)
+default any_gate_fired := false
+
+any_gate_fired if cost.fired
+
+any_gate_fired if domain.fired
+
+any_gate_fired if {
+	facts.verb == "build"
+	build.fired
+}
+
+# --- FT-NO-GATE -----------------------------------------------------------
+
+gates_fired := {"cost_at_scale": cost.fired, "domain_expertise": domain.fired}
+
+default no_gate_ok := false
+
+no_gate_ok if cost.fired
+
+no_gate_ok if domain.fired
+
+no_gate_message := "the workload shape is exempt, so both fine-tune gates fire by default" if {
+	facts.exempt_shape
+} else := msg if {
+	no_gate_ok
+	msg := sprintf("fired: %s", [findings.listing({g | some g, fired in gates_fired; fired})])
+} else := msg if {
+	msg := sprintf(
+		"neither the cost-at-scale nor the domain-expertise gate fired (claimed: %s); buy remains the answer",
+		[findings.listing(facts.claimed)],
+	)
+}
+
+# METADATA
+# title: A fine-tune gate fired
+# description: |
+#   A fine-tune is reached only when the cost-at-scale gate or the domain-expertise gate fires
+#   (or the workload has an exempt shape). Without that, buying is the answer.
+# custom:
+#   id: FT-NO-GATE
+#   gate: shared
+#   severity: deny
+#   fix: Buy, or gather the evidence that makes the cost-at-scale or domain-expertise gate fire.
+no_gate := findings.check(
+	rego.metadata.rule(),
+	no_gate_ok,
+	gates_fired,
+	"cost_at_scale or domain_expertise fired",
+	no_gate_message,
+)

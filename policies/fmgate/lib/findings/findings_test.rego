@@ -1,0 +1,55 @@
+package fmgate.lib.findings_test
+
+import data.fmgate.lib.findings
+
+meta := {"custom": {"id": "X-1", "gate": "memo", "fix": "Do it."}}
+
+test_check_and_violation if {
+	c := findings.check(meta, true, 3, 2, "fine")
+	c == {
+		"id": "X-1", "gate": "memo", "passed": true, "observed": 3,
+		"required": 2, "message": "fine", "fix": "Do it.",
+	}
+	findings.public(c) == {"id": "X-1", "passed": true, "observed": 3, "required": 2, "message": "fine"}
+	findings.violation(c) == object.remove(c, ["passed"])
+	not "passed" in object.keys(findings.violation(c))
+	not findings.check(meta, "yes", 3, 2, "odd").passed
+}
+
+test_finding if {
+	findings.finding(meta, "m", null, 1) == {
+		"id": "X-1", "gate": "memo", "message": "m",
+		"observed": null, "required": 1, "fix": "Do it.",
+	}
+}
+
+test_comparisons_need_numbers if {
+	findings.at_least(2, 2)
+	not findings.at_least(1, 2)
+	not findings.at_least(null, 0)
+	not findings.at_least(3, "2")
+	findings.at_most(2, 2)
+	not findings.at_most(3, 2)
+	not findings.at_most("1", 2)
+	findings.above(3, 2)
+	not findings.above(2, 2)
+	not findings.above(null, 1)
+	findings.all_numbers([1, 2.5])
+	not findings.all_numbers([1, null])
+}
+
+test_show if {
+	findings.show(10000000) == "10,000,000"
+	findings.show(12000000.0) == "12,000,000"
+	findings.show(-1234) == "-1,234"
+	findings.show(0.123456) == "0.1235"
+	findings.show(999) == "999"
+	findings.show(null) == "nothing"
+	findings.show("text") == "text"
+	findings.show([1]) == "[1]"
+}
+
+test_listing if {
+	findings.listing([]) == "none"
+	findings.listing({"b", "a"}) == "a, b"
+}

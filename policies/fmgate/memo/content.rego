@@ -1,0 +1,150 @@
+# What the memo argues (MEMO-CANDIDATES, MEMO-BUY-ALTERNATIVE, MEMO-DIMENSIONS and the warnings).
+package fmgate.memo
+
+import data.fmgate.lib.evidence
+import data.fmgate.lib.facts
+import data.fmgate.lib.findings
+
+# --- MEMO-CANDIDATES ------------------------------------------------------
+
+default candidates := {}
+
+candidates := front_matter.candidates if is_object(front_matter.candidates)
+
+weighed contains verb if {
+	some verb in facts.verbs
+	non_empty(candidates[verb])
+}
+
+unweighed := facts.verbs - weighed
+
+# METADATA
+# title: Every verb weighed
+# description: |
+#   The memo must weigh all three verbs, buy, fine-tune and build, each with a written rationale,
+#   so that the chosen verb is a decision among alternatives and not a default.
+# custom:
+#   id: MEMO-CANDIDATES
+#   gate: memo
+#   severity: deny
+#   fix: Under candidates, give a one-line rationale for each of buy, fine-tune and build.
+candidates_violations contains v if {
+	count(unweighed) > 0
+	msg := sprintf("the memo gives no rationale for %s", [findings.listing(unweighed)])
+	v := findings.finding(rego.metadata.rule(), msg, sort(weighed), sort(facts.verbs))
+}
+
+# --- MEMO-BUY-ALTERNATIVE -------------------------------------------------
+
+default alternative := {}
+
+alternative := front_matter.buy_alternative if is_object(front_matter.buy_alternative)
+
+alternative_gaps contains part if {
+	some part in ["provider", "model"]
+	not non_empty(object.get(alternative, part, null))
+}
+
+# METADATA
+# title: Named buy alternative
+# description: |
+#   The memo must name the concrete buy alternative it is weighed against: the provider and the
+#   model. Open-weights and VPC or self-hosted deployments are buy alternatives too.
+# custom:
+#   id: MEMO-BUY-ALTERNATIVE
+#   gate: memo
+#   severity: deny
+#   fix: Set buy_alternative to the provider and model you would buy, for example {provider, model, deployment}.
+buy_alternative_violations contains v if {
+	count(alternative_gaps) > 0
+	msg := sprintf("the buy alternative does not name its %s", [concat(" or ", sort(alternative_gaps))])
+	v := findings.finding(
+		rego.metadata.rule(),
+		msg,
+		object.get(front_matter, "buy_alternative", null),
+		{"provider": "a provider", "model": "a model"},
+	)
+}
+
+# --- MEMO-DIMENSIONS ------------------------------------------------------
+
+dimension_values := {
+	"criticality": {"core", "supportive"},
+	"workflow_complexity": {"simple", "complex"},
+	"control_need": {"low", "high"},
+}
+
+default dimensions := {}
+
+dimensions := front_matter.dimensions if is_object(front_matter.dimensions)
+
+dimension_gaps contains name if {
+	some name, allowed in dimension_values
+	not object.get(dimensions, name, null) in allowed
+}
+
+# METADATA
+# title: Workload dimensions recorded
+# description: |
+#   The memo must record the workload's criticality (core or supportive), workflow complexity
+#   (simple or complex) and need for cost and behaviour control (low or high).
+# custom:
+#   id: MEMO-DIMENSIONS
+#   gate: memo
+#   severity: deny
+#   fix: Set dimensions.criticality, dimensions.workflow_complexity and dimensions.control_need to allowed values.
+dimensions_violations contains v if {
+	count(dimension_gaps) > 0
+	msg := sprintf("the memo does not record a valid %s", [findings.listing(dimension_gaps)])
+	v := findings.finding(
+		rego.metadata.rule(),
+		msg,
+		object.get(front_matter, "dimensions", null),
+		{name: sort(allowed) | some name, allowed in dimension_values},
+	)
+}
+
+# --- WARN-DIMENSIONS-BUY --------------------------------------------------
+
+# METADATA
+# title: Dimensions point to buy
+# description: |
+#   A fine-tune or build for a supportive, simple workload with little need for control goes
+#   against what the workload's own dimensions say: such workloads are bought.
+# custom:
+#   id: WARN-DIMENSIONS-BUY
+#   gate: memo
+#   severity: warn
+#   fix: Reconsider buying; explain in the memo why this supportive, simple, low-control workload needs more.
+dimensions_buy_warnings contains v if {
+	facts.verb in {"fine-tune", "build"}
+	buy_profile := {"criticality": "supportive", "workflow_complexity": "simple", "control_need": "low"}
+	object.filter(dimensions, object.keys(buy_profile)) == buy_profile
+	msg := sprintf("a %s is proposed for a supportive, simple, low-control workload: its dimensions say buy", [facts.verb])
+	v := findings.finding(rego.metadata.rule(), msg, dimensions, "core, complex or high-control")
+}
+
+# --- WARN-COST-PROJECTION -------------------------------------------------
+
+default projected_scenarios := 0
+
+projected_scenarios := count(evidence.measurements.cost_model.scenarios) if {
+	is_array(evidence.measurements.cost_model.scenarios)
+}
+
+# METADATA
+# title: Buy memo without a cost projection
+# description: |
+#   A buy memo should still project its cost under usage scenarios; without one, nobody will
+#   notice when growth makes the cost-at-scale gate worth a look.
+# custom:
+#   id: WARN-COST-PROJECTION
+#   gate: memo
+#   severity: warn
+#   fix: Add a cost_model input with at least today's volume and a growth scenario.
+cost_projection_warnings contains v if {
+	facts.verb == "buy"
+	projected_scenarios == 0
+	msg := "the buy memo projects no cost scenarios, so growth towards the cost-at-scale gate would go unnoticed"
+	v := findings.finding(rego.metadata.rule(), msg, projected_scenarios, 1)
+}

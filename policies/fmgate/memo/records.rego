@@ -1,0 +1,140 @@
+# The memo among the other memos and its evidence (MEMO-CONFLICT, MEMO-EVIDENCE-*).
+package fmgate.memo
+
+import data.fmgate.lib.config
+import data.fmgate.lib.evidence
+import data.fmgate.lib.facts
+import data.fmgate.lib.findings
+
+# --- MEMO-CONFLICT --------------------------------------------------------
+
+deciding_statuses := {"proposed", "approved"}
+
+# other memos that decide the same workload while this one is active, with neither replacing the other
+rivals contains other_id if {
+	facts.active
+	non_empty(front_matter.workload)
+	some key in config.memos_for_workload(front_matter.workload)
+	other := config.repository_memos[key]
+	other_id := object.get(other, "id", key)
+	other_id != facts.memo_id
+	not same_file(other)
+	other.workload == front_matter.workload
+	other.status in deciding_statuses
+	object.get(front_matter, "supersedes", null) != other_id
+	object.get(other, "supersedes", null) != facts.memo_id
+}
+
+same_file(other) if {
+	is_string(other.path)
+	other.path == front_matter.path
+}
+
+# METADATA
+# title: One decision per workload
+# description: |
+#   No other proposed or approved memo may decide the same workload unless one of the two
+#   supersedes the other. A workload has one owner and one decision at a time.
+# custom:
+#   id: MEMO-CONFLICT
+#   gate: memo
+#   severity: deny
+#   fix: Set supersedes to the memo this one replaces, or retire or reject the competing memo.
+conflict_violations contains v if {
+	some other_id in rivals
+	other := object.get(config.repository_memos, other_id, {})
+	msg := sprintf(
+		"memo %s (%s) also decides workload %s and neither memo supersedes the other",
+		[other_id, object.get(other, "status", "active"), front_matter.workload],
+	)
+	v := findings.finding(rego.metadata.rule(), msg, other_id, "no other active memo for this workload")
+}
+
+# --- MEMO-EVIDENCE-MISSING ------------------------------------------------
+
+# needed_by[kind] names why the kind is needed: the requested verb and the claimed gates
+needed_by[kind] contains sprintf("a %s memo", [facts.verb]) if {
+	some kind in config.defaults.required_evidence.verbs[facts.verb]
+}
+
+needed_by[kind] contains sprintf("the %s gate", [gate]) if {
+	some gate in facts.claimed
+	some kind in config.defaults.required_evidence.gates[gate]
+}
+
+# what the evidence document itself says, for the documents that exist
+evidence_states[kind] := {"valid": object.get(d, "valid", null), "errors": object.get(d, "errors", [])} if {
+	some kind, d in evidence.docs
+}
+
+# METADATA
+# title: Evidence present and valid
+# description: |
+#   Every evidence kind that the requested verb and the claimed gates need must be present as
+#   evidence/<memo-id>/<kind>.json, marked valid by its notebook, with measurements.
+# custom:
+#   id: MEMO-EVIDENCE-MISSING
+#   gate: memo
+#   severity: deny
+#   fix: List the input under evidence in the memo, run its notebook, fix any reported errors and commit the JSON.
+evidence_missing_violations contains v if {
+	some kind, reasons in needed_by
+	not kind in evidence.usable
+	msg := sprintf("%s evidence is needed by %s, but %s", [kind, concat(" and ", sort(reasons)), evidence.problems[kind]])
+	v := findings.finding(rego.metadata.rule(), msg, object.get(evidence_states, kind, null), evidence.file[kind])
+}
+
+# --- MEMO-EVIDENCE-STALE --------------------------------------------------
+
+max_age := config.thresholds.evidence_max_age_days
+
+# evidence whose age matters: all usable evidence of a fine-tune or build (any of it can fire a gate),
+# and for other memos the evidence their verb or claimed gates need
+dated contains kind if {
+	not facts.verb == "buy"
+	some kind in evidence.usable
+}
+
+dated contains kind if {
+	some kind in evidence.usable
+	needed_by[kind]
+}
+
+# age_days[kind] is how many days before the evaluation date the evidence was produced (null when unknown)
+age_days[kind] := facts.now_day - generated if {
+	some kind in dated
+	generated := facts.day(evidence.docs[kind].provenance.generated_at)
+}
+
+age_days[kind] := null if {
+	some kind in dated
+	not facts.day(object.get(evidence.docs[kind], ["provenance", "generated_at"], null))
+}
+
+# METADATA
+# title: Evidence fresh
+# description: |
+#   Evidence of a memo that is not yet approved must have been produced no longer ago than the
+#   freshness window (evidence_max_age_days) before the evaluation date. Approved memos are kept
+#   honest by re-litigation instead, and a buy memo's optional evidence cannot change its outcome.
+# custom:
+#   id: MEMO-EVIDENCE-STALE
+#   gate: memo
+#   severity: deny
+#   fix: Re-run the evidence notebooks for this memo and commit the regenerated JSON.
+evidence_stale_violations contains v if {
+	not facts.approved
+	some kind, age in age_days
+	not findings.at_most(age, max_age)
+	msg := stale_message(evidence.file[kind], age, max_age)
+	v := findings.finding(rego.metadata.rule(), msg, age, max_age)
+}
+
+stale_message(file, null, _) := sprintf("%s does not say when it was produced (provenance.generated_at)", [file])
+
+stale_message(file, age, limit) := sprintf(
+	"%s was produced %s days before the evaluation date; evidence may be at most %s days old",
+	[file, findings.show(age), findings.show(limit)],
+) if {
+	age != null
+}

@@ -1,0 +1,97 @@
+# METADATA
+# title: Provenance of the evidence (CI)
+# description: |
+#   In CI the Python side compares hashes and regenerates the evidence, and passes what it found
+#   as input.provenance; these rules turn every mismatch into a denial. Without input.provenance
+#   (a local evaluation) there is nothing to judge and no provenance finding is raised.
+package fmgate.provenance
+
+import data.fmgate.lib.findings
+
+default reported := {}
+
+reported := input.provenance if is_object(input.provenance)
+
+# mismatches lists the entries of one kind of mismatch, ignoring anything that is not a list of objects
+default mismatches(_) := []
+
+mismatches(name) := [m | some m in reported[name]; is_object(m)] if is_array(reported[name])
+
+# label names what a mismatch is about: the given field, else its evidence kind
+label(m, key) := object.get(m, key, object.get(m, "kind", "an evidence document"))
+
+# METADATA
+# title: Evidence made by the trusted notebook
+# description: |
+#   Every committed evidence document must have been produced by the same notebook as the trusted
+#   one on the base branch; a notebook changed in the pull request cannot vouch for its own results.
+# custom:
+#   id: PROV-NOTEBOOK
+#   gate: provenance
+#   severity: deny
+#   fix: Regenerate the evidence with the notebooks of the base branch and commit the result.
+violations contains v if {
+	some m in mismatches("notebook_mismatches")
+	msg := sprintf(
+		"%v was produced by a notebook that is not the trusted notebooks/%v.ipynb",
+		[label(m, "evidence"), object.get(m, "kind", "<kind>")],
+	)
+	v := findings.finding(rego.metadata.rule(), msg, object.get(m, "recorded", null), object.get(m, "trusted", null))
+}
+
+# METADATA
+# title: Inputs match their recorded hashes
+# description: |
+#   Every input file must have the sha256 recorded for it in the memo or in the evidence
+#   provenance; otherwise the evidence no longer describes the data in the repository.
+# custom:
+#   id: PROV-INPUT
+#   gate: provenance
+#   severity: deny
+#   fix: Re-run the evidence for the current inputs, or restore the input files the evidence was made from.
+violations contains v if {
+	some m in mismatches("input_mismatches")
+	msg := sprintf(
+		"%v does not match the sha256 recorded in %v",
+		[label(m, "path"), object.get(m, "recorded_in", "the memo")],
+	)
+	v := findings.finding(rego.metadata.rule(), msg, object.get(m, "actual", null), object.get(m, "recorded", null))
+}
+
+# METADATA
+# title: Committed evidence is what CI regenerates
+# description: |
+#   CI reruns the trusted notebooks on the same inputs; the committed evidence must agree with
+#   what they produce. Hand-edited or stale evidence fails.
+# custom:
+#   id: PROV-TAMPER
+#   gate: provenance
+#   severity: deny
+#   fix: Delete the committed evidence, regenerate it with fmgate and commit the fresh output.
+violations contains v if {
+	some m in mismatches("tampered")
+	fields := [f | some f in object.get(m, "fields", []); is_string(f)]
+	msg := sprintf(
+		"%v differs from the evidence CI regenerated from the same inputs (%s)",
+		[label(m, "evidence"), findings.listing(fields)],
+	)
+	v := findings.finding(rego.metadata.rule(), msg, fields, [])
+}
+
+# METADATA
+# title: Policies from the base branch
+# description: |
+#   A pull request that changes the policies or the organisation's settings must still be
+#   judged by the base branch's policies, so that nobody can approve a memo by relaxing the rules
+#   in the same change.
+# custom:
+#   id: PROV-POLICY
+#   gate: provenance
+#   severity: deny
+#   fix: Merge the policy change on its own first, then evaluate the memo against the updated base branch.
+violations contains v if {
+	reported.policies_changed == true
+	object.get(reported, "policy_source", null) != "base"
+	msg := "the pull request changes the policies but was evaluated with its own policies instead of the base branch's"
+	v := findings.finding(rego.metadata.rule(), msg, object.get(reported, "policy_source", null), "base")
+}
