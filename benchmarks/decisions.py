@@ -17,7 +17,7 @@ import time
 import requests
 
 from _common import buy_memo, closing_line, scratch_repository
-from fmgate.evaluate import DecisionSession
+from fmgate.evaluate import DecisionSession, decide_all
 
 TARGET_RATIO = 1.5
 TARGET_RATE = 500.0
@@ -37,7 +37,7 @@ def main() -> int:
     started = time.perf_counter()
     with DecisionSession.open(root) as session:
         memos = [session.repo.load(p) for p in session.repo.memo_paths()]
-        decisions = [session.decide(m, now) for m in memos]
+        decisions = decide_all(session, memos, now)
         whole_run = time.perf_counter() - started
         approved = sum(d.allowed for d in decisions)
 

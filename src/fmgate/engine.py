@@ -16,8 +16,8 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -101,6 +101,23 @@ class Engine:
         self.process = process
         self._workdir = workdir
         self._log_path = log_path
+        # requests sessions are not meant to be shared across threads: one client per thread
+        self._local = threading.local()
+        self._clients: list[OpaClient] = [client]
+        self._clients_lock = threading.Lock()
+
+    def _thread_client(self) -> OpaClient:
+        if threading.current_thread() is threading.main_thread():
+            return self.client
+        client = getattr(self._local, "client", None)
+        if client is None:
+            base = self.client
+            client = OpaClient(host=base.host, port=base.port, ssl=base.ssl, cert=base.cert,
+                               token=self.token, timeout=base.timeout, retries=base.retries)
+            self._local.client = client
+            with self._clients_lock:
+                self._clients.append(client)
+        return client
 
     # -- lifecycle ---------------------------------------------------------
     @classmethod
@@ -181,10 +198,11 @@ class Engine:
                           fix="check that the server is running and reachable; run 'fmgate doctor'")
 
     def close(self) -> None:
-        try:
-            self.client.close_connection()
-        except Exception:  # closing must never mask the real error
-            pass
+        for client in self._clients:
+            try:
+                client.close_connection()
+            except Exception:  # closing must never mask the real error
+                pass
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
@@ -219,7 +237,7 @@ class Engine:
               rule: str = DECISION_RULE) -> Any:
         """Evaluate one rule; an undefined result is an engine failure, never a pass."""
         try:
-            response = self.client.query_rule(input_document, package, rule)
+            response = self._thread_client().query_rule(input_document, package, rule)
         except Exception as exc:
             raise self._failure(f"evaluating data.{package.replace('/', '.')}.{rule}", exc) from None
         if "result" not in response:

@@ -95,13 +95,14 @@ class Repository:
             seen[memo.memo_id] = memo.relpath
         return parsed
 
+    @cached_property
+    def _memos_by_path(self) -> dict[Path, MemoFile]:
+        return {memo.path.resolve(): memo for memo in self.memos}
+
     def load(self, path: Path) -> MemoFile:
         """A memo named on the command line, parsed; reuses the repository's parse."""
-        resolved = Path(path).resolve()
-        for memo in self.memos:
-            if memo.path.resolve() == resolved:
-                return memo
-        return load_memo(Path(path), self.root)
+        known = self._memos_by_path.get(Path(path).resolve())
+        return known if known is not None else load_memo(Path(path), self.root)
 
     def index(self) -> dict[str, Any]:
         """What MEMO-CONFLICT and lifecycle rules see of every memo."""

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ..errors import EXIT_DENIED, EXIT_OK
-from ..evaluate import Decision, DecisionSession, parse_day
+from ..evaluate import Decision, DecisionSession, decide_all, parse_day
 from ..report import FORMATS
 
 
@@ -27,6 +27,6 @@ def run(args: argparse.Namespace) -> int:
     warn = lambda message: print(f"fmgate: warning: {message}", file=sys.stderr)  # noqa: E731
     with DecisionSession.open(args.repo, warn=warn) as session:
         memos = [session.repo.load(path) for path in args.memos]
-        decisions: list[Decision] = [session.decide(memo, now) for memo in memos]
+        decisions: list[Decision] = decide_all(session, memos, now)
     print(FORMATS[args.format](decisions))
     return EXIT_OK if all(d.allowed for d in decisions) else EXIT_DENIED
