@@ -19,6 +19,7 @@ from typing import Any, Callable
 from . import gitutil
 from .errors import InputError
 from .evaluate import Decision, DecisionSession
+from .lifecycle import check_repository, check_transition
 from .memo import MemoFile, parse_memo
 from .provenance import input_mismatches, notebook_mismatches, read_committed, tampered
 from .repo import Repository, find_root
@@ -65,32 +66,17 @@ def affected_memos(memos: list[MemoFile], changed: list[str]) -> list[MemoFile]:
 
 
 def lifecycle_problems(root: Path, base: str, memo: MemoFile, memos: list[MemoFile]) -> list[dict[str, Any]]:
-    """An approved memo may change only through a new memo that supersedes it."""
+    """Status moves and edits of decided memos that the lifecycle rules forbid, for this memo."""
+    old = None
     old_text = gitutil.show_file(root, base, memo.relpath)
-    if old_text is None:
-        return []
-    try:
-        old = parse_memo(old_text, path=memo.path, relpath=memo.relpath).memo
-    except InputError:
-        return []
-    if old.status != "approved":
-        return []
-    superseded_by = [m.memo_id for m in memos if m.memo.supersedes == memo.memo_id]
-    watched = ["decision", "workload", "owner", "buy_alternative", "gates_claimed", "evidence",
-               "dimensions", "candidates", "build", "domain", "workload_shape"]
-    new = memo.memo
-    edited = [name for name in watched if getattr(old, name) != getattr(new, name)]
-    problems = []
-    if edited and not superseded_by:
-        problems.append({"path": memo.relpath, "fields": edited,
-                         "message": f"approved memo edited in place ({', '.join(edited)})"})
-    if new.status not in ("approved", "superseded", "retired") and not superseded_by:
-        problems.append({"path": memo.relpath, "fields": ["status"],
-                         "message": f"approved memo moved back to {new.status!r}"})
-    if new.status == "superseded" and not superseded_by:
-        problems.append({"path": memo.relpath, "fields": ["status"],
-                         "message": "marked superseded but no memo names it in 'supersedes'"})
-    return problems
+    if old_text is not None:
+        try:
+            old = parse_memo(old_text, path=memo.path, relpath=memo.relpath)
+        except InputError:
+            old = None  # the base's copy was unreadable: judge the memo as new
+    problems = list(check_transition(old, memo))
+    problems += [p for p in check_repository(memos) if p["path"] == memo.relpath]
+    return [dict(p) for p in problems]
 
 
 def _facts(repo: Repository, memo: MemoFile, trusted: Path, regenerated_root: Path,

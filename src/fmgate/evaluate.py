@@ -9,11 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
-
-from jsonschema import Draft202012Validator
 
 from .config import Config, load_config
 from .engine import Engine, open_engine
@@ -25,12 +22,15 @@ from .repo import Repository, find_root, resolve_inside
 INPUT_ONLY_KINDS = frozenset({"task_changes"})
 
 
-@lru_cache(maxsize=32)
-def _schema_validator(path: str) -> Draft202012Validator | None:
-    schema_path = Path(path)
-    if not schema_path.is_file():
-        return None
-    return Draft202012Validator(json.loads(schema_path.read_text(encoding="utf-8")))
+def _schema_validator(schemas_dir: Path, kind: str) -> Any:
+    """The JSON Schema validator of an evidence kind (with the shared envelope resolved)."""
+    from .evidence.document import _validators
+
+    folder = schemas_dir / "evidence"
+    if not (folder / "envelope.schema.json").is_file():
+        raise InputError("the evidence JSON Schemas are missing", path=str(folder),
+                         fix="restore schemas/evidence/ from the repository")
+    return _validators(str(folder)).get(kind)
 
 
 def _invalid(kind: str, *reasons: str) -> dict[str, Any]:
@@ -53,7 +53,7 @@ def load_evidence(repo: Repository, memo: MemoFile) -> dict[str, Any]:
         except (ValueError, UnicodeDecodeError) as exc:
             evidence[kind] = _invalid(kind, f"{shown} is not valid JSON ({exc}); re-run fmgate collect")
             continue
-        validator = _schema_validator(str(repo.schemas_dir / "evidence" / f"{kind}.schema.json"))
+        validator = _schema_validator(repo.schemas_dir, kind)
         if validator is not None:
             problems = sorted(validator.iter_errors(document), key=lambda e: list(e.path))
             if problems:
@@ -115,8 +115,10 @@ class DecisionSession:
     def policy_input(self, memo: MemoFile, now: dt.date,
                      pull_request: dict[str, Any] | None = None,
                      provenance: dict[str, Any] | None = None) -> dict[str, Any]:
+        view = memo.policy_view()
+        self._confirm_rejected_fine_tune(memo, view)
         document: dict[str, Any] = {
-            "memo": memo.policy_view(),
+            "memo": view,
             "evidence": load_evidence(self.repo, memo),
             "now": now.isoformat(),
         }
@@ -125,6 +127,18 @@ class DecisionSession:
         if provenance is not None:
             document["provenance"] = provenance
         return document
+
+    def _confirm_rejected_fine_tune(self, memo: MemoFile, view: dict[str, Any]) -> None:
+        """A build memo may cite its rejected fine-tune by file path: say whether that file exists."""
+        plan = view.get("build")
+        reference = plan.get("rejected_fine_tune") if isinstance(plan, dict) else None
+        if not isinstance(reference, str) or not reference.strip():
+            return
+        if reference in {m.memo_id for m in self.repo.memos}:
+            return  # a memo id: the policy looks it up in the repository index
+        path = resolve_inside(self.repo.root, reference.strip(), source=memo.relpath,
+                              field="build.rejected_fine_tune")
+        plan["rejected_fine_tune_found"] = path.is_file()
 
     def decide(self, memo: MemoFile, now: dt.date | None = None,
                pull_request: dict[str, Any] | None = None,
@@ -135,6 +149,17 @@ class DecisionSession:
             raise InputError("the policies returned something other than a decision document",
                              path="policies/decision", fix="run 'opa test policies'")
         return Decision(memo, result)
+
+
+def decide_all(session: "DecisionSession", memos: list[MemoFile], now: dt.date | None = None,
+               workers: int = 4) -> list[Decision]:
+    """Decide many memos on one server, a few requests in flight so OPA uses every core."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    if len(memos) < 2 or workers < 2:
+        return [session.decide(memo, now) for memo in memos]
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fmgate-decide") as pool:
+        return list(pool.map(lambda memo: session.decide(memo, now), memos))
 
 
 def parse_day(text: str, *, option: str = "--now") -> dt.date:

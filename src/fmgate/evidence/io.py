@@ -18,6 +18,7 @@ import hashlib
 import json
 import queue
 import threading
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -140,6 +141,15 @@ def _coerce_bool(series: pd.Series) -> pd.Series:
     return series.map(lambda v: v if pd.isna(v) else str(v).strip().lower() in _TRUE).astype(object)
 
 
+def _coerce_int(series: pd.Series) -> pd.Series:
+    """Whole numbers stored as floats (a blank cell turns a CSV column into floats) become Int64."""
+    if pd.api.types.is_float_dtype(series.dtype):
+        values = series.dropna()
+        if len(values) and (values == values.round()).all() and values.abs().max() < 2**53:
+            return series.astype("Int64")
+    return series
+
+
 def _as_text(series: pd.Series) -> pd.Series:
     """Text column: keep nulls, turn everything else into str (ids written as numbers included)."""
     def convert(v: Any) -> Any:
@@ -154,8 +164,16 @@ def _as_text(series: pd.Series) -> pd.Series:
 def _read_csv(path: Path, spec: InputSpec) -> pd.DataFrame:
     text_columns = {c.name: "str" for c in spec.columns if c.read_as_text}
     try:
-        return pd.read_csv(path, dtype=text_columns, keep_default_na=False, na_values=[""],
-                           encoding="utf-8", skipinitialspace=False)
+        with warnings.catch_warnings():
+            # pandas only warns when every row has more values than the header: make it an error.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            return pd.read_csv(path, dtype=text_columns, keep_default_na=False, na_values=[""],
+                               encoding="utf-8", index_col=False, on_bad_lines="error")
+    except pd.errors.ParserWarning:
+        raise InputError("CSV cannot be parsed: rows have more values than the header has columns",
+                         path=str(path),
+                         fix="quote fields that contain commas, and keep one value per header column "
+                             "on every row") from None
     except pd.errors.EmptyDataError:
         raise InputError("file has no header row and no data", path=str(path),
                          fix=f"write a header row: {','.join(spec.required)}") from None
@@ -230,6 +248,8 @@ def read_table(path: str | Path, spec: InputSpec, *, max_bytes: int = DEFAULT_MA
             frame[col.name] = _as_text(frame[col.name])
         elif col.type == "bool":
             frame[col.name] = _coerce_bool(frame[col.name])
+        elif col.type == "int":
+            frame[col.name] = _coerce_int(frame[col.name])
     return frame
 
 
@@ -293,12 +313,15 @@ def _open_stream(path: Path, spec: InputSpec, batch_size: int) -> tuple[Iterator
         wanted = [c for c in spec.names if c in header]
         types = {c.name: _ARROW_TYPES[c.type] for c in spec.columns if c.name in header}
         block = max(1 << 16, min(16 << 20, batch_size * 256))
-        reader = pcsv.open_csv(
-            path, read_options=pcsv.ReadOptions(block_size=block, use_threads=True),
-            convert_options=pcsv.ConvertOptions(
-                column_types=types, include_columns=wanted, strings_can_be_null=True,
-                true_values=sorted(_TRUE | {w.upper() for w in _TRUE} | {w.title() for w in _TRUE}),
-                false_values=sorted(_FALSE | {w.upper() for w in _FALSE} | {w.title() for w in _FALSE})))
+        try:
+            reader = pcsv.open_csv(
+                path, read_options=pcsv.ReadOptions(block_size=block, use_threads=True),
+                convert_options=pcsv.ConvertOptions(
+                    column_types=types, include_columns=wanted, strings_can_be_null=True,
+                    true_values=sorted(_TRUE | {w.upper() for w in _TRUE} | {w.title() for w in _TRUE}),
+                    false_values=sorted(_FALSE | {w.upper() for w in _FALSE} | {w.title() for w in _FALSE})))
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:  # the first block is read on opening
+            raise _arrow_error(exc, path, spec, header) from None
         return iter(reader), header
     if fmt == "jsonl":
         import pyarrow.json as pj
@@ -335,7 +358,7 @@ def _conform(batch: pa.RecordBatch, spec: InputSpec, path: Path) -> pa.RecordBat
             else:
                 try:
                     array = array.cast(target)
-                except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                except pa.ArrowException as exc:  # invalid values, or no cast between the types
                     raise InputError(
                         f"column holds {array.type} values that cannot be read as {col.type}: "
                         f"{str(exc).splitlines()[0]}", path=str(path), field=col.name,
@@ -424,4 +447,4 @@ def iter_batches(path: str | Path, spec: InputSpec, *, batch_size: int = 131_072
         except (pa.ArrowInvalid, pa.ArrowTypeError, OSError) as exc:
             raise _arrow_error(exc, p, spec, columns) from None
 
-    yield from (_prefetch(batches()) if prefetch else batches())
+    return _prefetch(batches()) if prefetch else batches()

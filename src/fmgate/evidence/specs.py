@@ -66,30 +66,30 @@ class InputSpec:
         raise KeyError(name)
 
 
-EVAL_SET = InputSpec("eval_set", "one eval item", (
+EVAL_SET = InputSpec("eval_set", "eval item", (
     Column("id", "string"), Column("input", "text"), Column("expected", "text"),
     Column("category", "string", required=False)))
 
-PROMPTING_LOG = InputSpec("prompting_log", "one prompt iteration", (
+PROMPTING_LOG = InputSpec("prompting_log", "prompt iteration", (
     Column("iteration", "int"), Column("timestamp", "datetime"), Column("practitioner", "string"),
     Column("seniority", "string"), Column("hours", "number"), Column("variant", "string"),
     Column("score", "number"), Column("eval_set_size", "int")))
 
-USAGE_LOG = InputSpec("usage_log", "one day of calls", (
+USAGE_LOG = InputSpec("usage_log", "day (or day and endpoint)", (
     Column("date", "date"), Column("calls", "int"),
     Column("input_tokens", "int", required=False), Column("output_tokens", "int", required=False)))
 
-TASK_CHANGES = InputSpec("task_changes", "one change to the task definition", (
+TASK_CHANGES = InputSpec("task_changes", "change to the task definition", (
     Column("date", "date"), Column("description", "text"), Column("meaningful", "bool")))
 
-HEAD_TO_HEAD = InputSpec("head_to_head", "one eval item scored for one system", (
+HEAD_TO_HEAD = InputSpec("head_to_head", "eval item and system", (
     Column("item_id", "string"), Column("system", "string"), Column("score", "number"),
     Column("cost_usd", "number"), Column("run_date", "date")))
 
-DOMAIN_DATA = InputSpec("domain_data", "one domain example", (
+DOMAIN_DATA = InputSpec("domain_data", "domain example", (
     Column("id", "string"), Column("text", "text"), Column("quality", "string")), streamed=True)
 
-CORPUS_MANIFEST = InputSpec("corpus_manifest", "one corpus shard", (
+CORPUS_MANIFEST = InputSpec("corpus_manifest", "corpus shard", (
     Column("shard", "string"), Column("tokens", "int"), Column("sha256", "string"),
     Column("source", "string"), Column("proprietary", "bool"), Column("domain_relevant", "bool"),
     Column("quality", "string")), streamed=True)

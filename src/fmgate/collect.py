@@ -1,0 +1,575 @@
+"""Collect a memo's evidence: run each needed notebook with papermill and keep what it wrote.
+
+For every evidence kind the memo's verb needs, :func:`collect` executes
+``notebooks/<kind>.ipynb`` with parameters taken from the memo and the
+organisation's thresholds, and writes ``evidence/<memo-id>/<kind>.json``, the
+executed ``<kind>.ipynb`` and a rendered ``<kind>.html``.
+
+* Independent notebooks run side by side (``workers`` worker processes,
+  each driving its own kernel).
+* A kind is skipped when its existing evidence was produced by the same
+  notebook (sha256), from the same inputs (sha256) with the same parameters,
+  unless ``force`` is set.
+* A run writes into a temporary folder next to the evidence and moves its
+  files into place only when the notebook finished; a failed run leaves the
+  committed evidence untouched.
+* A notebook that raises is reported with its failing cell and input; bad
+  input becomes :class:`~fmgate.errors.InputError` (exit 2), anything else
+  :class:`~fmgate.errors.EngineError` (exit 3).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import EngineError, InputError
+from .evidence import document
+from .evidence.io import sha256_file
+from .evidence.specs import KINDS
+
+KERNEL = "python3"
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+#: Kinds every fine-tune or build memo needs, and the kinds each claimed gate adds.
+BASE_KINDS = ("eval_set", "head_to_head", "cost_model")
+GATE_KINDS = {"cost_at_scale": ("usage_log",), "domain_expertise": ("prompting_log", "domain_data"),
+              "build": ("corpus_manifest",)}
+
+#: Per kind: (notebook parameter, memo evidence key) of each input; the first is the kind's own.
+INPUT_PARAMETERS: dict[str, tuple[tuple[str, str], ...]] = {
+    "eval_set": (("eval_set_path", "eval_set"), ("domain_data_path", "domain_data")),
+    "prompting_log": (("prompting_log_path", "prompting_log"),),
+    "usage_log": (("usage_log_path", "usage_log"), ("task_changes_path", "task_changes")),
+    "head_to_head": (("head_to_head_path", "head_to_head"), ("eval_set_path", "eval_set")),
+    "cost_model": (("cost_model_path", "cost_model"),),
+    "domain_data": (("domain_data_path", "domain_data"),),
+    "corpus_manifest": (("corpus_manifest_path", "corpus_manifest"),),
+}
+
+#: Notebook parameter -> threshold name it takes its value from.
+THRESHOLD_PARAMETERS: dict[str, dict[str, str]] = {
+    "eval_set": {"min_valid_items": "domain_eval_items"},
+    "prompting_log": {"plateau_window": "domain_plateau_window", "plateau_epsilon": "domain_plateau_epsilon",
+                      "prompt_hours": "domain_prompt_hours"},
+    "usage_log": {"window_days": "cost_usage_window_days", "volume_threshold": "cost_volume_calls_per_day"},
+    "head_to_head": {"useful_task_score": "useful_task_score", "quality_ratio_threshold": "cost_quality_ratio"},
+    "cost_model": {"horizon_quarters": "cost_horizon_quarters"},
+    "domain_data": {"min_examples": "domain_examples"},
+    "corpus_manifest": {"min_tokens": "build_tokens"},
+}
+
+#: Parameters collect always passes with these values (the notebook defaults), so that the
+#: recorded parameters, and with them the reuse check, never depend on a notebook default.
+FIXED_PARAMETERS: dict[str, dict[str, Any]] = {
+    "eval_set": {"batch_size": 262_144},
+    "head_to_head": {"resamples": 10_000, "seed": 20_261_102},
+    "domain_data": {"batch_size": 262_144, "sample_rows": 10_000},
+    "corpus_manifest": {"batch_size": 131_072, "sample_rows": 10_000},
+}
+
+OUTPUT_SUFFIXES = (".html", ".ipynb", ".json")  # the JSON, which policies read, is moved last
+
+
+@dataclass
+class KindRun:
+    """What happened to one evidence kind."""
+
+    kind: str
+    status: str  # written | reused | missing | failed
+    valid: bool | None = None
+    document: Path | None = None
+    message: str = ""
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CollectResult:
+    """The outcome of collecting one memo's evidence."""
+
+    memo_id: str
+    evidence_dir: Path
+    runs: list[KindRun]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def missing(self) -> list[str]:
+        return [r.kind for r in self.runs if r.status == "missing"]
+
+    @property
+    def invalid(self) -> list[str]:
+        return [r.kind for r in self.runs if r.valid is False]
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and not self.invalid and all(r.status != "failed" for r in self.runs)
+
+
+@dataclass
+class _Plan:
+    kind: str
+    notebook: Path
+    parameters: dict[str, Any]
+    inputs: list[tuple[str, str]]
+    evidence_dir: Path
+    root: Path
+
+
+# --- deciding what to run ----------------------------------------------------------------------
+
+
+def required_kinds(decision: str | None, gates_claimed: Sequence[str] | None, listed: Sequence[str]) -> list[str]:
+    """The kinds to collect: what the verb needs plus every kind the memo lists, in a fixed order."""
+    wanted = {k for k in listed if k in KINDS}
+    if decision in ("fine-tune", "build"):
+        wanted.update(BASE_KINDS)
+        for gate in gates_claimed or ():
+            wanted.update(GATE_KINDS.get(gate, ()))
+        if decision == "build":
+            wanted.update(GATE_KINDS["build"])
+    return [k for k in KINDS if k in wanted]
+
+
+def _memo_facts(memo_file: Any) -> tuple[dict[str, Any], list[str], dict[str, tuple[str, str | None]]]:
+    """(front-matter fields used here, gates claimed, evidence key -> (path, pinned sha256)) of a parsed memo."""
+    memo = memo_file.memo
+    evidence = {key: (ref.path, ref.sha256) for key, ref in (memo.evidence or {}).items()}
+    fields = {"decision": memo.decision, "date": memo.date.isoformat() if memo.date else None}
+    return fields, list(memo.gates_claimed or []), evidence
+
+
+def _thresholds(repo_root: Path) -> dict[str, Any]:
+    from .config import load_config
+    from .repo import Repository
+
+    return load_config(repo_root, Repository(repo_root).policy_defaults()).thresholds
+
+
+def _notebook(notebooks_dir: Path, kind: str) -> Path:
+    path = notebooks_dir / f"{kind}.ipynb"
+    if not path.is_file():
+        raise EngineError(f"the {kind} notebook is missing", path=str(path),
+                          fix="restore notebooks/ from the fmgate repository "
+                              "(scripts/build_notebooks.py regenerates it)")
+    return path
+
+
+def _plan(kind: str, repo_root: Path, memo_id: str, memo_rel: str, fields: dict[str, Any],
+          evidence: dict[str, tuple[str, str | None]], thresholds: dict[str, Any], evidence_dir: Path,
+          notebooks_dir: Path) -> _Plan:
+    from .repo import resolve_inside
+
+    parameters: dict[str, Any] = {"memo_id": memo_id}
+    inputs: list[tuple[str, str]] = []
+    for param, key in INPUT_PARAMETERS[kind]:
+        if key in evidence:
+            relpath = evidence[key][0]
+            resolve_inside(repo_root, relpath, source=memo_rel, field=f"evidence.{key}")
+            parameters[param] = Path(relpath).as_posix()
+            inputs.append((key, Path(relpath).as_posix()))
+        else:
+            parameters[param] = None
+    parameters.update(FIXED_PARAMETERS.get(kind, {}))
+    for param, name in THRESHOLD_PARAMETERS[kind].items():
+        if name in thresholds:
+            parameters[param] = thresholds[name]
+    if kind == "usage_log":
+        parameters["memo_date"] = fields["date"]
+    parameters["as_of"] = None
+    notebook = _notebook(notebooks_dir, kind)
+    try:  # recorded relative to the repository; a notebook from elsewhere (CI's trusted copy) by full path
+        parameters["notebook_path"] = notebook.resolve().relative_to(repo_root).as_posix()
+    except ValueError:
+        parameters["notebook_path"] = str(notebook.resolve())
+    return _Plan(kind, notebook, parameters, inputs, evidence_dir, repo_root)
+
+
+def _reusable(plan: _Plan) -> bool:
+    """True when the existing evidence came from the same notebook, inputs and parameters."""
+    target = plan.evidence_dir / f"{plan.kind}.json"
+    if not all((plan.evidence_dir / f"{plan.kind}{s}").is_file() for s in OUTPUT_SUFFIXES):
+        return False
+    existing = document.read(target)
+    if not existing:
+        return False
+    provenance = existing.get("provenance") or {}
+    try:
+        if provenance.get("notebook", {}).get("sha256") != sha256_file(plan.notebook):
+            return False
+        current = [{"name": name, "path": path, "sha256": sha256_file(plan.root / path)}
+                   for name, path in plan.inputs]
+    except OSError:
+        return False
+    recorded = [{k: i.get(k) for k in ("name", "path", "sha256")} for i in provenance.get("inputs", [])]
+    return (recorded == current and provenance.get("parameters") == document.recorded_parameters(plan.parameters)
+            and _fresh_enough(provenance.get("generated_at"), plan.root))
+
+
+def _fresh_enough(generated_at: Any, root: Path) -> bool:
+    """Reuse evidence only while it is well inside the freshness window (MEMO-EVIDENCE-STALE).
+
+    Past half the window it is regenerated, so a reused document never goes
+    stale between collecting and deciding.
+    """
+    import datetime as dt
+
+    if not isinstance(generated_at, str):
+        return False
+    try:
+        made = dt.datetime.fromisoformat(generated_at.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    if made.tzinfo is None:
+        made = made.replace(tzinfo=dt.timezone.utc)
+    max_age = float(_thresholds(root).get("evidence_max_age_days", 90))
+    age_days = (dt.datetime.now(dt.timezone.utc) - made).total_seconds() / 86400
+    return 0 <= age_days <= max_age / 2
+
+
+# --- running -----------------------------------------------------------------------------------
+
+
+def ensure_kernel() -> None:
+    """Make sure the 'python3' Jupyter kernel exists (installing it into this environment if not)."""
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        if KERNEL in KernelSpecManager().find_kernel_specs():
+            return
+        from ipykernel.kernelspec import install
+
+        install(kernel_name=KERNEL, prefix=sys.prefix)
+    except Exception as exc:  # any failure here is the environment's, not the memo's
+        raise EngineError(f"the '{KERNEL}' notebook kernel is not available: {exc}",
+                          fix=f"run '{sys.executable} -m ipykernel install --sys-prefix'") from None
+
+
+def render_html(executed: Path, target: Path, *, title: str = "fmgate evidence") -> None:
+    """Render an executed notebook as standalone HTML: outputs only, images embedded, no CDN scripts."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab")
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    exporter.embed_images = True
+    exporter.mathjax_url = ""
+    exporter.require_js_url = ""
+    exporter.jquery_url = ""
+    nb = nbformat.read(executed, as_version=4)
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    target.write_text(strip_remote_scripts(body), encoding="utf-8")
+
+
+def strip_remote_scripts(html: str) -> str:
+    """Drop scripts that would load code from a CDN, so the page is read entirely offline.
+
+    The lab template links MathJax and require.js (emptied above) and carries a
+    module script that imports mermaid from a CDN when a diagram is present;
+    evidence notebooks have neither formulas nor diagrams.
+    """
+    import re
+
+    html = re.sub(r"<script[^>]*\bsrc=\"(?:https?:)?//[^\"]*\"[^>]*>\s*</script>", "", html)
+    html = re.sub(r"<script[^>]*\bsrc=\"\"[^>]*>\s*</script>", "", html)
+    return re.sub(r"<script type=\"module\">(?:(?!</script>).)*?https?://(?:(?!</script>).)*?</script>", "",
+                  html, flags=re.S)
+
+
+def _execute(plan: _Plan) -> dict[str, Any]:
+    """Run one notebook into a temporary folder; move its files into place on success.
+
+    Runs in a worker process (see :func:`_worker_main`); returns plain JSON data.
+    """
+    os.environ["GX_ANALYTICS_ENABLED"] = "False"
+    os.environ["MPLBACKEND"] = INLINE_BACKEND  # the kernel inherits it: figures become PNG outputs
+    plan.evidence_dir.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".collect-{plan.kind}-", dir=plan.evidence_dir))
+    # The kernel inherits this process's stderr; keep its start-up chatter out of the terminal.
+    log_path = work / "kernel.log"
+    saved_stderr = os.dup(2)
+    log = open(log_path, "wb")
+    os.dup2(log.fileno(), 2)
+    try:
+        return _execute_into(plan, work, log_path)
+    finally:
+        os.dup2(saved_stderr, 2)
+        os.close(saved_stderr)
+        log.close()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _log_tail(path: Path, lines: int = 5) -> str:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    except OSError:
+        return ""
+    return " | ".join(line.strip() for line in text[-lines:])
+
+
+def _execute_into(plan: _Plan, work: Path, log_path: Path) -> dict[str, Any]:
+    """Execute, render and move into place; the caller owns (and removes) *work*."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    executed = work / f"{plan.kind}.ipynb"
+    parameters = dict(plan.parameters, output_path=str(work / f"{plan.kind}.json"))
+    try:
+        papermill.execute_notebook(str(plan.notebook), str(executed), parameters=parameters,
+                                   kernel_name=KERNEL, cwd=str(plan.root), progress_bar=False,
+                                   log_output=False, start_timeout=120)
+    except PapermillExecutionError as exc:
+        return {"kind": plan.kind, "status": "failed", "ename": exc.ename, "evalue": exc.evalue,
+                "cell": exc.exec_count, "source": exc.source, "traceback": list(exc.traceback or [])}
+    except Exception as exc:  # kernel could not start, died, or papermill itself failed
+        tail = _log_tail(log_path)
+        return {"kind": plan.kind, "status": "failed", "ename": type(exc).__name__,
+                "evalue": f"{exc}" + (f" (kernel log: {tail})" if tail else ""),
+                "cell": None, "source": "", "engine": True}
+    written = work / f"{plan.kind}.json"
+    if not written.is_file():
+        return {"kind": plan.kind, "status": "failed", "ename": "EngineError", "engine": True,
+                "evalue": "the notebook finished without writing its evidence document",
+                "cell": None, "source": ""}
+    render_html(executed, work / f"{plan.kind}.html",
+                title=f"{plan.parameters['memo_id']}: {plan.kind} evidence")
+    for suffix in OUTPUT_SUFFIXES:
+        os.replace(work / f"{plan.kind}{suffix}", plan.evidence_dir / f"{plan.kind}{suffix}")
+    doc = document.read(plan.evidence_dir / f"{plan.kind}.json") or {}
+    return {"kind": plan.kind, "status": "written", "valid": bool(doc.get("valid")),
+            "errors": list(doc.get("errors", []))}
+
+
+class _Progress:
+    """A tqdm bar on a terminal; plain lines in CI or when output is not a terminal."""
+
+    def __init__(self, memo_id: str, total: int, enabled: bool | None) -> None:
+        interactive = sys.stderr.isatty() and os.environ.get("CI", "").lower() != "true"
+        self.bar_mode = interactive if enabled is None else (enabled and interactive)
+        self.quiet = enabled is False
+        self.memo_id = memo_id
+        self.bar = None
+        if self.bar_mode and total:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc=f"collect {memo_id}", unit="notebook", file=sys.stderr)
+
+    def line(self, text: str) -> None:
+        if self.bar is not None:
+            self.bar.write(text, file=sys.stderr)
+        elif not self.quiet:
+            print(f"fmgate collect {self.memo_id}: {text}", file=sys.stderr, flush=True)
+
+    def step(self, text: str) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix_str(text)
+            self.bar.update(1)
+        else:
+            self.line(text)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _failing_line(outcome: dict[str, Any]) -> str:
+    """The line of the notebook cell that raised, from the kernel's traceback (ANSI colours removed)."""
+    import re
+
+    for line in outcome.get("traceback") or []:
+        for row in re.sub(r"\x1b\[[0-9;]*m", "", line).splitlines():
+            match = re.match(r"^-+>\s*\d+\s+(.*)$", row.strip())
+            if match:
+                return match.group(1).strip()
+    source = (outcome.get("source") or "").strip().splitlines()
+    return source[0].strip() if source else ""
+
+
+def _failure_message(plan: _Plan, outcome: dict[str, Any]) -> str:
+    cell = f" in cell [{outcome['cell']}]" if outcome.get("cell") else ""
+    line = _failing_line(outcome)
+    at = f" at `{line}`" if line else ""
+    evalue = str(outcome.get("evalue") or "")
+    inputs = [path for _, path in plan.inputs]
+    named = "" if any(path in evalue for path in inputs) else f" (inputs: {', '.join(inputs) or 'none'})"
+    return f"{plan.kind} notebook failed{cell}{at}: {outcome.get('ename')}: {evalue}{named}"
+
+
+def collect(repo_root: Path, memo_path: Path, *, kinds: list[str] | None = None, progress: bool | None = None,
+            workers: int = 2, force: bool = False,
+            runner: Callable[[_Plan], dict[str, Any]] | None = None) -> CollectResult:
+    """Collect the evidence of the memo at *memo_path* in the repository at *repo_root*.
+
+    *kinds* limits the run to those kinds (default: every kind the memo's verb
+    needs, plus every kind it lists). Kinds that are needed but have no input
+    in the memo are reported as ``missing``. Raises InputError or EngineError
+    after all notebooks finished when any of them failed. *runner* replaces
+    the notebook execution (tests use it to simulate outcomes).
+    """
+    from .memo import load_memo
+
+    repo_root = Path(repo_root).resolve()
+    memo_file = load_memo(Path(memo_path), repo_root)
+    return _collect(repo_root, memo_file, kinds=kinds, progress=progress, workers=workers, force=force,
+                    runner=runner, notebooks_dir=repo_root / "notebooks",
+                    evidence_dir=repo_root / "evidence" / memo_file.memo_id, rules_root=repo_root)
+
+
+def regenerate_into(repo: Any, memo: Any, notebooks_dir: Path, evidence_root: Path) -> None:
+    """Regenerate a memo's evidence with other notebooks into another folder (the pull-request job).
+
+    *repo* is the :class:`~fmgate.repo.Repository` (inputs are read from its
+    root), *memo* a parsed :class:`~fmgate.memo.MemoFile`, *notebooks_dir*
+    the trusted (base-branch) notebooks, and the documents go to
+    ``<evidence_root>/<memo-id>/``. Thresholds come from the trusted tree
+    (the folder holding *notebooks_dir*) when it has fmgate.yaml and policy
+    data, so a branch cannot change how its own evidence is measured. Every
+    kind is run (nothing is reused); a notebook failure raises as in
+    :func:`collect`.
+    """
+    root = Path(repo.root).resolve()
+    trusted = Path(notebooks_dir).resolve().parent
+    rules_root = trusted if (trusted / "fmgate.yaml").is_file() and (
+        trusted / "policies" / "data.json").is_file() else root
+    _collect(root, memo, kinds=None, progress=False, workers=2, force=True, runner=None,
+             notebooks_dir=Path(notebooks_dir), evidence_dir=Path(evidence_root) / memo.memo_id,
+             rules_root=rules_root)
+
+
+def _collect(repo_root: Path, memo_file: Any, *, kinds: list[str] | None, progress: bool | None, workers: int,
+             force: bool, runner: Callable[[_Plan], dict[str, Any]] | None, notebooks_dir: Path,
+             evidence_dir: Path, rules_root: Path) -> CollectResult:
+    memo_id, memo_rel = memo_file.memo_id, memo_file.relpath
+    evidence_dir = Path(evidence_dir).resolve()  # the notebook runs in the repository root
+    fields, gates, evidence = _memo_facts(memo_file)
+    needed = required_kinds(fields["decision"], gates, list(evidence))
+    if kinds:
+        unknown = [k for k in kinds if k not in KINDS]
+        if unknown:
+            raise InputError(f"unknown evidence kind {unknown[0]!r}", field="kinds",
+                             fix=f"use one of: {', '.join(KINDS)}")
+        needed = [k for k in KINDS if k in kinds]
+    thresholds = _thresholds(rules_root)
+    result = CollectResult(memo_id, evidence_dir, [])
+    for key, (path, pinned) in evidence.items():
+        if pinned and (repo_root / path).is_file() and sha256_file(repo_root / path) != pinned:
+            result.warnings.append(f"{key}: {path} does not match the sha256 the memo pins "
+                                   "(PROV-INPUT will flag it)")
+
+    plans: list[_Plan] = []
+    for kind in needed:
+        if kind not in evidence:
+            result.runs.append(KindRun(kind, "missing", message=f"the memo lists no {kind} input "
+                                       f"(add evidence.{kind} to {memo_rel})"))
+            continue
+        plan = _plan(kind, repo_root, memo_id, memo_rel, fields, evidence, thresholds, evidence_dir, notebooks_dir)
+        if not force and _reusable(plan):
+            doc = document.read(evidence_dir / f"{kind}.json") or {}
+            result.runs.append(KindRun(kind, "reused", valid=bool(doc.get("valid")),
+                                       document=evidence_dir / f"{kind}.json",
+                                       message="unchanged notebook, inputs and parameters",
+                                       errors=list(doc.get("errors", []))))
+            continue
+        plans.append(plan)
+
+    report = _Progress(memo_id, len(plans), progress)
+    for text in result.warnings:
+        report.line(f"warning: {text}")
+    for run in result.runs:
+        report.line(f"{run.kind}: {run.status} ({run.message})")
+    failures: list[tuple[_Plan, dict[str, Any]]] = []
+    try:
+        if plans:
+            if runner is None:
+                ensure_kernel()
+            outcomes = _run_all(plans, workers, runner)
+            by_kind = {p.kind: p for p in plans}
+            for outcome in outcomes:
+                plan = by_kind[outcome["kind"]]
+                if outcome["status"] == "written":
+                    run = KindRun(plan.kind, "written", valid=outcome["valid"],
+                                  document=evidence_dir / f"{plan.kind}.json", errors=outcome.get("errors", []))
+                    report.step(f"{plan.kind}: written ({'valid' if run.valid else 'NOT valid'})")
+                else:
+                    message = _failure_message(plan, outcome)
+                    run = KindRun(plan.kind, "failed", message=message)
+                    failures.append((plan, outcome))
+                    report.step(f"{plan.kind}: FAILED")
+                result.runs.append(run)
+    finally:
+        report.close()
+    result.runs.sort(key=lambda r: KINDS.index(r.kind))
+    if failures:
+        messages = [_failure_message(p, o) for p, o in failures]
+        engine = any(o.get("engine") or o.get("ename") != "InputError" for _, o in failures)
+        if engine:
+            raise EngineError("; ".join(messages),
+                              fix="run 'fmgate doctor' to check the kernel and packages; evidence from "
+                                  "earlier runs was left as it was")
+        raise InputError("; ".join(messages) + "; evidence from earlier runs was left as it was")
+    return result
+
+
+def _run_all(plans: list[_Plan], workers: int,
+             runner: Callable[[_Plan], dict[str, Any]] | None) -> Iterator[dict[str, Any]]:
+    """Outcomes of the plans, each as soon as it is known.
+
+    Each notebook runs in its own worker process (``python -m fmgate.collect``),
+    whose stderr, and with it the kernel's start-up chatter, goes to a log;
+    threads here only wait for those processes.
+    """
+    if runner is not None:
+        for plan in plans:
+            yield runner(plan)
+        return
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(plans))),
+                            thread_name_prefix="fmgate-collect") as pool:
+        futures = {pool.submit(_execute_in_worker, plan): plan for plan in plans}
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def _execute_in_worker(plan: _Plan) -> dict[str, Any]:
+    request = json.dumps({"kind": plan.kind, "notebook": str(plan.notebook), "parameters": plan.parameters,
+                          "inputs": plan.inputs, "evidence_dir": str(plan.evidence_dir), "root": str(plan.root)})
+    try:
+        done = subprocess.run([sys.executable, "-m", "fmgate.collect"], input=request, capture_output=True,
+                              text=True, check=False)
+    except OSError as exc:
+        return {"kind": plan.kind, "status": "failed", "ename": type(exc).__name__, "evalue": str(exc),
+                "cell": None, "source": "", "engine": True}
+    lines = done.stdout.strip().splitlines()
+    try:
+        outcome = json.loads(lines[-1]) if lines else None
+    except ValueError:
+        outcome = None
+    if done.returncode != 0 or not isinstance(outcome, dict):
+        tail = " | ".join(done.stderr.strip().splitlines()[-3:])
+        return {"kind": plan.kind, "status": "failed", "ename": "WorkerError", "engine": True,
+                "evalue": f"the notebook worker exited with status {done.returncode}" + (f": {tail}" if tail else ""),
+                "cell": None, "source": ""}
+    return outcome
+
+
+def _worker_main() -> int:
+    """Entry point of a worker process: read one plan as JSON on stdin, print its outcome as JSON."""
+    request = json.loads(sys.stdin.read())
+    plan = _Plan(request["kind"], Path(request["notebook"]), request["parameters"],
+                 [tuple(i) for i in request["inputs"]], Path(request["evidence_dir"]), Path(request["root"]))
+    outcome = _execute(plan)
+    print(json.dumps(outcome, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_worker_main())

@@ -1,0 +1,229 @@
+"""The evidence document: envelope, provenance, JSON Schema check and atomic write.
+
+A notebook measures one evidence kind into an :class:`Evidence` value; this
+module turns it into the JSON document of ``docs/policy-input.md``, records
+where it came from (notebook and input sha256s, parameters, time, tool
+versions), checks it against ``schemas/evidence/<kind>.schema.json`` and
+writes it so that a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.metadata
+import json
+import math
+import os
+import platform
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..errors import EngineError
+from .io import sha256_file
+from .validate import Outcome, error_messages, is_valid, summarise
+
+#: Notebook parameters that say where to write, not what to measure: left out of provenance.
+UNRECORDED_PARAMETERS = ("output_path",)
+#: Packages whose versions each document records.
+TOOLS = ("fmgate", "papermill", "great_expectations", "pandas", "pyarrow", "numpy")
+SCHEMA_PREFIX = "urn:fmgate:schema:evidence:"
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One input a measurement read: its memo evidence key and repository-relative path."""
+
+    name: str
+    path: str
+
+
+@dataclass
+class Evidence:
+    """What a kind's ``evaluate`` returns: validation outcomes and measurements.
+
+    ``data`` carries whatever the notebook's plot needs (frames, arrays); it is
+    never written to the document.
+    """
+
+    kind: str
+    inputs: list[InputFile]
+    outcomes: list[Outcome]
+    measurements: dict[str, Any] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def valid(self) -> bool:
+        return is_valid(self.outcomes) and not self.errors
+
+    @property
+    def validation(self) -> dict[str, Any]:
+        return summarise(self.outcomes)
+
+    def all_errors(self) -> list[str]:
+        return error_messages(self.outcomes) + list(self.errors)
+
+
+def _version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package.replace("_", "-"))
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def tool_versions() -> dict[str, str]:
+    """Python and package versions, as recorded in provenance."""
+    versions = {"python": platform.python_version()}
+    versions.update({name: _version(name) for name in TOOLS})
+    return versions
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def recorded_parameters(parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters provenance records: everything but where the output goes, JSON-normalised."""
+    kept = {k: v for k, v in parameters.items() if k not in UNRECORDED_PARAMETERS}
+    return json.loads(json.dumps(jsonable(kept)))
+
+
+def jsonable(value: Any) -> Any:
+    """Plain JSON types: numpy scalars unwrapped, dates as ISO text, NaN refused."""
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return value.as_posix()
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()  # numpy scalar
+    if isinstance(value, float) and not math.isfinite(value):
+        raise EngineError(f"a measurement is {value}, which JSON cannot hold",
+                          fix="report this: a measurement function produced a non-finite number")
+    return value
+
+
+def build(evidence: Evidence, *, memo_id: str, notebook_path: str, parameters: Mapping[str, Any],
+          root: str | Path = ".", generated_at: str | None = None) -> dict[str, Any]:
+    """The evidence document for *evidence*, with provenance.
+
+    Paths are recorded as given (repository-relative) and hashed relative to
+    *root*. An invalid evidence value gets empty measurements: numbers
+    computed from data that failed its checks would only mislead.
+    """
+    root = Path(root)
+    valid = evidence.valid
+    inputs = [{"name": i.name, "path": i.path, "sha256": sha256_file(root / i.path)}
+              for i in evidence.inputs]
+    document = {
+        "kind": evidence.kind,
+        "memo_id": memo_id,
+        "valid": valid,
+        "errors": evidence.all_errors(),
+        "validation": evidence.validation,
+        "measurements": evidence.measurements if valid else {},
+        "provenance": {
+            "notebook": {"path": notebook_path, "sha256": sha256_file(root / notebook_path)},
+            "inputs": inputs,
+            "parameters": recorded_parameters(parameters),
+            "generated_at": generated_at or utc_now(),
+            "tools": tool_versions(),
+        },
+    }
+    return jsonable(document)
+
+
+# --- schema ------------------------------------------------------------------------------------
+
+
+def schema_dir(root: str | Path | None = None) -> Path:
+    """``schemas/evidence`` of the repository at *root*, else of the fmgate source checkout."""
+    candidates = []
+    if root is not None:
+        candidates.append(Path(root) / "schemas" / "evidence")
+    candidates.append(Path(__file__).resolve().parents[3] / "schemas" / "evidence")
+    for candidate in candidates:
+        if (candidate / "envelope.schema.json").is_file():
+            return candidate
+    raise EngineError("the evidence JSON Schemas were not found",
+                      path=str(candidates[0]), fix="restore schemas/evidence/ from the fmgate repository")
+
+
+@lru_cache(maxsize=8)
+def _validators(directory: str) -> dict[str, Any]:
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+
+    resources = []
+    schemas: dict[str, Any] = {}
+    for path in sorted(Path(directory).glob("*.schema.json")):
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        resources.append((schema["$id"], Resource.from_contents(schema)))
+        schemas[path.name.removesuffix(".schema.json")] = schema
+    registry = Registry().with_resources(resources)
+    return {name: Draft202012Validator(schema, registry=registry) for name, schema in schemas.items()}
+
+
+def check_schema(document: Mapping[str, Any], root: str | Path | None = None) -> None:
+    """Raise EngineError when *document* does not meet its kind's JSON Schema."""
+    validators = _validators(str(schema_dir(root)))
+    kind = str(document.get("kind"))
+    validator = validators.get(kind)
+    if validator is None:
+        raise EngineError(f"no JSON Schema for evidence kind {kind!r}",
+                          fix=f"add schemas/evidence/{kind}.schema.json")
+    problems = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
+    if problems:
+        first = problems[0]
+        where = "/".join(str(p) for p in first.absolute_path) or "(document)"
+        raise EngineError(f"evidence document breaks its schema at {where}: {first.message}"
+                          + (f" ({len(problems) - 1} more)" if len(problems) > 1 else ""),
+                          field=where, fix="this is a bug in the measurement code; report it")
+
+
+def write(document: Mapping[str, Any], path: str | Path, *, root: str | Path | None = ".") -> Path:
+    """Check *document* against its schema and write it atomically (temp file, fsync, rename)."""
+    check_schema(document, root)
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent,
+                                         prefix=f".{target.name}.", suffix=".tmp", delete=False)
+    try:
+        with handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(handle.name, 0o644)  # a temp file starts private; evidence is meant to be shared
+        os.replace(handle.name, target)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def read(path: str | Path) -> dict[str, Any] | None:
+    """An existing evidence document, or None when absent or unreadable."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def summary_lines(document: Mapping[str, Any]) -> Sequence[str]:
+    """A few lines for the notebook's output: valid or not, and why."""
+    lines = [f"{document['kind']}: {'valid' if document['valid'] else 'NOT valid'}"]
+    for error in document.get("errors", []):
+        lines.append(f"  - {error}")
+    for failed in document.get("validation", {}).get("failed", []):
+        if failed.get("severity") == "warning":
+            lines.append(f"  (warning) {failed.get('input')} {failed.get('column')}: {failed.get('details')}")
+    return lines

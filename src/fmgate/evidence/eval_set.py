@@ -1,0 +1,114 @@
+"""eval_set evidence: how many eval items are usable.
+
+An item is valid when all of these hold:
+
+* its id is the first row with that id (later repeats are ``duplicate_ids``);
+* its input and expected output are not blank (else ``empty_fields``);
+* its input, trimmed, lower-cased and with whitespace runs collapsed, is the
+  first such input among the rows that passed the two checks above (later
+  repeats are ``duplicate_inputs``, so a repeated input counts once);
+* that normalised input is not the normalised text of any row of the domain
+  (training) data (else ``overlap_with_training``).
+
+The domain data is streamed for the overlap check, never loaded whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .dates import resolve_as_of
+from .document import Evidence, InputFile
+from .hashing import hash_strings, normalize_text
+from .io import DEFAULT_MAX_BYTES, iter_batches, read_table
+from .specs import DOMAIN_DATA, EVAL_SET
+from .validate import validate_frame
+
+
+def _blank(series: pd.Series) -> np.ndarray:
+    return (series.isna() | series.astype("str").str.strip().eq("")).to_numpy(dtype=bool)
+
+
+def normalized_hashes(values: pd.Series) -> np.ndarray:
+    """Hashes of the normalised text of *values* (no nulls allowed)."""
+    return hash_strings(normalize_text(pa.array(values.astype(str).tolist(), type=pa.string())))
+
+
+def training_overlap(hashes: np.ndarray, domain_path: str | Path, *, batch_size: int = 262_144) -> np.ndarray:
+    """Mask over *hashes*: True where the normalised eval input appears in the domain data text."""
+    found = np.zeros(len(hashes), dtype=bool)
+    if not len(hashes):
+        return found
+    for batch in iter_batches(domain_path, DOMAIN_DATA, batch_size=batch_size):
+        text = batch.column("text")
+        text = pc.filter(text, pc.is_valid(text))
+        if len(text):
+            found |= np.isin(hashes, hash_strings(normalize_text(text)))
+    return found
+
+
+def flags(frame: pd.DataFrame, overlap: np.ndarray | None) -> pd.DataFrame:
+    """Per-row reasons an item is not valid (columns are booleans), and the verdict."""
+    ids = frame["id"].astype("str")
+    dup_id = (ids.duplicated(keep="first") & frame["id"].notna()).to_numpy() | frame["id"].isna().to_numpy()
+    empty = _blank(frame["input"]) | _blank(frame["expected"])
+    base = ~dup_id & ~empty
+    dup_input = np.zeros(len(frame), dtype=bool)
+    if base.any():
+        norm = normalize_text(pa.array(frame.loc[base, "input"].astype(str).tolist(), type=pa.string()))
+        repeated = pd.Series(norm.to_pylist()).duplicated(keep="first").to_numpy()
+        dup_input[np.flatnonzero(base)] = repeated
+    overlapping = np.zeros(len(frame), dtype=bool) if overlap is None else np.asarray(overlap, dtype=bool)
+    valid = base & ~dup_input & ~overlapping
+    return pd.DataFrame({"duplicate_id": dup_id, "empty_field": empty, "duplicate_input": dup_input,
+                         "overlap": overlapping, "valid": valid}, index=frame.index)
+
+
+def measure(frame: pd.DataFrame, overlap: np.ndarray | None = None) -> dict[str, Any]:
+    """The eval_set measurements of docs/policy-input.md.
+
+    *overlap* is a mask over the rows (True where the row's input is in the
+    training data), or None when no domain data was given; then
+    ``overlap_with_training`` is null.
+    """
+    f = flags(frame, overlap)
+    return {
+        "items_total": int(len(frame)),
+        "items_valid": int(f["valid"].sum()),
+        "duplicate_ids": int(f["duplicate_id"].sum()),
+        "empty_fields": int(f["empty_field"].sum()),
+        "duplicate_inputs": int(f["duplicate_input"].sum()),
+        "overlap_with_training": None if overlap is None else int(f["overlap"].sum()),
+    }
+
+
+def evaluate(eval_set: str | Path, domain_data: str | Path | None = None, *,
+             as_of: str | dt.date | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+             batch_size: int = 262_144) -> Evidence:
+    """Read, validate and measure an eval set; check overlap against *domain_data* if given."""
+    today = resolve_as_of(as_of)
+    frame = read_table(eval_set, EVAL_SET, max_bytes=max_bytes)
+    outcomes = validate_frame(frame, "eval_set", as_of=today)
+    inputs = [InputFile("eval_set", str(eval_set))]
+    evidence = Evidence("eval_set", inputs, outcomes)
+    if domain_data:
+        inputs.append(InputFile("domain_data", str(domain_data)))
+    if not evidence.valid:
+        return evidence
+    overlap = None
+    if domain_data:
+        overlap = np.zeros(len(frame), dtype=bool)
+        usable = ~_blank(frame["input"])
+        if usable.any():
+            overlap[usable] = training_overlap(normalized_hashes(frame.loc[usable, "input"]), domain_data,
+                                               batch_size=batch_size)
+    evidence.measurements = measure(frame, overlap)
+    evidence.data = {"flags": flags(frame, overlap)}
+    return evidence

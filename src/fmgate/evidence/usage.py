@@ -1,0 +1,106 @@
+"""usage_log evidence: call volume over the last window and task stability by quarter.
+
+Volume is the median of daily call totals over the last ``window_days``
+days of the log (the window ends on the log's last date; several rows on one
+date are added up). Days without a row are not counted as zero: they lower
+``days_covered``, which the policy compares with the window.
+
+Stability looks at the four 91-day quarters that end the day before the memo
+date and counts, per quarter, the task-definition changes marked meaningful.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .dates import as_day, resolve_as_of
+from .document import Evidence, InputFile
+from .io import DEFAULT_MAX_BYTES, read_table
+from .specs import TASK_CHANGES, USAGE_LOG
+from .validate import validate_frame
+
+QUARTER_DAYS = 91
+
+
+def daily_calls(frame: pd.DataFrame) -> pd.Series:
+    """Total calls per date (dates as datetime.date), in date order."""
+    dates = pd.to_datetime(frame["date"], format="%Y-%m-%d").dt.date
+    return frame.assign(date=dates).groupby("date")["calls"].sum().sort_index().astype("int64")
+
+
+def volume(daily: pd.Series, window_days: int) -> dict[str, Any]:
+    """Median daily calls over the last *window_days* days of the log."""
+    if window_days < 1:
+        raise ValueError("window_days must be at least 1")
+    end: dt.date = daily.index.max()
+    start = end - dt.timedelta(days=window_days - 1)
+    inside = daily[(daily.index >= start) & (daily.index <= end)]
+    median = float(np.median(inside.to_numpy())) if len(inside) else 0.0
+    return {"window_days": int(window_days), "window_start": start.isoformat(),
+            "window_end": end.isoformat(), "days_covered": int(len(inside)),
+            "median_daily_calls": median}
+
+
+def quarter_bounds(memo_date: dt.date, count: int = 4) -> list[tuple[dt.date, dt.date]]:
+    """*count* 91-day quarters, oldest first, the last one ending the day before *memo_date*."""
+    bounds = []
+    for back in range(count - 1, -1, -1):
+        end = memo_date - dt.timedelta(days=1 + back * QUARTER_DAYS)
+        bounds.append((end - dt.timedelta(days=QUARTER_DAYS - 1), end))
+    return bounds
+
+
+def quarters(changes: pd.DataFrame, memo_date: dt.date, count: int = 4) -> list[dict[str, Any]]:
+    """Meaningful task-definition changes in each quarter before the memo date."""
+    dates = pd.to_datetime(changes["date"], format="%Y-%m-%d").dt.date
+    meaningful = changes["meaningful"].astype(bool)
+    chosen = dates[meaningful.to_numpy()]
+    out = []
+    for start, end in quarter_bounds(memo_date, count):
+        hits = int(((chosen >= start) & (chosen <= end)).sum())
+        out.append({"start": start.isoformat(), "end": end.isoformat(), "meaningful_changes": hits})
+    return out
+
+
+def measure(usage: pd.DataFrame, changes: pd.DataFrame | None, *, memo_date: dt.date | None,
+            window_days: int) -> dict[str, Any]:
+    """The usage_log measurements of docs/policy-input.md.
+
+    Without a task_changes input or a memo date, ``quarters`` and
+    ``unstable_quarters`` are null: stability was not measured.
+    """
+    result = volume(daily_calls(usage), window_days)
+    if changes is not None and memo_date is not None:
+        q = quarters(changes, memo_date)
+        result["quarters"] = q
+        result["unstable_quarters"] = sum(1 for item in q if item["meaningful_changes"] > 0)
+    else:
+        result["quarters"] = None
+        result["unstable_quarters"] = None
+    return result
+
+
+def evaluate(usage_log: str | Path, task_changes: str | Path | None = None, *,
+             memo_date: str | dt.date | None = None, window_days: int = 28,
+             as_of: str | dt.date | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Evidence:
+    """Read, validate and measure a usage log and (optionally) its task-change log."""
+    today = resolve_as_of(as_of)
+    usage = read_table(usage_log, USAGE_LOG, max_bytes=max_bytes)
+    inputs = [InputFile("usage_log", str(usage_log))]
+    outcomes = validate_frame(usage, "usage_log", as_of=today)
+    changes = None
+    if task_changes:
+        changes = read_table(task_changes, TASK_CHANGES, max_bytes=max_bytes)
+        inputs.append(InputFile("task_changes", str(task_changes)))
+        outcomes += validate_frame(changes, "task_changes", as_of=today)
+    evidence = Evidence("usage_log", inputs, outcomes)
+    if evidence.valid:
+        evidence.measurements = measure(usage, changes, memo_date=as_day(memo_date, name="memo_date"),
+                                        window_days=window_days)
+        evidence.data = {"daily": daily_calls(usage)}
+    return evidence

@@ -1,0 +1,195 @@
+"""collect: which kinds a memo needs, reuse, failures that leave evidence alone, and real notebook runs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pytest
+
+from fmgate import collect as collect_module
+from fmgate.collect import collect, required_kinds
+from fmgate.commands import collect as collect_command
+from fmgate.errors import EngineError, InputError
+
+from .helpers import COST_MODEL, usage_rows, write_memo, write_rows
+
+
+def test_buy_needs_only_what_it_lists() -> None:
+    assert required_kinds("buy", [], ["usage_log", "task_changes"]) == ["usage_log"]
+    assert required_kinds("buy", [], []) == []
+
+
+def test_fine_tune_needs_the_benchmark_and_the_claimed_gates() -> None:
+    assert required_kinds("fine-tune", [], []) == ["eval_set", "head_to_head", "cost_model"]
+    assert required_kinds("fine-tune", ["cost_at_scale"], []) == ["eval_set", "usage_log", "head_to_head", "cost_model"]
+    assert required_kinds("fine-tune", ["domain_expertise"], ["corpus_manifest"]) == [
+        "eval_set", "prompting_log", "head_to_head", "cost_model", "domain_data", "corpus_manifest"]
+
+
+def test_build_needs_the_corpus_manifest() -> None:
+    assert "corpus_manifest" in required_kinds("build", [], [])
+
+
+def fake_runner(calls: list[str]):
+    def run(plan):
+        calls.append(plan.kind)
+        return {"kind": plan.kind, "status": "failed", "ename": "InputError", "evalue": "bad column",
+                "cell": 2, "source": "evidence = usage.evaluate(usage_log_path)"}
+    return run
+
+
+def test_needed_kinds_without_input_are_reported_missing(decision_repo: Path) -> None:
+    memo = write_memo(decision_repo, "m", "fine-tune", {"cost_model": "evidence/m/inputs/cost.yaml"})
+    calls: list[str] = []
+
+    def succeed(plan):
+        calls.append(plan.kind)
+        return {"kind": plan.kind, "status": "written", "valid": True, "errors": []}
+
+    result = collect(decision_repo, memo, runner=succeed, progress=False)
+    assert calls == ["cost_model"]
+    assert result.missing == ["eval_set", "head_to_head"]
+    assert not result.ok
+    assert "evidence.eval_set" in result.runs[0].message
+
+
+def test_a_failing_notebook_raises_input_error_naming_cell_and_input(decision_repo: Path,
+                                                                     capsys: pytest.CaptureFixture[str],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CI", "true")
+    memo = write_memo(decision_repo, "m", "buy", {"usage_log": "evidence/m/inputs/usage.csv"})
+    with pytest.raises(InputError) as info:
+        collect(decision_repo, memo, runner=fake_runner([]))
+    text = str(info.value)
+    assert "usage_log" in text and "cell [2]" in text and "evidence/m/inputs/usage.csv" in text
+    assert "bad column" in text
+    assert "fmgate collect m: usage_log: FAILED" in capsys.readouterr().err  # plain lines in CI
+
+
+def test_unknown_kind_is_bad_input(decision_repo: Path) -> None:
+    memo = write_memo(decision_repo, "m", "buy", {})
+    with pytest.raises(InputError, match="unknown evidence kind"):
+        collect(decision_repo, memo, kinds=["vibes"])
+
+
+def test_inputs_outside_the_repository_are_refused(decision_repo: Path) -> None:
+    memo = write_memo(decision_repo, "m", "buy", {"usage_log": "../outside.csv"})
+    with pytest.raises(InputError, match="outside the repository"):
+        collect(decision_repo, memo, runner=fake_runner([]))
+
+
+def test_engine_failures_raise_engine_error(decision_repo: Path) -> None:
+    memo = write_memo(decision_repo, "m", "buy", {"usage_log": "evidence/m/inputs/usage.csv"})
+
+    def dead_kernel(plan):
+        return {"kind": plan.kind, "status": "failed", "ename": "DeadKernelError", "evalue": "Kernel died",
+                "cell": None, "source": "", "engine": True}
+
+    with pytest.raises(EngineError, match="Kernel died"):
+        collect(decision_repo, memo, runner=dead_kernel, progress=False)
+
+
+def test_html_rendering_drops_remote_scripts() -> None:
+    html = ('<script src="https://cdn.example/x.js"></script><script src=""></script>'
+            '<script type="module">import("https://cdn.example/m.mjs")</script><p>kept</p>')
+    assert collect_module.strip_remote_scripts(html) == "<p>kept</p>"
+
+
+# --- real notebook runs (papermill, a python3 kernel) -------------------------------------------------
+
+
+def test_collect_runs_notebooks_writes_evidence_and_reuses_it(decision_repo: Path) -> None:
+    inputs = decision_repo / "evidence" / "tt" / "inputs"
+    write_rows(inputs / "usage.csv", usage_rows("2026-10-01", 28))
+    write_rows(inputs / "task_changes.csv", [{"date": "2026-06-01", "description": "new label", "meaningful": True}])
+    (inputs / "cost.yaml").write_text(COST_MODEL)
+    memo = write_memo(decision_repo, "tt", "fine-tune", {
+        "usage_log": "evidence/tt/inputs/usage.csv", "task_changes": "evidence/tt/inputs/task_changes.csv",
+        "cost_model": "evidence/tt/inputs/cost.yaml"}, gates=["cost_at_scale"])
+
+    result = collect(decision_repo, memo, kinds=["usage_log", "cost_model"], workers=2, progress=False)
+    assert [(r.kind, r.status, r.valid) for r in result.runs] == [
+        ("usage_log", "written", True), ("cost_model", "written", True)]
+    folder = decision_repo / "evidence" / "tt"
+    usage_doc = json.loads((folder / "usage_log.json").read_text())
+    assert usage_doc["measurements"]["median_daily_calls"] == 12_000_000.0
+    assert usage_doc["measurements"]["unstable_quarters"] == 1
+    assert usage_doc["provenance"]["parameters"]["memo_date"] == "2026-11-02"
+    assert usage_doc["provenance"]["parameters"]["window_days"] == 28  # from the policy thresholds
+    assert [i["path"] for i in usage_doc["provenance"]["inputs"]] == [
+        "evidence/tt/inputs/usage.csv", "evidence/tt/inputs/task_changes.csv"]
+    for kind in ("usage_log", "cost_model"):
+        html = (folder / f"{kind}.html").read_text()
+        assert "data:image/png;base64" in html
+        assert "cdnjs" not in html and "parameters = dict(" not in html  # inputs hidden, no CDN
+        executed = json.loads((folder / f"{kind}.ipynb").read_text())
+        assert any(c.get("outputs") for c in executed["cells"] if c["cell_type"] == "code")
+    assert not [p for p in folder.iterdir() if p.name.startswith(".collect-")]
+
+    again = collect(decision_repo, memo, kinds=["usage_log", "cost_model"], progress=False)
+    assert [r.status for r in again.runs] == ["reused", "reused"]
+
+
+def test_failed_run_leaves_committed_evidence_alone(decision_repo: Path) -> None:
+    inputs = decision_repo / "evidence" / "m" / "inputs"
+    write_rows(inputs / "usage.csv", [{"day": "2026-10-01", "calls": 3}])  # wrong column
+    memo = write_memo(decision_repo, "m", "buy", {"usage_log": "evidence/m/inputs/usage.csv"})
+    committed = decision_repo / "evidence" / "m" / "usage_log.json"
+    committed.write_text('{"committed": true}\n')
+    with pytest.raises(InputError) as info:
+        collect(decision_repo, memo, progress=False)
+    text = str(info.value)
+    assert "usage_log" in text and "evidence/m/inputs/usage.csv" in text and "'date'" in text
+    assert "cell [" in text
+    assert committed.read_text() == '{"committed": true}\n'
+    assert not (decision_repo / "evidence" / "m" / "usage_log.html").exists()
+    assert not [p for p in committed.parent.iterdir() if p.name.startswith(".collect-")]
+
+
+def test_command_writes_invalid_evidence_and_exits_2(decision_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    inputs = decision_repo / "evidence" / "c" / "inputs"
+    inputs.mkdir(parents=True)
+    (inputs / "cost.yaml").write_text(COST_MODEL.replace("training_cost_usd: 50000", "training_cost_usd: -5"))
+    memo = write_memo(decision_repo, "c", "buy", {"cost_model": "evidence/c/inputs/cost.yaml"})
+    args = argparse.Namespace(repo=decision_repo, memos=[memo], kinds=None, force=False, workers=2, progress=False)
+    assert collect_command.run(args) == 2
+    doc = json.loads((decision_repo / "evidence" / "c" / "cost_model.json").read_text())
+    assert doc["valid"] is False and doc["measurements"] == {}
+    assert any("candidate.training_cost_usd" in f["column"] for f in doc["validation"]["failed"])
+    out = capsys.readouterr().out
+    assert "cost_model" in out and "NOT valid" in out and "training_cost_usd" in out
+
+
+def test_regenerate_into_uses_the_trusted_notebooks_and_thresholds(decision_repo: Path, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from fmgate.memo import load_memo
+    from fmgate.repo import Repository
+
+    trusted = tmp_path / "trusted"
+    shutil.copytree(decision_repo / "notebooks", trusted / "notebooks")
+    shutil.copytree(decision_repo / "policies", trusted / "policies")
+    (trusted / "fmgate.yaml").write_text((decision_repo / "fmgate.yaml").read_text().replace(
+        "thresholds: {}", "thresholds: {cost_usage_window_days: 14}"))
+    memo = write_memo(decision_repo, "m", "buy", {"usage_log": "evidence/m/inputs/usage.csv"})
+    seen = []
+
+    def fake_run_all(plans, workers, runner):
+        for plan in plans:
+            seen.append(plan)
+            yield {"kind": plan.kind, "status": "written", "valid": True, "errors": []}
+
+    monkeypatch.setattr(collect_module, "_run_all", fake_run_all)
+    monkeypatch.setattr(collect_module, "ensure_kernel", lambda: None)
+    out = tmp_path / "regenerated"
+    collect_module.regenerate_into(Repository(decision_repo), load_memo(memo, decision_repo),
+                                   trusted / "notebooks", out)
+    (plan,) = seen
+    assert plan.notebook == trusted / "notebooks" / "usage_log.ipynb"
+    assert plan.parameters["notebook_path"] == str((trusted / "notebooks" / "usage_log.ipynb").resolve())
+    assert plan.parameters["window_days"] == 14
+    assert plan.evidence_dir == out / "m"
+    assert plan.root == decision_repo.resolve()
