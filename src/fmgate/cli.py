@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from pathlib import Path
@@ -46,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         print("fmgate: interrupted; nothing was approved", file=sys.stderr)
+        return EXIT_ENGINE
+    except BrokenPipeError:
+        # the reader went away (fmgate check ... | head): stop quietly, claiming nothing
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_ENGINE
 
 

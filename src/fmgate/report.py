@@ -31,7 +31,7 @@ def show_value(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(show_value(v) for v in value) + "]" if value else "[]"
     if isinstance(value, dict):
-        return json.dumps(value, sort_keys=True)
+        return "; ".join(f"{k.replace('_', ' ')} {show_value(v)}" for k, v in sorted(value.items()))
     return str(value)
 
 
@@ -116,6 +116,10 @@ GATE_EVIDENCE = {
 }
 
 
+# The gates each verb rests on; the others are shown folded.
+RELEVANT_GATES = {"fine-tune": ("cost_at_scale", "domain_expertise"), "build": ("build",), "buy": ()}
+
+
 def render_markdown(decisions: list[Decision], link_base: str = "") -> str:
     out: list[str] = []
     for decision in decisions:
@@ -136,6 +140,7 @@ def render_markdown(decisions: list[Decision], link_base: str = "") -> str:
                 out.append(f"| `{item.get('id')}` | {item.get('gate')} | {_md(item.get('message'))} | "
                            f"{_md(item.get('observed'))} | {_md(item.get('required'))} | {_md(item.get('fix'))} |")
             out.append("")
+        relevant = RELEVANT_GATES.get(str(doc.get("requested")), ())
         for name, gate in (doc.get("gates") or {}).items():
             checks = gate.get("checks") or [] if isinstance(gate, dict) else []
             if not checks:
@@ -143,7 +148,11 @@ def render_markdown(decisions: list[Decision], link_base: str = "") -> str:
             state = "fired" if gate.get("fired") else "did not fire"
             if gate.get("exempt"):
                 state += " (exempt workload shape)"
-            out.append(f"**{GATE_TITLES.get(name, name)}**: {state}")
+            folded = name not in relevant
+            if folded:  # gates the requested verb does not rest on: there, but out of the way
+                out.append(f"<details><summary>{GATE_TITLES.get(name, name)}: {state}</summary>")
+            else:
+                out.append(f"**{GATE_TITLES.get(name, name)}**: {state}")
             out.append("")
             out.append("| check | observed | required | result |")
             out.append("|---|---|---|---|")
@@ -156,6 +165,9 @@ def render_markdown(decisions: list[Decision], link_base: str = "") -> str:
                 out.append("")
                 out.append("Rendered notebooks: " + ", ".join(f"[{k}]({links[k]})" for k in kinds))
             out.append("")
+            if folded:
+                out.append("</details>")
+                out.append("")
         warnings = doc.get("warnings", [])
         if warnings:
             out.append("Warnings:")
