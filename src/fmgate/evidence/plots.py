@@ -72,8 +72,15 @@ def usage_log(evidence: Evidence, *, threshold: float = 10_000_000) -> Figure | 
     ax.hlines(m["median_daily_calls"], start, end, color=_COLOURS["line"], lw=2,
               label=f"median {m['median_daily_calls']:,.0f} ({m['days_covered']} days with data)")
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))
-    ax.set_ylabel("calls")
-    ax.set_ylim(bottom=0)
+    ax.set_xlabel("date")
+    peak = float(daily.max()) if len(daily) else 0.0
+    if 0 < peak and threshold / peak > 20:
+        # far below the threshold a linear axis flattens the series onto zero
+        ax.set_yscale("log")
+        ax.set_ylabel("calls (log scale)")
+    else:
+        ax.set_ylabel("calls")
+        ax.set_ylim(bottom=0)
     ax.legend(loc="best", fontsize=8)
     ax.set_title("Daily calls against the cost-at-scale volume threshold")
     return fig
