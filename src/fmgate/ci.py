@@ -11,6 +11,7 @@ every memo, so reviewers see which decisions the change would flip.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,13 @@ class CiResult:
     policies_changed: bool
     flips: list[Flip] = field(default_factory=list)
     regenerated_root: Path | None = None
+    scratch: Path | None = None
+    owns_scratch: bool = False
+
+    def cleanup(self) -> None:
+        """Remove the job's scratch folder (trusted tree, regenerated evidence) if it made one."""
+        if self.owns_scratch and self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
     @property
     def denied(self) -> list[Decision]:
@@ -117,30 +125,36 @@ def run_ci(start: Path | None, base_ref: str, regenerate: Regenerator, *, author
     changed = gitutil.changed_paths(root, since)
     day = now or dt.datetime.now(dt.timezone.utc).date()
     scratch = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="fmgate-ci-"))
-    trusted = scratch / "trusted"
-    gitutil.export_tree(root, base, TRUSTED_PATHS, trusted)
-    if not (trusted / "policies").is_dir() or not (trusted / "fmgate.yaml").is_file():
-        raise InputError(f"the base commit {base[:12]} has no policies/ or fmgate.yaml", field="--base",
-                         fix="pass the branch the pull request targets, e.g. --base origin/main")
-    policies_changed = any(p.startswith(RULE_PATH_PREFIXES) or p == "fmgate.yaml" for p in changed)
+    try:
+        trusted = scratch / "trusted"
+        gitutil.export_tree(root, base, TRUSTED_PATHS, trusted)
+        if not (trusted / "policies").is_dir() or not (trusted / "fmgate.yaml").is_file():
+            raise InputError(f"the base commit {base[:12]} has no policies/ or fmgate.yaml", field="--base",
+                             fix="pass the branch the pull request targets, e.g. --base origin/main")
+        policies_changed = any(p.startswith(RULE_PATH_PREFIXES) or p == "fmgate.yaml" for p in changed)
 
-    repo = Repository(root)
-    memos = repo.memos
-    picked = affected_memos(memos, changed)
-    regenerated_root = scratch / "evidence"
-    regenerated_root.mkdir(parents=True, exist_ok=True)
-    facts = {}
-    for memo in picked:
-        regenerate(repo, memo, trusted / "notebooks", regenerated_root)
-        facts[memo.memo_id] = _facts(repo, memo, trusted, regenerated_root, policies_changed,
-                                     lifecycle_problems(root, base, memo, memos))
-    pull_request = {"author": author, "approvals": approvals or []} if author else None
-    decisions = []
-    if picked:
-        with DecisionSession.open(root, trusted_root=trusted, evidence_root=regenerated_root) as session:
-            for memo in picked:
-                decisions.append(session.decide(session.repo.load(memo.path), day, pull_request,
-                                                 facts[memo.memo_id]))
-    flips = policy_flips(root, trusted, day) if policies_changed else []
-    return CiResult(base=base, changed=changed, decisions=decisions, policies_changed=policies_changed,
-                    flips=flips, regenerated_root=regenerated_root)
+        repo = Repository(root)
+        memos = repo.memos
+        picked = affected_memos(memos, changed)
+        regenerated_root = scratch / "evidence"
+        regenerated_root.mkdir(parents=True, exist_ok=True)
+        facts = {}
+        for memo in picked:
+            regenerate(repo, memo, trusted / "notebooks", regenerated_root)
+            facts[memo.memo_id] = _facts(repo, memo, trusted, regenerated_root, policies_changed,
+                                         lifecycle_problems(root, base, memo, memos))
+        pull_request = {"author": author, "approvals": approvals or []} if author else None
+        decisions = []
+        if picked:
+            with DecisionSession.open(root, trusted_root=trusted, evidence_root=regenerated_root) as session:
+                for memo in picked:
+                    decisions.append(session.decide(session.repo.load(memo.path), day, pull_request,
+                                                     facts[memo.memo_id]))
+        flips = policy_flips(root, trusted, day) if policies_changed else []
+        return CiResult(base=base, changed=changed, decisions=decisions, policies_changed=policies_changed,
+                        flips=flips, regenerated_root=regenerated_root, scratch=scratch,
+                        owns_scratch=workdir is None)
+    except BaseException:
+        if workdir is None:  # nothing to hand back: do not leave the scratch folder behind
+            shutil.rmtree(scratch, ignore_errors=True)
+        raise

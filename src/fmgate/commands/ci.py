@@ -78,8 +78,11 @@ def run(args: argparse.Namespace) -> int:
     now = parse_day(args.now) if args.now else None
     result = run_ci(args.repo, args.base, _regenerator(), author=args.author,
                     approvals=args.approval, now=now)
-    if args.out:
-        write_outputs(result, args.out)
+    try:
+        if args.out:
+            write_outputs(result, args.out)
+    finally:
+        result.cleanup()
     summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_path:
         with open(summary_path, "a", encoding="utf-8") as handle:
