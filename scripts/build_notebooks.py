@@ -29,7 +29,7 @@ NOTEBOOKS: dict[str, dict] = {
                  "output, no repeated input (after trimming, lower-casing and collapsing whitespace) "
                  "and no input that also appears in the domain (training) data.",
         "parameters": [
-            ("eval_set_path", f"evidence/{EXAMPLE}/inputs/eval_set.jsonl", "the eval set (CSV, JSON Lines or Parquet)"),
+            ("eval_set_path", "../evidence/ticket-triage-distillation/inputs/eval_set.jsonl", "the eval set (CSV, JSON Lines or Parquet)"),
             ("domain_data_path", None, "the domain data, for the overlap check (None: not checked)"),
             ("batch_size", 262144, "rows per batch when streaming the domain data"),
             ("min_valid_items", 200, "threshold domain_eval_items (for the plot)"),
@@ -43,7 +43,7 @@ NOTEBOOKS: dict[str, dict] = {
         "about": "How much structured prompt engineering was done, by whom, across which variant "
                  "families, and whether the best-so-far quality curve has plateaued.",
         "parameters": [
-            ("prompting_log_path", f"evidence/{EXAMPLE}/inputs/prompting_log.csv", "one row per prompt iteration"),
+            ("prompting_log_path", "../evidence/clinical-coding-assistant/inputs/prompting_log.csv", "one row per prompt iteration"),
             ("plateau_window", 5, "threshold domain_plateau_window"),
             ("plateau_epsilon", 0.01, "threshold domain_plateau_epsilon (for the plot)"),
             ("prompt_hours", 20, "threshold domain_prompt_hours (for the plot)"),
@@ -58,8 +58,8 @@ NOTEBOOKS: dict[str, dict] = {
         "about": "Median daily calls over the last window of the usage log, and the meaningful "
                  "task-definition changes in each of the four 91-day quarters before the memo date.",
         "parameters": [
-            ("usage_log_path", f"evidence/{EXAMPLE}/inputs/usage.csv", "one row per day (date, calls)"),
-            ("task_changes_path", None, "task-definition changes (None: stability not measured)"),
+            ("usage_log_path", "../evidence/ticket-triage-distillation/inputs/usage.csv", "one row per day (date, calls)"),
+            ("task_changes_path", "../evidence/ticket-triage-distillation/inputs/task_changes.csv", "task-definition changes (None: stability not measured)"),
             ("memo_date", "2026-11-02", "the memo's date; the quarters end the day before it"),
             ("window_days", 28, "threshold cost_usage_window_days"),
             ("volume_threshold", 10000000, "threshold cost_volume_calls_per_day (for the plot)"),
@@ -75,8 +75,8 @@ NOTEBOOKS: dict[str, dict] = {
                  "items: quality, percentiles, cost per useful task, and the quality ratio with a "
                  "paired bootstrap interval.",
         "parameters": [
-            ("head_to_head_path", f"evidence/{EXAMPLE}/inputs/head_to_head.csv", "one row per eval item and system"),
-            ("eval_set_path", None, "the eval set, to check the item ids (None: not checked)"),
+            ("head_to_head_path", "../evidence/ticket-triage-distillation/inputs/head_to_head.csv", "one row per eval item and system"),
+            ("eval_set_path", "../evidence/ticket-triage-distillation/inputs/eval_set.jsonl", "the eval set, to check the item ids (None: not checked)"),
             ("useful_task_score", 0.5, "threshold useful_task_score"),
             ("resamples", 10000, "bootstrap resamples"),
             ("seed", 20261102, "bootstrap seed"),
@@ -92,7 +92,7 @@ NOTEBOOKS: dict[str, dict] = {
         "about": "Projected cost of the buy alternative and of the candidate (inference plus "
                  "engineering, training and eval/drift monitoring) under each usage scenario.",
         "parameters": [
-            ("cost_model_path", f"evidence/{EXAMPLE}/inputs/cost_model.yaml", "the cost model (YAML)"),
+            ("cost_model_path", "../evidence/ticket-triage-distillation/inputs/cost_model.yaml", "the cost model (YAML)"),
             ("horizon_quarters", 4, "threshold cost_horizon_quarters (None: the file's horizon)"),
         ],
         "measure": "cost.evaluate(cost_model_path, horizon_quarters=horizon_quarters)",
@@ -104,7 +104,7 @@ NOTEBOOKS: dict[str, dict] = {
         "about": "Deduplicated, non-empty, high-quality domain examples. The file is streamed in "
                  "record batches; great-expectations checks a sample and exact checks cover every row.",
         "parameters": [
-            ("domain_data_path", f"evidence/{EXAMPLE}/inputs/domain_data.parquet", "one row per example (id, text, quality)"),
+            ("domain_data_path", "../evidence/clinical-coding-assistant/inputs/domain_data.csv", "one row per example (id, text, quality)"),
             ("batch_size", 262144, "rows per streamed batch"),
             ("sample_rows", 10000, "rows validated by great-expectations (exact checks cover all rows)"),
             ("min_examples", 10000, "threshold domain_examples (for the plot)"),
@@ -118,7 +118,7 @@ NOTEBOOKS: dict[str, dict] = {
         "about": "Tokens in the corpus that frontier providers cannot access: proprietary, "
                  "domain-relevant and high quality, each shard's content counted once.",
         "parameters": [
-            ("corpus_manifest_path", f"evidence/{EXAMPLE}/inputs/corpus_manifest.csv", "one row per shard"),
+            ("corpus_manifest_path", "../evidence/legal-foundation-model/inputs/corpus_manifest.csv", "one row per shard"),
             ("batch_size", 131072, "rows per streamed batch"),
             ("sample_rows", 10000, "rows validated by great-expectations (exact checks cover all rows)"),
             ("min_tokens", 100000000000, "threshold build_tokens (for the plot)"),
@@ -133,8 +133,8 @@ NOTEBOOKS: dict[str, dict] = {
 COMMON_FIRST = [("memo_id", EXAMPLE, "the memo this evidence belongs to")]
 COMMON_LAST = [
     ("as_of", None, "dates after this day count as future (None: today, UTC)"),
-    ("output_path", f"evidence/{EXAMPLE}/KIND.json", "where the evidence document goes"),
-    ("notebook_path", "notebooks/KIND.ipynb", "this notebook, relative to the repository root"),
+    ("output_path", "../build/lab/KIND.json", "where the evidence document goes (in JupyterLab: a scratch copy, never the committed evidence)"),
+    ("notebook_path", "../notebooks/KIND.ipynb", "this notebook (collect passes its path from the repository root)"),
 ]
 
 
