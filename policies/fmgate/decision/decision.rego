@@ -117,4 +117,5 @@ gates := {
 	"build": {"fired": build.fired, "checks": public(build.checks)},
 }
 
-public(checks) := [findings.public(c) | some c in checks]
+# the public part of each check (findings.public, inlined: it runs for every check of every gate)
+public(checks) := [object.filter(c, ["id", "passed", "observed", "required", "message"]) | some c in checks]

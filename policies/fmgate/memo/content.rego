@@ -7,16 +7,14 @@ import data.fmgate.lib.findings
 
 # --- MEMO-CANDIDATES ------------------------------------------------------
 
-default candidates := {}
-
-candidates := front_matter.candidates if is_object(front_matter.candidates)
-
+# a verb is weighed when candidates gives it a non-empty rationale (candidates that is not an
+# object weighs nothing: the lookup is undefined)
 weighed contains verb if {
 	some verb in facts.verbs
-	non_empty(candidates[verb])
+	rationale := front_matter.candidates[verb]
+	is_string(rationale)
+	trim_space(rationale) != ""
 }
-
-unweighed := facts.verbs - weighed
 
 # METADATA
 # title: Every verb weighed
@@ -29,6 +27,7 @@ unweighed := facts.verbs - weighed
 #   severity: deny
 #   fix: Under candidates, give a one-line rationale for each of buy, fine-tune and build.
 candidates_violations contains v if {
+	unweighed := facts.verbs - weighed
 	count(unweighed) > 0
 	msg := sprintf("the memo gives no rationale for %s", [findings.listing(unweighed)])
 	v := findings.finding(rego.metadata.rule(), msg, sort(weighed), sort(facts.verbs))
@@ -36,13 +35,12 @@ candidates_violations contains v if {
 
 # --- MEMO-BUY-ALTERNATIVE -------------------------------------------------
 
-default alternative := {}
-
-alternative := front_matter.buy_alternative if is_object(front_matter.buy_alternative)
-
-alternative_gaps contains part if {
+# the parts of the buy alternative the memo names (a buy_alternative that is not an object names none)
+alternative_named contains part if {
 	some part in ["provider", "model"]
-	not non_empty(object.get(alternative, part, null))
+	name := front_matter.buy_alternative[part]
+	is_string(name)
+	trim_space(name) != ""
 }
 
 # METADATA
@@ -56,8 +54,9 @@ alternative_gaps contains part if {
 #   severity: deny
 #   fix: Set buy_alternative to the provider and model you would buy, for example {provider, model, deployment}.
 buy_alternative_violations contains v if {
-	count(alternative_gaps) > 0
-	msg := sprintf("the buy alternative does not name its %s", [concat(" or ", sort(alternative_gaps))])
+	gaps := {"provider", "model"} - alternative_named
+	count(gaps) > 0
+	msg := sprintf("the buy alternative does not name its %s", [concat(" or ", sort(gaps))])
 	v := findings.finding(
 		rego.metadata.rule(),
 		msg,

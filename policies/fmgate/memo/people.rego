@@ -57,33 +57,29 @@ default pull_request := {}
 
 pull_request := input.pull_request if is_object(input.pull_request)
 
+# logins turns a list (or a single string) of logins into a set of trimmed, lower-cased, non-empty
+# strings: config.names and lowered in one call, as every decision needs four of these sets
+logins(value) := {lower(trim_space(n)) | some n in value; is_string(n); trim_space(n) != ""} if {
+	is_array(value)
+} else := {lower(trim_space(value))} if {
+	is_string(value)
+	trim_space(value) != ""
+} else := set()
+
 # everyone who approved: the memo's own reviewers list plus the pull request's approvals
-approvers := lowered(listed_reviewers | pr_approvals)
-
-listed_reviewers := config.names(object.get(front_matter, "reviewers", []))
-
-pr_approvals := config.names(object.get(pull_request, "approvals", []))
+approvers := logins(object.get(front_matter, "reviewers", [])) | logins(object.get(pull_request, "approvals", []))
 
 # the people whose approval of their own memo does not count
-proposers := lowered(listed_proposer | pr_author)
-
-listed_proposer := config.names(object.get(front_matter, ["proposer", "person"], []))
-
-pr_author := config.names(object.get(pull_request, "author", []))
-
-seniors := lowered(config.senior_reviewers)
-
-counted contains r if {
-	some r in approvers
-	r in seniors
-	not r in proposers
+proposers := author | pr_author if {
+	author := logins(object.get(front_matter, ["proposer", "person"], []))
+	pr_author := logins(object.get(pull_request, "author", []))
 }
 
-not_senior contains r if {
-	some r in approvers
-	not r in seniors
-	not r in proposers
-}
+seniors := logins(object.get(config.settings, "senior_reviewers", []))
+
+counted := (approvers & seniors) - proposers
+
+not_senior := (approvers - seniors) - proposers
 
 self_approvals := approvers & proposers
 

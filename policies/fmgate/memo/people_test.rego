@@ -114,3 +114,9 @@ test_default_required_approvals_is_one if {
 	count(found("MEMO-REVIEW")) == 0 with input as passing with data.fmgate.config as cfg
 	count(found("MEMO-REVIEW")) == 1 with input as with_memo("reviewers", []) with data.fmgate.config as cfg
 }
+
+test_blank_reviewer_string_counts_nobody if {
+	vs := found("MEMO-REVIEW") with input as with_memo("reviewers", "  ") with data.fmgate.config as org
+	some v in vs
+	v.observed == []
+}

@@ -13,7 +13,8 @@ deciding_statuses := {"proposed", "approved"}
 # other memos that decide the same workload while this one is active, with neither replacing the other
 rivals contains other_id if {
 	facts.active
-	non_empty(front_matter.workload)
+	is_string(front_matter.workload)
+	trim_space(front_matter.workload) != ""
 	some key in config.memos_for_workload(front_matter.workload)
 	other := config.repository_memos[key]
 	other_id := object.get(other, "id", key)
@@ -101,14 +102,22 @@ dated contains kind if {
 }
 
 # age_days[kind] is how many days before the evaluation date the evidence was produced (null when unknown)
-age_days[kind] := facts.now_day - generated if {
+age_days[kind] := days_before(facts.now_day, generated_at) if {
 	some kind in dated
-	generated := facts.day(evidence.docs[kind].provenance.generated_at)
+	generated_at := object.get(input.evidence[kind], ["provenance", "generated_at"], null)
 }
 
-age_days[kind] := null if {
-	some kind in dated
-	not facts.day(object.get(evidence.docs[kind], ["provenance", "generated_at"], null))
+days_before(now, timestamp) := now - generated if {
+	generated := facts.day(timestamp)
+} else := null
+
+# fresh holds the kinds whose age is known and within the window (findings.at_most, inlined: it
+# would be called once per kind)
+fresh contains kind if {
+	is_number(max_age)
+	some kind, age in age_days
+	is_number(age)
+	age <= max_age
 }
 
 # METADATA
@@ -125,7 +134,7 @@ age_days[kind] := null if {
 evidence_stale_violations contains v if {
 	not facts.approved
 	some kind, age in age_days
-	not findings.at_most(age, max_age)
+	not kind in fresh
 	msg := stale_message(evidence.file[kind], age, max_age)
 	v := findings.finding(rego.metadata.rule(), msg, age, max_age)
 }

@@ -13,6 +13,8 @@ default reported := {}
 reported := input.provenance if is_object(input.provenance)
 
 # mismatches lists the entries of one kind of mismatch, ignoring anything that is not a list of objects
+# (the rules below iterate reported.<list> directly: without input.provenance, the usual case for a
+# local evaluation, that fails at once instead of costing a function call per list)
 default mismatches(_) := []
 
 mismatches(name) := [m | some m in reported[name]; is_object(m)] if is_array(reported[name])
@@ -31,7 +33,9 @@ label(m, key) := object.get(m, key, object.get(m, "kind", "an evidence document"
 #   severity: deny
 #   fix: Regenerate the evidence with the notebooks of the base branch and commit the result.
 violations contains v if {
-	some m in mismatches("notebook_mismatches")
+	is_array(reported.notebook_mismatches)
+	some m in reported.notebook_mismatches
+	is_object(m)
 	msg := sprintf(
 		"%v was produced by a notebook that is not the trusted notebooks/%v.ipynb",
 		[label(m, "evidence"), object.get(m, "kind", "<kind>")],
@@ -50,7 +54,9 @@ violations contains v if {
 #   severity: deny
 #   fix: Re-run the evidence for the current inputs, or restore the input files the evidence was made from.
 violations contains v if {
-	some m in mismatches("input_mismatches")
+	is_array(reported.input_mismatches)
+	some m in reported.input_mismatches
+	is_object(m)
 	msg := sprintf(
 		"%v does not match the sha256 recorded in %v",
 		[label(m, "path"), object.get(m, "recorded_in", "the memo")],
@@ -69,7 +75,9 @@ violations contains v if {
 #   severity: deny
 #   fix: Delete the committed evidence, regenerate it with fmgate and commit the fresh output.
 violations contains v if {
-	some m in mismatches("tampered")
+	is_array(reported.tampered)
+	some m in reported.tampered
+	is_object(m)
 	fields := [f | some f in object.get(m, "fields", []); is_string(f)]
 	msg := sprintf(
 		"%v differs from the evidence CI regenerated from the same inputs (%s)",

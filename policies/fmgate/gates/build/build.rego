@@ -11,9 +11,16 @@ import data.fmgate.lib.evidence
 import data.fmgate.lib.facts
 import data.fmgate.lib.findings
 
+# Performance note: every decision evaluates every check of this gate. As in the other gates, each
+# check builds its object inline (see findings.check for the shape) and its message chain tries the
+# passing case first; see gates/cost for why.
+
 thresholds := config.thresholds
 
-corpus := object.get(evidence.measurements, "corpus_manifest", {})
+# the corpus measurements, {} when the manifest is not usable (a keyed lookup evaluates only that kind)
+default corpus := {}
+
+corpus := evidence.measurements.corpus_manifest
 
 default plan := {}
 
@@ -27,10 +34,10 @@ checks := [tokens, strategic, capital, rejected_fine_tune]
 default fired := false
 
 fired if {
-	count(checks) > 0
-	every c in checks {
-		c.passed == true
-	}
+	tokens_ok
+	strategic_ok
+	capital_ok
+	rejected_ok
 }
 
 # --- BUILD-DATA -----------------------------------------------------------
@@ -41,18 +48,17 @@ default tokens_ok := false
 
 tokens_ok if findings.at_least(tokens_observed, thresholds.build_tokens)
 
-tokens_message := evidence.problems.corpus_manifest if {
+tokens_message := sprintf(
+	"the corpus holds %s proprietary, domain-relevant, high-quality tokens (at least %s)",
+	[findings.show(tokens_observed), findings.show(thresholds.build_tokens)],
+) if {
+	tokens_ok
+} else := evidence.problems.corpus_manifest if {
 	not "corpus_manifest" in evidence.usable
 } else := "the corpus_manifest evidence does not report tokens_qualifying as a number" if {
-	not findings.all_numbers([tokens_observed])
-} else := msg if {
-	not tokens_ok
-	msg := sprintf(
-		"the corpus holds %s proprietary, domain-relevant, high-quality tokens; a build needs at least %s",
-		[findings.show(tokens_observed), findings.show(thresholds.build_tokens)],
-	)
+	not is_number(tokens_observed)
 } else := sprintf(
-	"the corpus holds %s proprietary, domain-relevant, high-quality tokens (at least %s)",
+	"the corpus holds %s proprietary, domain-relevant, high-quality tokens; a build needs at least %s",
 	[findings.show(tokens_observed), findings.show(thresholds.build_tokens)],
 )
 
@@ -67,13 +73,13 @@ tokens_message := evidence.problems.corpus_manifest if {
 #   gate: build
 #   severity: deny
 #   fix: Do not build; fine-tune an open base model or buy until the qualifying corpus reaches the threshold.
-tokens := findings.check(
-	rego.metadata.rule(),
-	tokens_ok,
-	tokens_observed,
-	thresholds.build_tokens,
-	tokens_message,
-)
+tokens := {
+	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
+	"passed": tokens_ok, "observed": tokens_observed,
+	"required": thresholds.build_tokens, "message": tokens_message,
+} if {
+	meta := rego.metadata.rule()
+}
 
 # --- BUILD-STRATEGIC ------------------------------------------------------
 
@@ -101,13 +107,13 @@ strategic_message := "the memo does not say whether the model is the product (bu
 #   gate: build
 #   severity: deny
 #   fix: Record build.model_is_product; unless the organisation sells or licenses the model itself, do not build.
-strategic := findings.check(
-	rego.metadata.rule(),
-	strategic_ok,
-	strategic_observed,
-	true,
-	strategic_message,
-)
+strategic := {
+	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
+	"passed": strategic_ok, "observed": strategic_observed,
+	"required": true, "message": strategic_message,
+} if {
+	meta := rego.metadata.rule()
+}
 
 # --- BUILD-CAPITAL --------------------------------------------------------
 
@@ -122,7 +128,12 @@ capital_ok if {
 	findings.at_least(payback_observed, thresholds.build_payback_months)
 }
 
-capital_message := "the memo does not give build.committed_capital_usd and build.payback_months_accepted" if {
+capital_message := sprintf(
+	"the memo commits $%s and accepts a %s-month payback",
+	[findings.show(capital_observed), findings.show(payback_observed)],
+) if {
+	capital_ok
+} else := "the memo does not give build.committed_capital_usd and build.payback_months_accepted" if {
 	not findings.all_numbers([capital_observed, payback_observed])
 } else := msg if {
 	not findings.at_least(capital_observed, thresholds.build_capital_usd)
@@ -130,15 +141,9 @@ capital_message := "the memo does not give build.committed_capital_usd and build
 		"the memo commits $%s; a build needs at least $%s",
 		[findings.show(capital_observed), findings.show(thresholds.build_capital_usd)],
 	)
-} else := msg if {
-	not capital_ok
-	msg := sprintf(
-		"the organisation accepts a %s-month payback; a build pays back over at least %s months",
-		[findings.show(payback_observed), findings.show(thresholds.build_payback_months)],
-	)
 } else := sprintf(
-	"the memo commits $%s and accepts a %s-month payback",
-	[findings.show(capital_observed), findings.show(payback_observed)],
+	"the organisation accepts a %s-month payback; a build pays back over at least %s months",
+	[findings.show(payback_observed), findings.show(thresholds.build_payback_months)],
 )
 
 # METADATA
@@ -151,13 +156,18 @@ capital_message := "the memo does not give build.committed_capital_usd and build
 #   gate: build
 #   severity: deny
 #   fix: Do not build without committed capital and an accepted payback horizon at or above the thresholds.
-capital := findings.check(
-	rego.metadata.rule(),
-	capital_ok,
-	{"committed_capital_usd": capital_observed, "payback_months_accepted": payback_observed},
-	{"committed_capital_usd": thresholds.build_capital_usd, "payback_months_accepted": thresholds.build_payback_months},
-	capital_message,
-)
+capital := {
+	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
+	"passed": capital_ok,
+	"observed": {"committed_capital_usd": capital_observed, "payback_months_accepted": payback_observed},
+	"required": {
+		"committed_capital_usd": thresholds.build_capital_usd,
+		"payback_months_accepted": thresholds.build_payback_months,
+	},
+	"message": capital_message,
+} if {
+	meta := rego.metadata.rule()
+}
 
 # --- BUILD-FT-REJECTED ----------------------------------------------------
 
@@ -209,10 +219,10 @@ rejected_message := "the memo names no rejected fine-tune (build.rejected_fine_t
 #   gate: build
 #   severity: deny
 #   fix: Benchmark a fine-tune of an open base model first and point build.rejected_fine_tune at its rejected memo.
-rejected_fine_tune := findings.check(
-	rego.metadata.rule(),
-	rejected_ok,
-	reference,
-	"a rejected fine-tune memo id, or a file found in the repository",
-	rejected_message,
-)
+rejected_fine_tune := {
+	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
+	"passed": rejected_ok, "observed": reference,
+	"required": "a rejected fine-tune memo id, or a file found in the repository", "message": rejected_message,
+} if {
+	meta := rego.metadata.rule()
+}

@@ -12,13 +12,27 @@ import data.fmgate.lib.evidence
 import data.fmgate.lib.facts
 import data.fmgate.lib.findings
 
+# Performance note: every decision evaluates every check of this gate, and in OPA each rule or
+# function evaluation costs far more than a builtin call. So a check reads its measurements with
+# object.get where it needs them instead of through one small rule per measurement, builds its
+# object inline (see findings.check for the shape), and its message chain tries the passing case
+# first: a passing check then evaluates one branch. That order is used only where passing rules
+# out every failure branch, so each message is the one the failure-first order would give.
+
 thresholds := config.thresholds
 
-usage := object.get(evidence.measurements, "usage_log", {})
+# the measurements of each kind, {} when the kind is not usable (a keyed lookup evaluates only that kind)
+default usage := {}
 
-bench := object.get(evidence.measurements, "head_to_head", {})
+usage := evidence.measurements.usage_log
 
-projection := object.get(evidence.measurements, "cost_model", {})
+default bench := {}
+
+bench := evidence.measurements.head_to_head
+
+default projection := {}
+
+projection := evidence.measurements.cost_model
 
 default exempt := false
 
@@ -30,10 +44,10 @@ checks := [volume, stability, quality, savings]
 default measured := false
 
 measured if {
-	count(checks) > 0
-	every c in checks {
-		c.passed == true
-	}
+	volume.passed
+	stability.passed
+	quality.passed
+	savings.passed
 }
 
 default fired := false
@@ -44,45 +58,42 @@ fired if measured
 
 # --- FT-COST-VOLUME -------------------------------------------------------
 
-volume_median := object.get(usage, "median_daily_calls", null)
-
-volume_days := object.get(usage, "days_covered", null)
-
-volume_window := object.get(usage, "window_days", null)
-
 default volume_ok := false
 
 volume_ok if {
-	volume_window == thresholds.cost_usage_window_days
-	findings.at_least(volume_days, thresholds.cost_usage_window_days)
-	findings.at_least(volume_median, thresholds.cost_volume_calls_per_day)
+	usage.window_days == thresholds.cost_usage_window_days
+	findings.at_least(usage.days_covered, thresholds.cost_usage_window_days)
+	findings.at_least(usage.median_daily_calls, thresholds.cost_volume_calls_per_day)
 }
 
-volume_message := evidence.problems.usage_log if {
+volume_message := sprintf(
+	"the workload runs a median of %s calls a day, at or above the %s threshold",
+	[findings.show(usage.median_daily_calls), findings.show(thresholds.cost_volume_calls_per_day)],
+) if {
+	volume_ok
+} else := evidence.problems.usage_log if {
 	not "usage_log" in evidence.usable
 } else := "the usage_log evidence does not report median_daily_calls, days_covered and window_days as numbers" if {
-	not findings.all_numbers([volume_median, volume_days, volume_window])
+	not findings.all_numbers([
+		object.get(usage, "median_daily_calls", null),
+		object.get(usage, "days_covered", null),
+		object.get(usage, "window_days", null),
+	])
 } else := msg if {
-	volume_window != thresholds.cost_usage_window_days
+	usage.window_days != thresholds.cost_usage_window_days
 	msg := sprintf(
 		"the usage evidence used a %s-day window but the policy measures volume over %s days; regenerate it",
-		[findings.show(volume_window), findings.show(thresholds.cost_usage_window_days)],
+		[findings.show(usage.window_days), findings.show(thresholds.cost_usage_window_days)],
 	)
 } else := msg if {
-	not findings.at_least(volume_days, thresholds.cost_usage_window_days)
+	not findings.at_least(usage.days_covered, thresholds.cost_usage_window_days)
 	msg := sprintf(
 		"the usage log has calls on only %s of the last %s days, too few to judge the volume",
-		[findings.show(volume_days), findings.show(thresholds.cost_usage_window_days)],
-	)
-} else := msg if {
-	not findings.at_least(volume_median, thresholds.cost_volume_calls_per_day)
-	msg := sprintf(
-		"the workload runs a median of %s calls a day; distillation starts to pay at %s",
-		[findings.show(volume_median), findings.show(thresholds.cost_volume_calls_per_day)],
+		[findings.show(usage.days_covered), findings.show(thresholds.cost_usage_window_days)],
 	)
 } else := sprintf(
-	"the workload runs a median of %s calls a day, at or above the %s threshold",
-	[findings.show(volume_median), findings.show(thresholds.cost_volume_calls_per_day)],
+	"the workload runs a median of %s calls a day; distillation starts to pay at %s",
+	[findings.show(usage.median_daily_calls), findings.show(thresholds.cost_volume_calls_per_day)],
 )
 
 # METADATA
@@ -96,35 +107,32 @@ volume_message := evidence.problems.usage_log if {
 #   gate: cost_at_scale
 #   severity: deny
 #   fix: Keep buying until the usage log shows the workload at the volume threshold for a full window.
-volume := findings.check(
-	rego.metadata.rule(),
-	volume_ok,
-	volume_median,
-	thresholds.cost_volume_calls_per_day,
-	volume_message,
-)
+volume := {
+	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
+	"passed": volume_ok, "observed": object.get(usage, "median_daily_calls", null),
+	"required": thresholds.cost_volume_calls_per_day, "message": volume_message,
+} if {
+	meta := rego.metadata.rule()
+}
 
 # --- FT-COST-STABILITY ----------------------------------------------------
 
-stability_observed := object.get(usage, "unstable_quarters", null)
-
 default stability_ok := false
 
-stability_ok if findings.at_most(stability_observed, thresholds.cost_max_unstable_quarters)
+stability_ok if findings.at_most(usage.unstable_quarters, thresholds.cost_max_unstable_quarters)
 
-stability_message := evidence.problems.usage_log if {
+stability_message := sprintf(
+	"%s of the four quarters before the memo date saw a meaningful task change, within the limit of %s",
+	[findings.show(usage.unstable_quarters), findings.show(thresholds.cost_max_unstable_quarters)],
+) if {
+	stability_ok
+} else := evidence.problems.usage_log if {
 	not "usage_log" in evidence.usable
 } else := "the usage_log evidence does not report unstable_quarters as a number" if {
-	not findings.all_numbers([stability_observed])
-} else := msg if {
-	not stability_ok
-	msg := sprintf(
-		"%s of the four quarters before the memo date saw a meaningful task change; at most %s may",
-		[findings.show(stability_observed), findings.show(thresholds.cost_max_unstable_quarters)],
-	)
+	not is_number(object.get(usage, "unstable_quarters", null))
 } else := sprintf(
-	"%s of the four quarters before the memo date saw a meaningful task change, within the limit of %s",
-	[findings.show(stability_observed), findings.show(thresholds.cost_max_unstable_quarters)],
+	"%s of the four quarters before the memo date saw a meaningful task change; at most %s may",
+	[findings.show(usage.unstable_quarters), findings.show(thresholds.cost_max_unstable_quarters)],
 )
 
 # METADATA
@@ -138,45 +146,55 @@ stability_message := evidence.problems.usage_log if {
 #   gate: cost_at_scale
 #   severity: deny
 #   fix: Wait until the task definition has held still for the required quarters, then re-run the usage evidence.
-stability := findings.check(
-	rego.metadata.rule(),
-	stability_ok,
-	stability_observed,
-	thresholds.cost_max_unstable_quarters,
-	stability_message,
-)
+stability := {
+	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
+	"passed": stability_ok, "observed": object.get(usage, "unstable_quarters", null),
+	"required": thresholds.cost_max_unstable_quarters, "message": stability_message,
+} if {
+	meta := rego.metadata.rule()
+}
 
 # --- FT-COST-QUALITY ------------------------------------------------------
-
-quality_point := object.get(bench, ["quality_ratio", "point"], null)
-
-quality_lower := object.get(bench, ["quality_ratio", "lower"], null)
-
-default quality_observed := null
-
-quality_observed := {"point": quality_point, "lower": quality_lower} if "head_to_head" in evidence.usable
 
 default quality_ok := false
 
 quality_ok if {
-	findings.at_least(quality_point, thresholds.cost_quality_ratio)
-	findings.at_least(quality_lower, thresholds.cost_quality_ratio)
+	findings.at_least(bench.quality_ratio.point, thresholds.cost_quality_ratio)
+	findings.at_least(bench.quality_ratio.lower, thresholds.cost_quality_ratio)
 }
 
-quality_message := evidence.problems.head_to_head if {
+quality_message := sprintf(
+	"the candidate scores %s of the buy alternative (95%% interval lower bound %s), reaching %s",
+	[
+		findings.show(bench.quality_ratio.point), findings.show(bench.quality_ratio.lower),
+		findings.show(thresholds.cost_quality_ratio),
+	],
+) if {
+	quality_ok
+} else := evidence.problems.head_to_head if {
 	not "head_to_head" in evidence.usable
 } else := "the head_to_head evidence does not report quality_ratio.point and quality_ratio.lower as numbers" if {
-	not findings.all_numbers([quality_point, quality_lower])
-} else := msg if {
-	not quality_ok
-	msg := sprintf(
-		"the candidate scores %s of the buy alternative (95%% interval lower bound %s); both must reach %s",
-		[findings.show(quality_point), findings.show(quality_lower), findings.show(thresholds.cost_quality_ratio)],
-	)
+	not findings.all_numbers([
+		object.get(bench, ["quality_ratio", "point"], null),
+		object.get(bench, ["quality_ratio", "lower"], null),
+	])
 } else := sprintf(
-	"the candidate scores %s of the buy alternative (95%% interval lower bound %s), reaching %s",
-	[findings.show(quality_point), findings.show(quality_lower), findings.show(thresholds.cost_quality_ratio)],
+	"the candidate scores %s of the buy alternative (95%% interval lower bound %s); both must reach %s",
+	[
+		findings.show(bench.quality_ratio.point), findings.show(bench.quality_ratio.lower),
+		findings.show(thresholds.cost_quality_ratio),
+	],
 )
+
+# quality_observed is null without a usable head-to-head
+default quality_observed := null
+
+quality_observed := {
+	"point": object.get(bench, ["quality_ratio", "point"], null),
+	"lower": object.get(bench, ["quality_ratio", "lower"], null),
+} if {
+	"head_to_head" in evidence.usable
+}
 
 # METADATA
 # title: Quality close to the buy alternative
@@ -189,50 +207,62 @@ quality_message := evidence.problems.head_to_head if {
 #   gate: cost_at_scale
 #   severity: deny
 #   fix: Improve the candidate until the head-to-head lower bound reaches the ratio, or keep buying.
-quality := findings.check(
-	rego.metadata.rule(),
-	quality_ok,
-	quality_observed,
-	thresholds.cost_quality_ratio,
-	quality_message,
-)
+quality := {
+	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
+	"passed": quality_ok, "observed": quality_observed,
+	"required": thresholds.cost_quality_ratio, "message": quality_message,
+} if {
+	meta := rego.metadata.rule()
+}
 
 # --- FT-COST-SAVINGS ------------------------------------------------------
 
-default base_scenario := {}
+# the savings of the first (base) scenario, null when there is none
+default base_savings := null
 
-base_scenario := s if {
-	s := projection.scenarios[0]
-	is_object(s)
+base_savings := s if {
+	is_object(projection.scenarios[0])
+	s := object.get(projection.scenarios[0], "savings_usd", null)
 }
 
-savings_observed := object.get(base_scenario, "savings_usd", null)
-
-savings_fixed := object.get(projection, "fixed_cost_usd", null)
-
-savings_horizon := object.get(projection, "horizon_quarters", null)
-
-fixed_components := ["engineering", "training", "eval_monitoring"]
-
-missing_components := [c | some c in fixed_components; object.get(projection, ["includes", c], false) != true]
+missing_components := [c |
+	some c in ["engineering", "training", "eval_monitoring"]
+	object.get(projection, ["includes", c], false) != true
+]
 
 default savings_ok := false
 
 savings_ok if {
-	savings_horizon == thresholds.cost_horizon_quarters
+	# a missing horizon is null here, as in the message: it matches only a threshold that is null too
+	horizon := object.get(projection, "horizon_quarters", null)
+	horizon == thresholds.cost_horizon_quarters
 	count(missing_components) == 0
-	findings.above(savings_observed, savings_fixed)
+	findings.above(base_savings, projection.fixed_cost_usd)
 }
 
-savings_message := evidence.problems.cost_model if {
+# the passing message comes first only when the horizon is a number: a null threshold matches a
+# missing horizon in savings_ok, and then the message below still reports the missing horizon
+savings_message := sprintf(
+	"in the base scenario the tokens saved come to $%s over the horizon, more than the $%s fixed cost",
+	[findings.show(base_savings), findings.show(projection.fixed_cost_usd)],
+) if {
+	savings_ok
+	is_number(projection.horizon_quarters)
+} else := savings_failure
+
+savings_failure := evidence.problems.cost_model if {
 	not "cost_model" in evidence.usable
 } else := "the cost_model evidence lacks horizon_quarters, fixed_cost_usd or a base scenario savings_usd" if {
-	not findings.all_numbers([savings_observed, savings_fixed, savings_horizon])
+	not findings.all_numbers([
+		base_savings,
+		object.get(projection, "fixed_cost_usd", null),
+		object.get(projection, "horizon_quarters", null),
+	])
 } else := msg if {
-	savings_horizon != thresholds.cost_horizon_quarters
+	projection.horizon_quarters != thresholds.cost_horizon_quarters
 	msg := sprintf(
 		"the cost model runs over %s quarters but the policy judges savings over %s; set horizon_quarters to match",
-		[findings.show(savings_horizon), findings.show(thresholds.cost_horizon_quarters)],
+		[findings.show(projection.horizon_quarters), findings.show(thresholds.cost_horizon_quarters)],
 	)
 } else := msg if {
 	count(missing_components) > 0
@@ -240,18 +270,12 @@ savings_message := evidence.problems.cost_model if {
 		"the cost model leaves out the candidate's %s cost, so the savings cannot be judged",
 		[concat(" and ", missing_components)],
 	)
-} else := msg if {
-	not savings_ok
-	msg := sprintf(
-		concat("", [
-			"in the base scenario the tokens saved come to $%s over the horizon, ",
-			"not more than the $%s it costs to build, train and monitor the candidate",
-		]),
-		[findings.show(savings_observed), findings.show(savings_fixed)],
-	)
 } else := sprintf(
-	"in the base scenario the tokens saved come to $%s over the horizon, more than the $%s fixed cost",
-	[findings.show(savings_observed), findings.show(savings_fixed)],
+	concat("", [
+		"in the base scenario the tokens saved come to $%s over the horizon, ",
+		"not more than the $%s it costs to build, train and monitor the candidate",
+	]),
+	[findings.show(base_savings), findings.show(projection.fixed_cost_usd)],
 )
 
 # METADATA
@@ -265,10 +289,10 @@ savings_message := evidence.problems.cost_model if {
 #   gate: cost_at_scale
 #   severity: deny
 #   fix: Keep buying; the candidate does not earn back its engineering, training and monitoring cost within the horizon.
-savings := findings.check(
-	rego.metadata.rule(),
-	savings_ok,
-	savings_observed,
-	savings_fixed,
-	savings_message,
-)
+savings := {
+	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
+	"passed": savings_ok, "observed": base_savings,
+	"required": object.get(projection, "fixed_cost_usd", null), "message": savings_message,
+} if {
+	meta := rego.metadata.rule()
+}

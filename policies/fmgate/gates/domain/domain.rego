@@ -12,13 +12,27 @@ import data.fmgate.lib.evidence
 import data.fmgate.lib.facts
 import data.fmgate.lib.findings
 
+# Performance note: every decision evaluates every check of this gate, and in OPA each rule or
+# function evaluation costs far more than a builtin call. So a check reads its measurements with
+# object.get where it needs them instead of through one small rule per measurement, builds its
+# object inline (see findings.check for the shape), and its message chain tries the passing case
+# first: a passing check then evaluates one branch. That order is used only where passing rules
+# out every failure branch, so each message is the one the failure-first order would give.
+
 thresholds := config.thresholds
 
-prompting := object.get(evidence.measurements, "prompting_log", {})
+# the measurements of each kind, {} when the kind is not usable (a keyed lookup evaluates only that kind)
+default prompting := {}
 
-eval_set := object.get(evidence.measurements, "eval_set", {})
+prompting := evidence.measurements.prompting_log
 
-examples := object.get(evidence.measurements, "domain_data", {})
+default eval_set := {}
+
+eval_set := evidence.measurements.eval_set
+
+default examples := {}
+
+examples := evidence.measurements.domain_data
 
 default exempt := false
 
@@ -30,10 +44,10 @@ checks := [prompt_hours, prompt_senior, prompt_variants, prompt_plateau, evalset
 default measured := false
 
 measured if {
-	count(checks) > 0
-	every c in checks {
-		c.passed == true
-	}
+	prompting_exhausted
+	evalset_ok
+	examples_ok
+	stability_ok
 }
 
 default fired := false
@@ -54,32 +68,30 @@ prompting_exhausted if {
 
 # --- FT-DOMAIN-PROMPT-HOURS -----------------------------------------------
 
-hours_observed := object.get(prompting, "total_hours", null)
-
-scored_on := object.get(prompting, "max_eval_set_size", null)
-
 default hours_ok := false
 
 hours_ok if {
-	findings.at_least(hours_observed, thresholds.domain_prompt_hours)
-	findings.above(scored_on, 0)
+	findings.at_least(prompting.total_hours, thresholds.domain_prompt_hours)
+	findings.above(prompting.max_eval_set_size, 0)
 }
 
-hours_message := evidence.problems.prompting_log if {
+hours_message := sprintf(
+	"the prompting log records %s hours of prompt engineering with eval feedback (at least %s)",
+	[findings.show(prompting.total_hours), findings.show(thresholds.domain_prompt_hours)],
+) if {
+	hours_ok
+} else := evidence.problems.prompting_log if {
 	not "prompting_log" in evidence.usable
 } else := "the prompting_log evidence does not report total_hours and max_eval_set_size as numbers" if {
-	not findings.all_numbers([hours_observed, scored_on])
+	not findings.all_numbers([
+		object.get(prompting, "total_hours", null),
+		object.get(prompting, "max_eval_set_size", null),
+	])
 } else := "the prompting log has no iteration scored on an eval set, so none of its hours had eval feedback" if {
-	not findings.above(scored_on, 0)
-} else := msg if {
-	not hours_ok
-	msg := sprintf(
-		"the prompting log records %s hours of prompt engineering with eval feedback; at least %s are expected",
-		[findings.show(hours_observed), findings.show(thresholds.domain_prompt_hours)],
-	)
+	not findings.above(prompting.max_eval_set_size, 0)
 } else := sprintf(
-	"the prompting log records %s hours of prompt engineering with eval feedback (at least %s)",
-	[findings.show(hours_observed), findings.show(thresholds.domain_prompt_hours)],
+	"the prompting log records %s hours of prompt engineering with eval feedback; at least %s are expected",
+	[findings.show(prompting.total_hours), findings.show(thresholds.domain_prompt_hours)],
 )
 
 # METADATA
@@ -93,13 +105,13 @@ hours_message := evidence.problems.prompting_log if {
 #   gate: domain_expertise
 #   severity: deny
 #   fix: Spend the required hours on structured prompt engineering against the eval set and log every iteration.
-prompt_hours := findings.check(
-	rego.metadata.rule(),
-	hours_ok,
-	hours_observed,
-	thresholds.domain_prompt_hours,
-	hours_message,
-)
+prompt_hours := {
+	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
+	"passed": hours_ok, "observed": object.get(prompting, "total_hours", null),
+	"required": thresholds.domain_prompt_hours, "message": hours_message,
+} if {
+	meta := rego.metadata.rule()
+}
 
 # --- FT-DOMAIN-PROMPT-SENIOR ----------------------------------------------
 
@@ -107,27 +119,23 @@ default levels_observed := null
 
 levels_observed := sort(prompting.seniority_levels) if is_array(prompting.seniority_levels)
 
-default senior_ok := false
-
-senior_ok if {
-	some level in levels_observed
-	level in config.senior_levels
-}
-
-senior_message := evidence.problems.prompting_log if {
-	not "prompting_log" in evidence.usable
-} else := msg if {
-	not senior_ok
-	msg := sprintf(
-		"nobody on the prompting log is %s (levels seen: %s)",
-		[concat(" or ", sort(config.senior_levels)), findings.listing(object.get(prompting, "seniority_levels", []))],
-	)
-} else := sprintf("a %s practitioner worked on the prompts", [findings.listing(senior_seen)])
-
 senior_seen contains level if {
 	some level in levels_observed
 	level in config.senior_levels
 }
+
+default senior_ok := false
+
+senior_ok if count(senior_seen) > 0
+
+senior_message := sprintf("a %s practitioner worked on the prompts", [findings.listing(senior_seen)]) if {
+	senior_ok
+} else := evidence.problems.prompting_log if {
+	not "prompting_log" in evidence.usable
+} else := sprintf(
+	"nobody on the prompting log is %s (levels seen: %s)",
+	[concat(" or ", sort(config.senior_levels)), findings.listing(object.get(prompting, "seniority_levels", []))],
+)
 
 # METADATA
 # title: Senior practitioner
@@ -139,13 +147,13 @@ senior_seen contains level if {
 #   gate: domain_expertise
 #   severity: deny
 #   fix: Have a senior practitioner run and log their own prompting iterations.
-prompt_senior := findings.check(
-	rego.metadata.rule(),
-	senior_ok,
-	levels_observed,
-	sort(config.senior_levels),
-	senior_message,
-)
+prompt_senior := {
+	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
+	"passed": senior_ok, "observed": levels_observed,
+	"required": sort(config.senior_levels), "message": senior_message,
+} if {
+	meta := rego.metadata.rule()
+}
 
 # --- FT-DOMAIN-PROMPT-VARIANTS --------------------------------------------
 
@@ -153,12 +161,10 @@ default variants_observed := null
 
 variants_observed := sort(prompting.variants) if is_array(prompting.variants)
 
-variants_required := thresholds.domain_prompt_variants
-
 default variants_missing := null
 
-variants_missing := {v | some v in variants_required; not v in variants_observed} if {
-	is_array(variants_required)
+variants_missing := {v | some v in thresholds.domain_prompt_variants; not v in variants_observed} if {
+	is_array(thresholds.domain_prompt_variants)
 	is_array(variants_observed)
 }
 
@@ -166,16 +172,13 @@ default variants_ok := false
 
 variants_ok if count(variants_missing) == 0
 
-default variants_message := "the prompting log covers every required variant family"
-
-variants_message := evidence.problems.prompting_log if {
+variants_message := "the prompting log covers every required variant family" if {
+	variants_ok
+} else := evidence.problems.prompting_log if {
 	not "prompting_log" in evidence.usable
 } else := "the prompting log does not report its variants, or domain_prompt_variants is not a list" if {
 	variants_missing == null
-} else := msg if {
-	not variants_ok
-	msg := sprintf("the prompting log never tried these variant families: %s", [findings.listing(variants_missing)])
-}
+} else := sprintf("the prompting log never tried these variant families: %s", [findings.listing(variants_missing)])
 
 # METADATA
 # title: Every prompting technique tried
@@ -187,13 +190,13 @@ variants_message := evidence.problems.prompting_log if {
 #   gate: domain_expertise
 #   severity: deny
 #   fix: Try and log the missing prompting variants before proposing a fine-tune.
-prompt_variants := findings.check(
-	rego.metadata.rule(),
-	variants_ok,
-	variants_observed,
-	variants_required,
-	variants_message,
-)
+prompt_variants := {
+	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
+	"passed": variants_ok, "observed": variants_observed,
+	"required": thresholds.domain_prompt_variants, "message": variants_message,
+} if {
+	meta := rego.metadata.rule()
+}
 
 # --- FT-DOMAIN-PROMPT-PLATEAU ---------------------------------------------
 
@@ -201,36 +204,40 @@ default curve := []
 
 curve := prompting.best_so_far if is_array(prompting.best_so_far)
 
-window := thresholds.domain_plateau_window
-
-epsilon := thresholds.domain_plateau_epsilon
-
 # rise is how much the best-so-far score gained over the last `window` iterations
 default rise := null
 
-rise := curve[count(curve) - 1] - curve[(count(curve) - 1) - window] if count(curve) > window
+rise := curve[n - 1] - curve[(n - 1) - thresholds.domain_plateau_window] if {
+	n := count(curve)
+	n > thresholds.domain_plateau_window
+}
 
 default plateau_ok := false
 
-plateau_ok if findings.at_most(rise, epsilon)
+plateau_ok if findings.at_most(rise, thresholds.domain_plateau_epsilon)
 
-plateau_message := evidence.problems.prompting_log if {
+plateau_message := sprintf(
+	"the best score rose by %s over the last %s iterations, within %s: prompting has plateaued",
+	[
+		findings.show(rise), findings.show(thresholds.domain_plateau_window),
+		findings.show(thresholds.domain_plateau_epsilon),
+	],
+) if {
+	plateau_ok
+} else := evidence.problems.prompting_log if {
 	not "prompting_log" in evidence.usable
 } else := msg if {
-	not count(curve) > window
+	not count(curve) > thresholds.domain_plateau_window
 	msg := sprintf(
 		"the curve has %s iterations; a plateau can only be seen with more than %s",
-		[findings.show(count(curve)), findings.show(window)],
-	)
-} else := msg if {
-	not plateau_ok
-	msg := sprintf(
-		"the best score still rose by %s over the last %s iterations (a plateau allows at most %s): still improving",
-		[findings.show(rise), findings.show(window), findings.show(epsilon)],
+		[findings.show(count(curve)), findings.show(thresholds.domain_plateau_window)],
 	)
 } else := sprintf(
-	"the best score rose by %s over the last %s iterations, within %s: prompting has plateaued",
-	[findings.show(rise), findings.show(window), findings.show(epsilon)],
+	"the best score still rose by %s over the last %s iterations (a plateau allows at most %s): still improving",
+	[
+		findings.show(rise), findings.show(thresholds.domain_plateau_window),
+		findings.show(thresholds.domain_plateau_epsilon),
+	],
 )
 
 # METADATA
@@ -243,35 +250,32 @@ plateau_message := evidence.problems.prompting_log if {
 #   gate: domain_expertise
 #   severity: deny
 #   fix: Keep iterating on prompts until the best score stops rising, then re-run the prompting evidence.
-prompt_plateau := findings.check(
-	rego.metadata.rule(),
-	plateau_ok,
-	rise,
-	epsilon,
-	plateau_message,
-)
+prompt_plateau := {
+	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
+	"passed": plateau_ok, "observed": rise,
+	"required": thresholds.domain_plateau_epsilon, "message": plateau_message,
+} if {
+	meta := rego.metadata.rule()
+}
 
 # --- FT-DOMAIN-EVALSET ----------------------------------------------------
 
-items_observed := object.get(eval_set, "items_valid", null)
-
 default evalset_ok := false
 
-evalset_ok if findings.at_least(items_observed, thresholds.domain_eval_items)
+evalset_ok if findings.at_least(eval_set.items_valid, thresholds.domain_eval_items)
 
-evalset_message := evidence.problems.eval_set if {
+evalset_message := sprintf(
+	"the eval set has %s valid items (at least %s)",
+	[findings.show(eval_set.items_valid), findings.show(thresholds.domain_eval_items)],
+) if {
+	evalset_ok
+} else := evidence.problems.eval_set if {
 	not "eval_set" in evidence.usable
 } else := "the eval_set evidence does not report items_valid as a number" if {
-	not findings.all_numbers([items_observed])
-} else := msg if {
-	not evalset_ok
-	msg := sprintf(
-		"the eval set has %s valid items; at least %s are needed to trust the comparison",
-		[findings.show(items_observed), findings.show(thresholds.domain_eval_items)],
-	)
+	not is_number(object.get(eval_set, "items_valid", null))
 } else := sprintf(
-	"the eval set has %s valid items (at least %s)",
-	[findings.show(items_observed), findings.show(thresholds.domain_eval_items)],
+	"the eval set has %s valid items; at least %s are needed to trust the comparison",
+	[findings.show(eval_set.items_valid), findings.show(thresholds.domain_eval_items)],
 )
 
 # METADATA
@@ -284,35 +288,32 @@ evalset_message := evidence.problems.eval_set if {
 #   gate: domain_expertise
 #   severity: deny
 #   fix: Grow the eval set with clean, unique items that do not appear in the training data.
-evalset := findings.check(
-	rego.metadata.rule(),
-	evalset_ok,
-	items_observed,
-	thresholds.domain_eval_items,
-	evalset_message,
-)
+evalset := {
+	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
+	"passed": evalset_ok, "observed": object.get(eval_set, "items_valid", null),
+	"required": thresholds.domain_eval_items, "message": evalset_message,
+} if {
+	meta := rego.metadata.rule()
+}
 
 # --- FT-DOMAIN-DATA -------------------------------------------------------
 
-examples_observed := object.get(examples, "high_quality_unique", null)
-
 default examples_ok := false
 
-examples_ok if findings.at_least(examples_observed, thresholds.domain_examples)
+examples_ok if findings.at_least(examples.high_quality_unique, thresholds.domain_examples)
 
-examples_message := evidence.problems.domain_data if {
+examples_message := sprintf(
+	"there are %s unique high-quality domain examples (at least %s)",
+	[findings.show(examples.high_quality_unique), findings.show(thresholds.domain_examples)],
+) if {
+	examples_ok
+} else := evidence.problems.domain_data if {
 	not "domain_data" in evidence.usable
 } else := "the domain_data evidence does not report high_quality_unique as a number" if {
-	not findings.all_numbers([examples_observed])
-} else := msg if {
-	not examples_ok
-	msg := sprintf(
-		"there are %s unique high-quality domain examples; a fine-tune needs at least %s to beat good prompting",
-		[findings.show(examples_observed), findings.show(thresholds.domain_examples)],
-	)
+	not is_number(object.get(examples, "high_quality_unique", null))
 } else := sprintf(
-	"there are %s unique high-quality domain examples (at least %s)",
-	[findings.show(examples_observed), findings.show(thresholds.domain_examples)],
+	"there are %s unique high-quality domain examples; a fine-tune needs at least %s to beat good prompting",
+	[findings.show(examples.high_quality_unique), findings.show(thresholds.domain_examples)],
 )
 
 # METADATA
@@ -325,13 +326,13 @@ examples_message := evidence.problems.domain_data if {
 #   gate: domain_expertise
 #   severity: deny
 #   fix: Curate more high-quality, deduplicated domain examples, or keep prompting the bought model.
-training_examples := findings.check(
-	rego.metadata.rule(),
-	examples_ok,
-	examples_observed,
-	thresholds.domain_examples,
-	examples_message,
-)
+training_examples := {
+	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
+	"passed": examples_ok, "observed": object.get(examples, "high_quality_unique", null),
+	"required": thresholds.domain_examples, "message": examples_message,
+} if {
+	meta := rego.metadata.rule()
+}
 
 # --- FT-DOMAIN-STABILITY --------------------------------------------------
 
@@ -341,16 +342,15 @@ default stability_ok := false
 
 stability_ok if findings.at_least(interval_observed, thresholds.domain_min_retraining_interval_days)
 
-stability_message := "the memo does not give domain.expected_retraining_interval_days" if {
-	not is_number(interval_observed)
-} else := msg if {
-	not stability_ok
-	msg := sprintf(
-		"the domain would need retraining every %s days; a fine-tune needs it to hold for at least %s",
-		[findings.show(interval_observed), findings.show(thresholds.domain_min_retraining_interval_days)],
-	)
-} else := sprintf(
+stability_message := sprintf(
 	"the domain is expected to hold for %s days between retrainings (at least %s)",
+	[findings.show(interval_observed), findings.show(thresholds.domain_min_retraining_interval_days)],
+) if {
+	stability_ok
+} else := "the memo does not give domain.expected_retraining_interval_days" if {
+	not is_number(interval_observed)
+} else := sprintf(
+	"the domain would need retraining every %s days; a fine-tune needs it to hold for at least %s",
 	[findings.show(interval_observed), findings.show(thresholds.domain_min_retraining_interval_days)],
 )
 
@@ -364,10 +364,10 @@ stability_message := "the memo does not give domain.expected_retraining_interval
 #   gate: domain_expertise
 #   severity: deny
 #   fix: Record a realistic retraining interval on the memo; if the domain moves faster than the minimum, keep buying.
-stability := findings.check(
-	rego.metadata.rule(),
-	stability_ok,
-	interval_observed,
-	thresholds.domain_min_retraining_interval_days,
-	stability_message,
-)
+stability := {
+	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
+	"passed": stability_ok, "observed": interval_observed,
+	"required": thresholds.domain_min_retraining_interval_days, "message": stability_message,
+} if {
+	meta := rego.metadata.rule()
+}

@@ -205,6 +205,13 @@ test_examples_below_threshold_fail if {
 	contains(c.message, "9,999 unique high-quality")
 }
 
+test_examples_not_a_number_fails if {
+	c := check("FT-DOMAIN-DATA") with input as with_measure("domain_data", "high_quality_unique", "many")
+	not c.passed
+	c.observed == "many"
+	contains(c.message, "does not report high_quality_unique as a number")
+}
+
 test_examples_invalid_evidence_fails if {
 	inp := json.patch(passing, [{"op": "replace", "path": "/evidence/domain_data/valid", "value": false}])
 	c := check("FT-DOMAIN-DATA") with input as inp

@@ -24,7 +24,14 @@ bench_missing_ok if {
 	is_object(bench.systems.buy)
 }
 
-bench_missing_message := evidence.problems.head_to_head if {
+default bench_missing_message := "the head-to-head does not report both systems, candidate and buy"
+
+bench_missing_message := sprintf(
+	"the candidate and the buy alternative were compared on %s eval items",
+	[findings.show(bench_items)],
+) if {
+	bench_missing_ok
+} else := evidence.problems.head_to_head if {
 	not "head_to_head" in evidence.usable
 } else := "the head-to-head has no scored item pairing the candidate with the buy alternative" if {
 	not findings.above(bench_items, 0)
@@ -36,12 +43,7 @@ bench_missing_message := evidence.problems.head_to_head if {
 		"%s head-to-head item ids are not in the eval set, so the comparison is not on the organisation's own eval set",
 		[findings.show(unknown_items)],
 	)
-} else := "the head-to-head does not report both systems, candidate and buy" if {
-	not bench_missing_ok
-} else := sprintf(
-	"the candidate and the buy alternative were compared on %s eval items",
-	[findings.show(bench_items)],
-)
+}
 
 # METADATA
 # title: Head-to-head benchmark against the buy alternative
@@ -54,13 +56,13 @@ bench_missing_message := evidence.problems.head_to_head if {
 #   gate: shared
 #   severity: deny
 #   fix: Run the candidate and the buy alternative on every eval set item and commit the head_to_head evidence.
-bench_missing := findings.check(
-	rego.metadata.rule(),
-	bench_missing_ok,
-	{"items": bench_items, "unknown_item_ids": unknown_items},
-	{"items": "at least 1", "unknown_item_ids": 0},
-	bench_missing_message,
-)
+bench_missing := {
+	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
+	"passed": bench_missing_ok, "observed": {"items": bench_items, "unknown_item_ids": unknown_items},
+	"required": {"items": "at least 1", "unknown_item_ids": 0}, "message": bench_missing_message,
+} if {
+	meta := rego.metadata.rule()
+}
 
 # --- FT-BENCH-METRICS -----------------------------------------------------
 
@@ -72,16 +74,16 @@ metrics_observed[system] := {m: object.get(bench, ["systems", system, m], null) 
 	some system in systems
 }
 
-# a metric is present when it is a number; cost per useful task may be null only when no task was useful
+# a metric is present when it is a number; cost per useful task may be null only when no task was
+# useful. The common case, a number, costs one builtin call per metric.
 metrics_missing contains sprintf("%s.%s", [system, m]) if {
 	some system in systems
 	some m in metrics
-	not metric_present(system, m)
+	not is_number(object.get(bench, ["systems", system, m], null))
+	not no_useful_task(system, m)
 }
 
-metric_present(system, m) if is_number(bench.systems[system][m])
-
-metric_present(system, "cost_per_useful_task") if {
+no_useful_task(system, "cost_per_useful_task") if {
 	bench.systems[system].cost_per_useful_task == null
 	bench.systems[system].useful_tasks == 0
 }
@@ -93,20 +95,17 @@ metrics_ok if {
 	bench.useful_task_score == thresholds.useful_task_score
 }
 
-default metrics_message := "both systems report quality score, percentiles and cost per useful task"
-
-metrics_message := evidence.problems.head_to_head if {
+metrics_message := "both systems report quality score, percentiles and cost per useful task" if {
+	metrics_ok
+} else := evidence.problems.head_to_head if {
 	not "head_to_head" in evidence.usable
 } else := msg if {
 	count(metrics_missing) > 0
 	msg := sprintf("the head-to-head lacks %s", [findings.listing(metrics_missing)])
-} else := msg if {
-	not metrics_ok
-	msg := sprintf(
-		"the head-to-head counted a task as useful from a score of %s; the policy uses %s",
-		[findings.show(object.get(bench, "useful_task_score", null)), findings.show(thresholds.useful_task_score)],
-	)
-}
+} else := sprintf(
+	"the head-to-head counted a task as useful from a score of %s; the policy uses %s",
+	[findings.show(object.get(bench, "useful_task_score", null)), findings.show(thresholds.useful_task_score)],
+)
 
 # METADATA
 # title: Benchmark reports the decisive numbers
@@ -119,13 +118,14 @@ metrics_message := evidence.problems.head_to_head if {
 #   gate: shared
 #   severity: deny
 #   fix: Regenerate the head_to_head evidence so both systems report score, percentiles and cost per useful task.
-bench_metrics := findings.check(
-	rego.metadata.rule(),
-	metrics_ok,
-	metrics_observed,
-	{"metrics": metrics, "useful_task_score": thresholds.useful_task_score},
-	metrics_message,
-)
+bench_metrics := {
+	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
+	"passed": metrics_ok, "observed": metrics_observed,
+	"required": {"metrics": metrics, "useful_task_score": thresholds.useful_task_score},
+	"message": metrics_message,
+} if {
+	meta := rego.metadata.rule()
+}
 
 # --- FT-BENCH-ORDER -------------------------------------------------------
 
@@ -184,13 +184,14 @@ order_message := "the memo is approved: its benchmarks are now judged by re-liti
 #   gate: shared
 #   severity: deny
 #   fix: Stop engineering work, run the head-to-head, and decide from its result before restarting.
-bench_order := findings.check(
-	rego.metadata.rule(),
-	order_ok,
-	{"engineering_started": started, "benchmark_run_date": run_date},
-	"engineering_started is null or not earlier than the benchmark run_date",
-	order_message,
-)
+bench_order := {
+	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
+	"passed": order_ok, "observed": {"engineering_started": started, "benchmark_run_date": run_date},
+	"required": "engineering_started is null or not earlier than the benchmark run_date",
+	"message": order_message,
+} if {
+	meta := rego.metadata.rule()
+}
 
 # --- FT-BENCH-BUY-WINS ----------------------------------------------------
 
@@ -206,8 +207,8 @@ buy_cost := object.get(bench, ["systems", "buy", "cost_per_useful_task"], null)
 comparable if {
 	is_number(candidate_score)
 	is_number(buy_score)
-	metric_present("candidate", "cost_per_useful_task")
-	metric_present("buy", "cost_per_useful_task")
+	not "candidate.cost_per_useful_task" in metrics_missing
+	not "buy.cost_per_useful_task" in metrics_missing
 }
 
 # a system with no useful task has an infinite cost per useful task
@@ -262,13 +263,14 @@ per_task(null) := "no useful task"
 #   gate: shared
 #   severity: deny
 #   fix: Buy; the benchmark shows the bought model is as good and no dearer per useful task.
-bench_buy_wins := findings.check(
-	rego.metadata.rule(),
-	buy_wins_ok,
-	{
+bench_buy_wins := {
+	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
+	"passed": buy_wins_ok,
+	"observed": {
 		"candidate": {"mean_score": candidate_score, "cost_per_useful_task": candidate_cost},
 		"buy": {"mean_score": buy_score, "cost_per_useful_task": buy_cost},
 	},
-	"candidate better on quality or cheaper per useful task",
-	buy_wins_message,
-)
+	"required": "candidate better on quality or cheaper per useful task", "message": buy_wins_message,
+} if {
+	meta := rego.metadata.rule()
+}

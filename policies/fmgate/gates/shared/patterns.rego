@@ -4,7 +4,6 @@ package fmgate.gates.shared
 import data.fmgate.gates.cost
 import data.fmgate.gates.domain
 import data.fmgate.lib.config
-import data.fmgate.lib.evidence
 import data.fmgate.lib.facts
 import data.fmgate.lib.findings
 
@@ -46,19 +45,20 @@ own_model_message := "the rationale does not rest on strategic narrative" if {
 #   gate: shared
 #   severity: deny
 #   fix: Drop the narrative and argue from the workload; if no gate fires on evidence, buy.
-anti_own_model := findings.check(
-	rego.metadata.rule(),
-	own_model_ok,
-	sort(narrative),
-	"no strategic-narrative tag unless a gate fired",
-	own_model_message,
-)
+anti_own_model := {
+	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
+	"passed": own_model_ok, "observed": sort(narrative),
+	"required": "no strategic-narrative tag unless a gate fired", "message": own_model_message,
+} if {
+	meta := rego.metadata.rule()
+}
 
 # --- FT-ANTI-HAVE-DATA ----------------------------------------------------
 
-rows_total := object.get(evidence.measurements, ["domain_data", "rows_total"], null)
+# read through the domain gate's lookups of the same measurements
+rows_total := object.get(domain.examples, "rows_total", null)
 
-eval_items := object.get(evidence.measurements, ["eval_set", "items_valid"], null)
+eval_items := object.get(domain.eval_set, "items_valid", null)
 
 # a large training set is claimed (tag) or shown (domain data at the example threshold)
 large_data if data_tag in facts.tags
@@ -104,10 +104,12 @@ have_data_message := "no large training set is part of the argument" if {
 #   gate: shared
 #   severity: deny
 #   fix: Build an adequate eval set and exhaust prompting on the bought model before using the data for a fine-tune.
-anti_have_data := findings.check(
-	rego.metadata.rule(),
-	have_data_ok,
-	{"eval_items_valid": eval_items, "prompting_exhausted": domain.prompting_exhausted},
-	{"eval_items_valid": thresholds.domain_eval_items, "prompting_exhausted": true},
-	have_data_message,
-)
+anti_have_data := {
+	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
+	"passed": have_data_ok,
+	"observed": {"eval_items_valid": eval_items, "prompting_exhausted": domain.prompting_exhausted},
+	"required": {"eval_items_valid": thresholds.domain_eval_items, "prompting_exhausted": true},
+	"message": have_data_message,
+} if {
+	meta := rego.metadata.rule()
+}

@@ -15,21 +15,27 @@ default scenario_count := null
 scenario_count := count(scenarios) if "cost_model" in evidence.usable
 
 # a growth scenario: any scenario after the first that grows, or starts above the base volume
+# (findings.above inlined: numbers only)
 growth_scenario if {
 	some i, s in scenarios
 	i > 0
-	findings.above(s.growth_per_quarter, 0)
+	is_number(s.growth_per_quarter)
+	s.growth_per_quarter > 0
 }
 
 growth_scenario if {
+	base := scenarios[0].calls_per_day
+	is_number(base)
 	some i, s in scenarios
 	i > 0
-	findings.above(s.calls_per_day, scenarios[0].calls_per_day)
+	is_number(s.calls_per_day)
+	s.calls_per_day > base
 }
 
-fixed_components := ["engineering", "training", "eval_monitoring"]
-
-components_missing := [c | some c in fixed_components; object.get(projection, ["includes", c], false) != true]
+components_missing := [c |
+	some c in ["engineering", "training", "eval_monitoring"]
+	object.get(projection, ["includes", c], false) != true
+]
 
 default projection_ok := false
 
@@ -39,7 +45,12 @@ projection_ok if {
 	count(components_missing) == 0
 }
 
-projection_message := evidence.problems.cost_model if {
+projection_message := sprintf(
+	"the cost model projects %s scenarios, growth included, with every candidate cost",
+	[findings.show(scenario_count)],
+) if {
+	projection_ok
+} else := evidence.problems.cost_model if {
 	not "cost_model" in evidence.usable
 } else := msg if {
 	not findings.at_least(scenario_count, thresholds.cost_projection_scenarios)
@@ -49,13 +60,7 @@ projection_message := evidence.problems.cost_model if {
 	)
 } else := "no scenario after the base one projects growth in usage" if {
 	not growth_scenario
-} else := msg if {
-	not projection_ok
-	msg := sprintf("the cost model leaves out the candidate's %s cost", [concat(" and ", components_missing)])
-} else := sprintf(
-	"the cost model projects %s scenarios, growth included, with every candidate cost",
-	[findings.show(scenario_count)],
-)
+} else := sprintf("the cost model leaves out the candidate's %s cost", [concat(" and ", components_missing)])
 
 # METADATA
 # title: Projected cost of buy against the candidate
@@ -68,10 +73,10 @@ projection_message := evidence.problems.cost_model if {
 #   gate: shared
 #   severity: deny
 #   fix: Project today's volume and a growth scenario, counting the candidate's engineering, training and monitoring.
-cost_projection := findings.check(
-	rego.metadata.rule(),
-	projection_ok,
-	scenario_count,
-	thresholds.cost_projection_scenarios,
-	projection_message,
-)
+cost_projection := {
+	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
+	"passed": projection_ok, "observed": scenario_count,
+	"required": thresholds.cost_projection_scenarios, "message": projection_message,
+} if {
+	meta := rego.metadata.rule()
+}

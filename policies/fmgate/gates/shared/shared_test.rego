@@ -98,6 +98,11 @@ test_nothing_holds_without_evidence if {
 
 # FT-NO-GATE
 
+test_measurements_are_empty_without_evidence if {
+	shared.bench == {} with input as {"memo": memo, "evidence": {}}
+	shared.projection == {} with input as {"memo": memo, "evidence": {}}
+}
+
 test_no_gate_passes_when_cost_gate_fires if {
 	c := check("FT-NO-GATE") with input as passing
 	c.passed

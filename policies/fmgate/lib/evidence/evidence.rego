@@ -32,22 +32,24 @@ docs[kind] := d if {
 	is_object(d)
 }
 
-# kinds whose evidence document exists but was produced for another memo
-foreign contains kind if {
-	some kind, d in docs
-	is_string(d.memo_id)
-	d.memo_id != facts.memo_id
-}
-
+# usable reads input.evidence directly rather than through docs: every decision needs it, and
+# iterating the input is cheaper than building the docs object first
 usable contains kind if {
-	some kind, d in docs
+	some kind, d in input.evidence
 	d.valid == true
 	is_object(d.measurements)
-	not kind in foreign
+	own_memo(object.get(d, "memo_id", null), facts.memo_id)
 }
 
+# own_memo holds for a document's memo_id when it names no memo (it is not a string) or names this
+# one. It takes the memo_id rather than the document, so that documents with the same memo_id share
+# one cached call.
+own_memo(memo_id, _) if not is_string(memo_id)
+
+own_memo(memo_id, memo_id)
+
 # measurements[kind] is defined only for usable documents
-measurements[kind] := docs[kind].measurements if some kind in usable
+measurements[kind] := input.evidence[kind].measurements if some kind in usable
 
 default folder := "evidence/<memo-id>"
 
@@ -55,45 +57,33 @@ folder := sprintf("evidence/%s", [facts.memo_id]) if is_string(facts.memo_id)
 
 file[kind] := sprintf("%s/%s.json", [folder, kind]) if some kind in kinds
 
-# problems[kind] explains why a kind of evidence cannot be used; it is defined for every kind that is not usable
-problems[kind] := msg if {
+# problems[kind] explains why a kind of evidence cannot be used; it is defined for every kind that is
+# not usable. Each kind is one call of an else chain that stops at the first reason that applies,
+# with the documents and the memo's evidence map looked up once for all kinds.
+problems[kind] := problem(kind, folder, object.get(docs, kind, null), kind in listed) if {
 	some kind in kinds
-	not docs[kind]
-	not listed(kind)
-	msg := sprintf(
-		"the memo's evidence map has no %s entry, so %s was never produced",
-		[kind, file[kind]],
-	)
+	not kind in usable
 }
 
-problems[kind] := msg if {
-	some kind in kinds
-	not docs[kind]
-	listed(kind)
-	msg := sprintf("%s is missing; run the %s notebook for this memo", [file[kind], kind])
+# listed holds the kinds the memo's evidence map names
+listed contains kind if {
+	some kind, input_file in facts.memo.evidence
+	input_file != false
 }
 
-problems[kind] := msg if {
-	some kind, d in docs
+problem(kind, dir, d, is_listed) := sprintf(
+	"the memo's evidence map has no %s entry, so %s/%s.json was never produced",
+	[kind, dir, kind],
+) if {
+	d == null
+	not is_listed
+} else := sprintf("%s/%s.json is missing; run the %s notebook for this memo", [dir, kind, kind]) if {
+	d == null
+} else := sprintf("%s/%s.json is not valid: %s", [dir, kind, reasons(d)]) if {
 	object.get(d, "valid", null) != true
-	msg := sprintf("%s is not valid: %s", [file[kind], reasons(d)])
-}
-
-problems[kind] := msg if {
-	some kind, d in docs
-	d.valid == true
+} else := sprintf("%s/%s.json has no measurements object", [dir, kind]) if {
 	not is_object(object.get(d, "measurements", null))
-	msg := sprintf("%s has no measurements object", [file[kind]])
-}
-
-problems[kind] := msg if {
-	some kind in foreign
-	docs[kind].valid == true
-	is_object(docs[kind].measurements)
-	msg := sprintf("%s was produced for memo %v, not for this one", [file[kind], docs[kind].memo_id])
-}
-
-listed(kind) if facts.memo.evidence[kind]
+} else := sprintf("%s/%s.json was produced for memo %v, not for this one", [dir, kind, d.memo_id])
 
 # reasons joins the errors an evidence document reports
 reasons(d) := concat("; ", [e | some e in d.errors; is_string(e)]) if {

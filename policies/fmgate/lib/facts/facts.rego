@@ -67,12 +67,11 @@ now_day := d if {
 } else := floor(time.now_ns() / 86400000000000)
 
 # day turns a YYYY-MM-DD date or an RFC 3339 timestamp into whole days since 1970-01-01 (UTC)
+# (one else chain: the two forms exclude each other, so the second is tried only for timestamps)
 day(s) := floor(time.parse_ns("2006-01-02", s) / 86400000000000) if {
 	is_string(s)
 	regex.match(`^\d{4}-\d{2}-\d{2}$`, s)
-}
-
-day(s) := floor(time.parse_rfc3339_ns(s) / 86400000000000) if {
+} else := floor(time.parse_rfc3339_ns(s) / 86400000000000) if {
 	is_string(s)
 	regex.match(`^\d{4}-\d{2}-\d{2}T`, s)
 }

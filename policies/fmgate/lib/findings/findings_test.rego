@@ -47,6 +47,10 @@ test_show if {
 	findings.show(null) == "nothing"
 	findings.show("text") == "text"
 	findings.show([1]) == "[1]"
+	findings.show(123456) == "123,456"
+	findings.show(100000000000) == "100,000,000,000"
+	findings.show(-1234567890123) == "-1,234,567,890,123"
+	findings.show(12345678901234567) == "12,345,678,901,234,567"
 }
 
 test_listing if {
