@@ -317,6 +317,19 @@ def _log_tail(path: Path, lines: int = 5) -> str:
     return " | ".join(line.strip() for line in text[-lines:])
 
 
+def _strip_machine_paths(executed: Path, root: Path, work: Path) -> None:
+    """Papermill records absolute paths in the executed notebook; keep them repository-relative.
+
+    The committed notebook should read the same on every machine, and should
+    not reveal where someone's checkout lives.
+    """
+    text = executed.read_text(encoding="utf-8")
+    for folder, name in ((work.resolve(), "<scratch>"), (Path(root).resolve(), "")):
+        text = text.replace(json.dumps(str(folder) + "/")[1:-1], f"{name}/" if name else "")
+        text = text.replace(json.dumps(str(folder))[1:-1], name or ".")
+    executed.write_text(text, encoding="utf-8")
+
+
 def _execute_into(plan: _Plan, work: Path, log_path: Path) -> dict[str, Any]:
     """Execute, render and move into place; the caller owns (and removes) *work*."""
     import papermill
@@ -341,6 +354,7 @@ def _execute_into(plan: _Plan, work: Path, log_path: Path) -> dict[str, Any]:
         return {"kind": plan.kind, "status": "failed", "ename": "EngineError", "engine": True,
                 "evalue": "the notebook finished without writing its evidence document",
                 "cell": None, "source": ""}
+    _strip_machine_paths(executed, plan.root, work)
     render_html(executed, work / f"{plan.kind}.html",
                 title=f"{plan.parameters['memo_id']}: {plan.kind} evidence")
     for suffix in OUTPUT_SUFFIXES:
