@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import InputError
-from .safe_yaml import load_yaml
+from .safe_yaml import load_yaml, read_bounded_text
 
 MAX_MEMO_BYTES = 512 * 1024
 
@@ -201,17 +201,10 @@ def load_memo(path: Path, repo_root: Path) -> MemoFile:
         relpath = path.resolve().relative_to(repo_root.resolve()).as_posix()
     except ValueError:
         relpath = str(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("memo not found", path=str(path), fix="check the path") from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a memo", path=str(path), fix="name a .md file") from None
-    if len(raw) > MAX_MEMO_BYTES:
-        raise InputError(f"memo is larger than {MAX_MEMO_BYTES} bytes", path=relpath,
-                         fix="keep the memo to its argument; put data in evidence inputs")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InputError("memo is not UTF-8 text", path=relpath, fix="save it as UTF-8") from None
+    if path.is_dir():
+        raise InputError("is a directory, not a memo", path=str(path), fix="name a .md file")
+    # bounded read: an oversized file is refused without loading it
+    text = read_bounded_text(str(path), shown=relpath if path.exists() else str(path),
+                             max_bytes=MAX_MEMO_BYTES,
+                             too_big_fix="keep the memo to its argument; put data in evidence inputs")
     return parse_memo(text, path=path, relpath=relpath)

@@ -70,22 +70,27 @@ def load_yaml(text: str, *, path: str, line_offset: int = 0,
     return data, lines
 
 
-def load_yaml_file(path: str, *, display: str | None = None,
-                   max_bytes: int = MAX_YAML_BYTES) -> tuple[Any, dict[str, int]]:
-    """Read and parse a YAML file with the same limits."""
-    shown = display or path
+def read_bounded_text(path: str, *, shown: str, max_bytes: int, too_big_fix: str) -> str:
+    """Read a UTF-8 text file, never more than *max_bytes* + 1 bytes of it."""
     try:
         with open(path, "rb") as handle:
             raw = handle.read(max_bytes + 1)
     except FileNotFoundError:
         raise InputError("file not found", path=shown, fix="create it or correct the path") from None
     except OSError as exc:
-        raise InputError(f"cannot be read: {exc.strerror}", path=shown) from None
+        raise InputError(f"cannot be read: {exc.strerror}", path=shown, fix="name a readable file") from None
     if len(raw) > max_bytes:
-        raise InputError(f"file is larger than the {max_bytes}-byte limit", path=shown,
-                         fix="keep settings and memos small; data belongs in input files")
+        raise InputError(f"file is larger than the {max_bytes}-byte limit", path=shown, fix=too_big_fix)
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError("file is not UTF-8 text", path=shown, fix="save it as UTF-8") from None
+
+
+def load_yaml_file(path: str, *, display: str | None = None,
+                   max_bytes: int = MAX_YAML_BYTES) -> tuple[Any, dict[str, int]]:
+    """Read and parse a YAML file with the same limits."""
+    shown = display or path
+    text = read_bounded_text(path, shown=shown, max_bytes=max_bytes,
+                             too_big_fix="keep settings and memos small; data belongs in input files")
     return load_yaml(text, path=shown, max_bytes=max_bytes)
