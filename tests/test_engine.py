@@ -171,3 +171,27 @@ def test_remote_without_token_is_refused(tiny_policies: Path, opa_bin: str) -> N
                 remote.query({"x": 1})
         finally:
             remote.close()
+
+
+def _environment(pid: int) -> dict[str, str]:
+    with open(f"/proc/{pid}/environ", "rb") as handle:
+        pairs = [item.split(b"=", 1) for item in handle.read().split(b"\0") if b"=" in item]
+    return {k.decode(): v.decode() for k, v in pairs}
+
+
+def test_server_gets_a_lazier_collector_unless_the_user_chose_one(tiny_policies: Path, opa_bin: str,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GOGC", raising=False)
+    with Engine.start_local(tiny_policies, opa_bin=opa_bin) as engine:
+        assert _environment(engine.process.pid)["GOGC"] == "400"
+    monkeypatch.setenv("GOGC", "150")
+    with Engine.start_local(tiny_policies, opa_bin=opa_bin) as engine:
+        assert _environment(engine.process.pid)["GOGC"] == "150"
+
+
+def test_a_server_started_without_waiting_is_usable_once_ready(tiny_policies: Path, opa_bin: str) -> None:
+    engine = Engine.start_local(tiny_policies, opa_bin=opa_bin, wait=False)
+    with engine.wait_ready():
+        engine.put_data("fmgate/config", {"decision_owners": ["dana.kim"]})
+        assert engine.query({"x": 1})["allowed"] is True
+    assert _wait_gone(engine.process.pid)

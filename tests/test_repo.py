@@ -55,3 +55,22 @@ def test_index_summarises_every_memo(tmp_path: Path) -> None:
                                    "decision": "buy", "supersedes": None, "owner": None, "date": "2026-01-02"}
     assert index["by_workload"] == {"w": ["a"]}
     assert index["by_path"] == {"memos/a.md": "a"}
+
+
+def test_load_reuses_the_repository_parse_only_for_its_own_files(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "repo"
+    (root / "memos").mkdir(parents=True)
+    (root / "memos" / "a.md").write_text("---\nid: inside\n---\n")
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "memos").mkdir(parents=True)
+    (elsewhere / "memos" / "a.md").write_text("---\nid: outside\n---\n")
+    repo = Repository(root)
+    parsed = repo.memos[0]
+    assert repo.load(root / "memos" / "a.md") is parsed
+    assert repo.load(root / "memos" / ".." / "memos" / "a.md") is parsed
+    # the same relative name from another working folder is another file
+    monkeypatch.chdir(elsewhere)
+    assert repo.load(Path("memos/a.md")).memo_id == "outside"
+    monkeypatch.chdir(root)
+    assert repo.load(Path("memos/a.md")) is parsed

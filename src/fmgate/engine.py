@@ -31,6 +31,8 @@ from .errors import EngineError, InputError
 OPA_VERSION = "1.22.2"
 DECISION_PACKAGE = "fmgate/decision"
 DECISION_RULE = "decision"
+# data.fmgate.decision.decisions: the decision of every entry of input.batch, in order
+BATCH_RULE = "decisions"
 START_TIMEOUT_S = 30.0
 QUERY_TIMEOUT_S = 60.0
 
@@ -122,7 +124,8 @@ class Engine:
     # -- lifecycle ---------------------------------------------------------
     @classmethod
     def start_local(cls, policies_dir: Path, *, opa_bin: str | None = None,
-                    repo_root: Path | None = None) -> "Engine":
+                    repo_root: Path | None = None, wait: bool = True) -> "Engine":
+        """Start a local server; with wait=False, return at once and call wait_ready() before use."""
         if not policies_dir.is_dir():
             raise InputError("policies folder not found", path=str(policies_dir),
                              fix="run fmgate inside a decision repository")
@@ -144,7 +147,8 @@ class Engine:
         log = open(log_path, "wb")
         try:
             process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+                                       stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent,
+                                       env=_server_environment())
         except OSError as exc:
             log.close()
             workdir.cleanup()
@@ -155,12 +159,16 @@ class Engine:
                 log.close()
         client = OpaClient(host="127.0.0.1", port=port, token=token, timeout=QUERY_TIMEOUT_S, retries=0)
         engine = cls(client, f"http://127.0.0.1:{port}", token, process, workdir, log_path)
+        return engine.wait_ready() if wait else engine
+
+    def wait_ready(self) -> "Engine":
+        """Block until the server answers /health; stop it and raise if it never does."""
         try:
-            engine._wait_ready()
+            self._wait_ready()
         except BaseException:
-            engine.close()
+            self.close()
             raise
-        return engine
+        return self
 
     @classmethod
     def connect_remote(cls, url: str, token: str | None) -> "Engine":
@@ -245,6 +253,25 @@ class Engine:
                               fix="the policies did not produce a decision; run 'opa test policies'")
         return response["result"]
 
+    def query_batch(self, inputs: list[dict[str, Any]]) -> list[Any] | None:
+        """The decisions of many inputs in one query, in order.
+
+        None means the server answered but could not decide this batch as one (a policy without
+        the batch rule, or an entry whose evaluation failed): decide those inputs one by one, so
+        that any error names its memo. A server that does not answer is an engine failure.
+        """
+        try:
+            response = self._thread_client().query_rule({"batch": inputs}, DECISION_PACKAGE, BATCH_RULE)
+        except requests.HTTPError:
+            return None
+        except Exception as exc:
+            raise self._failure(f"evaluating data.{DECISION_PACKAGE.replace('/', '.')}.{BATCH_RULE}",
+                                exc) from None
+        result = response.get("result")
+        if not isinstance(result, list) or len(result) != len(inputs):
+            return None
+        return result
+
     def remote_policy_drift(self, policies_dir: Path) -> list[str]:
         """Policy files whose text on the server differs from the repository's."""
         try:
@@ -257,9 +284,24 @@ class Engine:
                 if p.read_text(encoding="utf-8") not in served]
 
 
+# Evaluation allocates heavily while the live heap stays small (policies plus the memo index), so
+# a lazier garbage collector buys throughput for little memory. A GOGC the user set is kept.
+SERVER_GOGC = "400"
+
+
+def _server_environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("GOGC", SERVER_GOGC)
+    return env
+
+
 def open_engine(repo_root: Path, config: Any, *, policies_dir: Path | None = None,
-                warn: Any = None) -> Engine:
-    """Start the local server, or connect to the configured remote one."""
+                warn: Any = None, wait: bool = True) -> Engine:
+    """Start the local server, or connect to the configured remote one.
+
+    wait=False only affects a local server: it is still starting when this returns, and the
+    caller calls wait_ready() once it has something else done meanwhile.
+    """
     url = config.opa_url()
     policies_dir = policies_dir or repo_root / "policies"
     if url:
@@ -269,7 +311,7 @@ def open_engine(repo_root: Path, config: Any, *, policies_dir: Path | None = Non
             warn(f"the OPA server at {url} serves policies that differ from this repository's: "
                  + ", ".join(drift))
     else:
-        engine = Engine.start_local(policies_dir, repo_root=repo_root)
+        engine = Engine.start_local(policies_dir, repo_root=repo_root, wait=wait)
     return engine
 
 

@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from .config import Config, load_config
 from .engine import Engine, open_engine
-from .errors import InputError
+from .errors import EngineError, InputError
 from .memo import MemoFile
 from .repo import Repository, find_root, resolve_inside
 
@@ -93,8 +93,22 @@ class DecisionSession:
              trusted_root: Path | None = None, evidence_root: Path | None = None) -> "DecisionSession":
         repo = Repository(find_root(root), trusted_root=trusted_root, evidence_root=evidence_root)
         config = load_config(repo.rules_root, repo.policy_defaults())
-        index = repo.index()  # parses every memo: bad input surfaces before OPA starts
-        engine = open_engine(repo.root, config, policies_dir=repo.policies_dir, warn=warn)
+        # A local OPA compiles the policies while the memos are parsed. Bad input still wins: an
+        # unparsable memo is reported (exit 2) even when OPA could not be started.
+        try:
+            starting: Engine | EngineError = open_engine(repo.root, config, policies_dir=repo.policies_dir,
+                                                         warn=warn, wait=False)
+        except EngineError as exc:
+            starting = exc
+        try:
+            index = repo.index()  # parses every memo
+        except BaseException:
+            if isinstance(starting, Engine):
+                starting.close()
+            raise
+        if isinstance(starting, EngineError):
+            raise starting
+        engine = starting.wait_ready()
         try:
             engine.put_data("fmgate/config", config.policy_data())
             engine.put_data("fmgate/repository", index)
@@ -143,23 +157,53 @@ class DecisionSession:
     def decide(self, memo: MemoFile, now: dt.date | None = None,
                pull_request: dict[str, Any] | None = None,
                provenance: dict[str, Any] | None = None) -> Decision:
-        day = now or dt.datetime.now(dt.timezone.utc).date()
-        result = self.engine.query(self.policy_input(memo, day, pull_request, provenance))
-        if not isinstance(result, dict):
-            raise InputError("the policies returned something other than a decision document",
-                             path="policies/decision", fix="run 'opa test policies'")
-        return Decision(memo, result)
+        day = now or _today()
+        try:
+            result = self.engine.query(self.policy_input(memo, day, pull_request, provenance))
+        except EngineError as exc:
+            exc.path = exc.path or memo.relpath  # say which memo the engine failed on
+            raise
+        return _decision(memo, result)
+
+    def decide_batch(self, memos: list[MemoFile], now: dt.date | None = None) -> list[Decision]:
+        """Decide several memos in one query; the same documents as deciding each on its own."""
+        day = now or _today()
+        documents = self.engine.query_batch([self.policy_input(memo, day) for memo in memos])
+        if documents is None:
+            return [self.decide(memo, day) for memo in memos]
+        return [_decision(memo, document) for memo, document in zip(memos, documents)]
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
+def _decision(memo: MemoFile, result: Any) -> Decision:
+    if not isinstance(result, dict):
+        raise InputError("the policies returned something other than a decision document",
+                         path="policies/decision", fix="run 'opa test policies'")
+    return Decision(memo, result)
+
+
+# Memos per query: enough to spare most of the per-request cost (HTTP, JSON, the client), few
+# enough that a run of a few dozen memos still spreads over every core.
+BATCH_SIZE = 25
 
 
 def decide_all(session: "DecisionSession", memos: list[MemoFile], now: dt.date | None = None,
                workers: int = 4) -> list[Decision]:
-    """Decide many memos on one server, a few requests in flight so OPA uses every core."""
+    """Decide many memos on one server, in batches, a few queries in flight so OPA uses every core."""
     from concurrent.futures import ThreadPoolExecutor
 
-    if len(memos) < 2 or workers < 2:
-        return [session.decide(memo, now) for memo in memos]
+    day = now or _today()
+    if len(memos) < 2:
+        return [session.decide(memo, day) for memo in memos]
+    size = max(1, min(BATCH_SIZE, -(-len(memos) // (2 * max(1, workers)))))
+    batches = [memos[i:i + size] for i in range(0, len(memos), size)]
+    if workers < 2:
+        return [d for batch in batches for d in session.decide_batch(batch, day)]
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fmgate-decide") as pool:
-        return list(pool.map(lambda memo: session.decide(memo, now), memos))
+        return [d for part in pool.map(lambda batch: session.decide_batch(batch, day), batches) for d in part]
 
 
 def parse_day(text: str, *, option: str = "--now") -> dt.date:

@@ -84,7 +84,7 @@ class Repository:
     @cached_property
     def memos(self) -> list[MemoFile]:
         """Every memo in the repository, parsed; duplicate ids are bad input."""
-        parsed = [load_memo(p, self.root) for p in self.memo_paths()]
+        parsed = [load_memo(p, self._resolved_root, root_resolved=True) for p in self.memo_paths()]
         seen: dict[str, str] = {}
         for memo in parsed:
             if memo.memo_id in seen:
@@ -96,13 +96,21 @@ class Repository:
         return parsed
 
     @cached_property
-    def _memos_by_path(self) -> dict[Path, MemoFile]:
-        return {memo.path.resolve(): memo for memo in self.memos}
+    def _resolved_root(self) -> Path:
+        return self.root.resolve()
+
+    @cached_property
+    def _memos_by_relpath(self) -> dict[str, MemoFile]:
+        return {memo.relpath: memo for memo in self.memos}
 
     def load(self, path: Path) -> MemoFile:
         """A memo named on the command line, parsed; reuses the repository's parse."""
-        known = self._memos_by_path.get(Path(path).resolve())
-        return known if known is not None else load_memo(Path(path), self.root)
+        try:
+            relpath = Path(path).resolve().relative_to(self._resolved_root).as_posix()
+        except ValueError:  # outside the repository: never one of its memos
+            relpath = None
+        known = self._memos_by_relpath.get(relpath) if relpath is not None else None
+        return known if known is not None else load_memo(Path(path), self._resolved_root, root_resolved=True)
 
     def index(self) -> dict[str, Any]:
         """What MEMO-CONFLICT and lifecycle rules see of every memo."""

@@ -50,7 +50,8 @@ def load_yaml(text: str, *, path: str, line_offset: int = 0,
     try:
         node = loader.get_single_node()
         lines: dict[str, int] = {}
-        if node is not None:
+        # an alias needs an anchor ('&') and a reference ('*'): text without both has no shared node
+        if node is not None and "&" in text and "*" in text:
             _refuse_shared_nodes(node)
         if isinstance(node, yaml.MappingNode):
             for key_node, _ in node.value:

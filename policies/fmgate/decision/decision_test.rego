@@ -462,3 +462,25 @@ test_provenance_findings_deny_an_otherwise_approved_memo if {
 	ids(doc) == ["PROV-TAMPER"]
 	doc.violations[0].gate == "provenance"
 }
+
+# --- batches --------------------------------------------------------------
+
+test_batch_gives_each_entry_its_own_decision if {
+	denied_buy := patch(approved_buy, [["/memo/owner", null]])
+	entries := [approved_buy, cost_fine_tune, denied_buy, approved_buy]
+	docs := decision.decisions with input as {"batch": entries} with data.fmgate.config as org
+	count(docs) == 4
+	every i, entry in entries {
+		docs[i] == decision.decision with input as entry with data.fmgate.config as org
+	}
+	[d.outcome | some d in docs] == ["approved", "approved", "denied", "approved"]
+}
+
+test_empty_batch if {
+	decision.decisions with input as {"batch": []} with data.fmgate.config as org
+	count(decision.decisions) == 0 with input as {"batch": []}
+}
+
+test_no_batch_is_undefined if {
+	not decision.decisions with input as approved_buy with data.fmgate.config as org
+}
