@@ -5,14 +5,16 @@ For every evidence kind the memo's verb needs, :func:`collect` executes
 organisation's thresholds, and writes ``evidence/<memo-id>/<kind>.json``, the
 executed ``<kind>.ipynb`` and a rendered ``<kind>.html``.
 
-* Independent notebooks run side by side (``workers`` worker processes,
-  each driving its own kernel).
+* Independent notebooks run side by side (up to ``workers`` worker
+  processes, each driving one kernel at a time and taking the next notebook
+  when it is done).
 * A kind is skipped when its existing evidence was produced by the same
   notebook (sha256), from the same inputs (sha256) with the same parameters,
   unless ``force`` is set.
 * A run writes into a temporary folder next to the evidence and moves its
-  files into place only when the notebook finished; a failed run leaves the
-  committed evidence untouched.
+  files into place only when the notebook finished and the document it wrote
+  meets its kind's JSON Schema; a failed run leaves the committed evidence
+  untouched.
 * A notebook that raises is reported with its failing cell and input; bad
   input becomes :class:`~fmgate.errors.InputError` (exit 2), anything else
   :class:`~fmgate.errors.EngineError` (exit 3).
@@ -20,21 +22,22 @@ executed ``<kind>.ipynb`` and a rendered ``<kind>.html``.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
+import queue
 import shutil
 import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import EngineError, InputError
 from .evidence import document
-from .evidence.io import sha256_file
 from .evidence.specs import KINDS
 
 KERNEL = "python3"
@@ -195,6 +198,8 @@ def _plan(kind: str, repo_root: Path, memo_id: str, memo_rel: str, fields: dict[
 
 def _reusable(plan: _Plan) -> bool:
     """True when the existing evidence came from the same notebook, inputs and parameters."""
+    from .evidence.io import sha256_file
+
     target = plan.evidence_dir / f"{plan.kind}.json"
     if not all((plan.evidence_dir / f"{plan.kind}{s}").is_file() for s in OUTPUT_SUFFIXES):
         return False
@@ -295,16 +300,19 @@ def _execute(plan: _Plan) -> dict[str, Any]:
     os.environ["MPLBACKEND"] = INLINE_BACKEND  # the kernel inherits it: figures become PNG outputs
     plan.evidence_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".collect-{plan.kind}-", dir=plan.evidence_dir))
-    # The kernel inherits this process's stderr; keep its start-up chatter out of the terminal.
+    # The kernel inherits this process's stdout and stderr; keep its start-up chatter in a log.
     log_path = work / "kernel.log"
-    saved_stderr = os.dup(2)
+    saved = [os.dup(1), os.dup(2)]
     log = open(log_path, "wb")
+    os.dup2(log.fileno(), 1)
     os.dup2(log.fileno(), 2)
     try:
         return _execute_into(plan, work, log_path)
     finally:
-        os.dup2(saved_stderr, 2)
-        os.close(saved_stderr)
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in saved:
+            os.close(fd)
         log.close()
         shutil.rmtree(work, ignore_errors=True)
 
@@ -328,6 +336,26 @@ def _strip_machine_paths(executed: Path, root: Path, work: Path) -> None:
         text = text.replace(json.dumps(str(folder) + "/")[1:-1], f"{name}/" if name else "")
         text = text.replace(json.dumps(str(folder))[1:-1], name or ".")
     executed.write_text(text, encoding="utf-8")
+
+
+def _document_problem(path: Path, plan: _Plan) -> str | None:
+    """Why the evidence document a notebook wrote cannot be kept; None when it can.
+
+    The notebook checks its document against the kind's JSON Schema before
+    writing it. This checks again, outside the kernel, so that a notebook
+    changed to skip or weaken that step still cannot leave a document behind
+    that passes for evidence.
+    """
+    doc = document.read(path)
+    if doc is None:
+        return "the evidence document the notebook wrote is not a JSON object"
+    if doc.get("kind") != plan.kind:
+        return f"the notebook wrote a {doc.get('kind')!r} evidence document, not {plan.kind!r}"
+    try:
+        document.check_schema(doc, plan.root)
+    except EngineError as exc:
+        return f"the evidence document the notebook wrote was refused: {exc.message}"
+    return None
 
 
 def _execute_into(plan: _Plan, work: Path, log_path: Path) -> dict[str, Any]:
@@ -354,6 +382,10 @@ def _execute_into(plan: _Plan, work: Path, log_path: Path) -> dict[str, Any]:
         return {"kind": plan.kind, "status": "failed", "ename": "EngineError", "engine": True,
                 "evalue": "the notebook finished without writing its evidence document",
                 "cell": None, "source": ""}
+    problem = _document_problem(written, plan)
+    if problem:
+        return {"kind": plan.kind, "status": "failed", "ename": "EngineError", "engine": True,
+                "evalue": problem, "cell": None, "source": ""}
     _strip_machine_paths(executed, plan.root, work)
     render_html(executed, work / f"{plan.kind}.html",
                 title=f"{plan.parameters['memo_id']}: {plan.kind} evidence")
@@ -463,6 +495,8 @@ def regenerate_into(repo: Any, memo: Any, notebooks_dir: Path, evidence_root: Pa
 def _collect(repo_root: Path, memo_file: Any, *, kinds: list[str] | None, progress: bool | None, workers: int,
              force: bool, runner: Callable[[_Plan], dict[str, Any]] | None, notebooks_dir: Path,
              evidence_dir: Path, rules_root: Path) -> CollectResult:
+    from .evidence.io import sha256_file
+
     memo_id, memo_rel = memo_file.memo_id, memo_file.relpath
     evidence_dir = Path(evidence_dir).resolve()  # the notebook runs in the repository root
     fields, gates, evidence = _memo_facts(memo_file)
@@ -538,50 +572,147 @@ def _run_all(plans: list[_Plan], workers: int,
              runner: Callable[[_Plan], dict[str, Any]] | None) -> Iterator[dict[str, Any]]:
     """Outcomes of the plans, each as soon as it is known.
 
-    Each notebook runs in its own worker process (``python -m fmgate.collect``),
-    whose stderr, and with it the kernel's start-up chatter, goes to a log;
-    threads here only wait for those processes.
+    Notebooks run in up to *workers* worker processes (``python -m
+    fmgate.collect``), each driving one kernel at a time and taking the next
+    plan when its notebook is done, so papermill and nbconvert are imported
+    once per worker rather than once per notebook. A worker's stderr, and
+    with it the kernel's start-up chatter, goes to a log; threads here only
+    feed the workers and wait for them.
     """
     if runner is not None:
         for plan in plans:
             yield runner(plan)
         return
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(plans))),
-                            thread_name_prefix="fmgate-collect") as pool:
-        futures = {pool.submit(_execute_in_worker, plan): plan for plan in plans}
-        for future in as_completed(futures):
-            yield future.result()
+    pending: queue.SimpleQueue[_Plan] = queue.SimpleQueue()
+    for plan in plans:
+        pending.put(plan)
+    count = max(1, min(workers, len(plans)))
+    with ThreadPoolExecutor(max_workers=count, thread_name_prefix="fmgate-collect") as pool:
+        done: queue.SimpleQueue[dict[str, Any]] = queue.SimpleQueue()
+        drivers = [pool.submit(_drive_worker, pending, done) for _ in range(count)]
+        received = 0
+        while received < len(plans):
+            try:
+                outcome = done.get(timeout=1.0)
+            except queue.Empty:
+                if all(d.done() for d in drivers) and done.empty():
+                    for driver in drivers:
+                        driver.result()  # raises what stopped a driver early
+                    raise EngineError("a notebook worker stopped without reporting its outcome")
+                continue
+            received += 1
+            yield outcome
 
 
-def _execute_in_worker(plan: _Plan) -> dict[str, Any]:
-    request = json.dumps({"kind": plan.kind, "notebook": str(plan.notebook), "parameters": plan.parameters,
-                          "inputs": plan.inputs, "evidence_dir": str(plan.evidence_dir), "root": str(plan.root)})
+def _drive_worker(pending: queue.SimpleQueue[_Plan], done: queue.SimpleQueue[dict[str, Any]]) -> None:
+    """Feed plans to one worker process until none are left; start a fresh one after a crash.
+
+    Puts exactly one outcome on *done* for every plan it takes.
+    """
+    worker: _Worker | None = None
     try:
-        done = subprocess.run([sys.executable, "-m", "fmgate.collect"], input=request, capture_output=True,
-                              text=True, check=False)
-    except OSError as exc:
-        return {"kind": plan.kind, "status": "failed", "ename": type(exc).__name__, "evalue": str(exc),
-                "cell": None, "source": "", "engine": True}
-    lines = done.stdout.strip().splitlines()
-    try:
-        outcome = json.loads(lines[-1]) if lines else None
-    except ValueError:
-        outcome = None
-    if done.returncode != 0 or not isinstance(outcome, dict):
-        tail = " | ".join(done.stderr.strip().splitlines()[-3:])
+        while True:
+            try:
+                plan = pending.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                if worker is None:
+                    worker = _Worker()
+                outcome = worker.run(plan)
+            except Exception as exc:  # the worker could not be started or talked to
+                outcome = {"kind": plan.kind, "status": "failed", "ename": type(exc).__name__,
+                           "evalue": str(exc), "cell": None, "source": "", "engine": True}
+            if worker is not None and not worker.alive:
+                worker.close()
+                worker = None
+            done.put(outcome)
+    finally:
+        if worker is not None:
+            worker.close()
+
+
+class _Worker:
+    """One ``python -m fmgate.collect`` process: a plan per line on stdin, an outcome per line on stdout."""
+
+    def __init__(self) -> None:
+        self.log = tempfile.TemporaryFile()
+        self.process = subprocess.Popen([sys.executable, "-m", "fmgate.collect"], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=self.log, text=True, encoding="utf-8")
+        self.alive = True
+
+    def run(self, plan: _Plan) -> dict[str, Any]:
+        request = json.dumps({"kind": plan.kind, "notebook": str(plan.notebook), "parameters": plan.parameters,
+                              "inputs": plan.inputs, "evidence_dir": str(plan.evidence_dir),
+                              "root": str(plan.root)})
+        assert self.process.stdin is not None and self.process.stdout is not None
+        try:
+            self.process.stdin.write(request + "\n")
+            self.process.stdin.flush()
+            line = self.process.stdout.readline()
+        except (OSError, ValueError):
+            line = ""
+        try:
+            outcome = json.loads(line) if line.strip() else None
+        except ValueError:
+            outcome = None
+        if isinstance(outcome, dict):
+            return outcome
+        self.alive = False
+        status = self._stop()
+        tail = " | ".join(self._log_text().strip().splitlines()[-3:])
         return {"kind": plan.kind, "status": "failed", "ename": "WorkerError", "engine": True,
-                "evalue": f"the notebook worker exited with status {done.returncode}" + (f": {tail}" if tail else ""),
+                "evalue": f"the notebook worker exited with status {status}" + (f": {tail}" if tail else ""),
                 "cell": None, "source": ""}
-    return outcome
+
+    def _log_text(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode("utf-8", errors="replace")
+
+    def _stop(self) -> int | None:
+        """Close the worker's stdin (it exits when it reads the end) and wait for it."""
+        for stream in (self.process.stdin, self.process.stdout):
+            try:
+                if stream is not None:
+                    stream.close()
+            except OSError:
+                pass
+        try:
+            return self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait()
+
+    def close(self) -> None:
+        if self.process.returncode is None:
+            self._stop()
+        self.log.close()
 
 
 def _worker_main() -> int:
-    """Entry point of a worker process: read one plan as JSON on stdin, print its outcome as JSON."""
-    request = json.loads(sys.stdin.read())
-    plan = _Plan(request["kind"], Path(request["notebook"]), request["parameters"],
-                 [tuple(i) for i in request["inputs"]], Path(request["evidence_dir"]), Path(request["root"]))
-    outcome = _execute(plan)
-    print(json.dumps(outcome, default=str))
+    """Entry point of a worker process: run each plan read as a JSON line on stdin, print its outcome.
+
+    Outcomes go to the stdout this process started with; anything else that
+    writes to stdout (a library, a kernel it starts) is sent to stderr
+    instead, so it cannot be mistaken for an outcome.
+    """
+    from .lazy_grammar import defer
+
+    defer()  # papermill imports jsonschema (through nbformat) and never checks an IRI
+    channel = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        request = json.loads(line)
+        plan = _Plan(request["kind"], Path(request["notebook"]), request["parameters"],
+                     [tuple(i) for i in request["inputs"]], Path(request["evidence_dir"]), Path(request["root"]))
+        outcome = _execute(plan)
+        channel.write(json.dumps(outcome, default=str) + "\n")
+        channel.flush()
+    channel.close()
+    # Nothing is left to flush: skip walking papermill's and nbconvert's objects on the way out.
+    gc.freeze()
     return 0
 
 

@@ -193,3 +193,89 @@ def test_regenerate_into_uses_the_trusted_notebooks_and_thresholds(decision_repo
     assert plan.parameters["window_days"] == 14
     assert plan.evidence_dir == out / "m"
     assert plan.root == decision_repo.resolve()
+
+
+def test_collect_refuses_a_document_that_breaks_its_schema(decision_repo: Path) -> None:
+    """A notebook that writes its document without the schema check still cannot leave bad evidence."""
+    import nbformat
+
+    notebook_path = decision_repo / "notebooks" / "cost_model.ipynb"
+    notebook = nbformat.read(notebook_path, as_version=4)
+    (cell,) = [c for c in notebook.cells if "document.write(doc, output_path)" in c.source]
+    cell.source = cell.source.replace(
+        "document.write(doc, output_path)",
+        'import json, pathlib\ndel doc["provenance"]\npathlib.Path(output_path).write_text(json.dumps(doc))')
+    nbformat.write(notebook, notebook_path)
+    inputs = decision_repo / "evidence" / "c" / "inputs"
+    inputs.mkdir(parents=True)
+    (inputs / "cost.yaml").write_text(COST_MODEL)
+    memo = write_memo(decision_repo, "c", "buy", {"cost_model": "evidence/c/inputs/cost.yaml"})
+    committed = decision_repo / "evidence" / "c" / "cost_model.json"
+    committed.write_text('{"committed": true}\n')
+
+    with pytest.raises(EngineError) as info:
+        collect(decision_repo, memo, progress=False)
+    text = str(info.value)
+    assert "cost_model" in text and "refused" in text and "provenance" in text
+    assert committed.read_text() == '{"committed": true}\n'
+    assert not (committed.parent / "cost_model.html").exists()
+    assert not [p for p in committed.parent.iterdir() if p.name.startswith(".collect-")]
+
+
+def test_document_problem_names_what_is_wrong(tmp_path: Path) -> None:
+    plan = collect_module._Plan("cost_model", tmp_path / "n.ipynb", {}, [], tmp_path, tmp_path)
+    path = tmp_path / "doc.json"
+    path.write_text("[1, 2]")
+    assert "not a JSON object" in collect_module._document_problem(path, plan)
+    path.write_text(json.dumps({"kind": "usage_log"}))
+    assert "'usage_log' evidence document, not 'cost_model'" in collect_module._document_problem(path, plan)
+    path.write_text(json.dumps({"kind": "cost_model"}))
+    assert "refused" in collect_module._document_problem(path, plan)
+
+
+# --- worker processes -------------------------------------------------------------------------------
+
+
+def _unreadable_plan(tmp_path: Path, kind: str, evidence_dir: Path | None = None):
+    """A plan whose notebook does not exist: the worker reports it without starting a kernel."""
+    return collect_module._Plan(kind, tmp_path / "missing" / f"{kind}.ipynb", {"memo_id": "m"}, [],
+                                evidence_dir or tmp_path / "evidence", tmp_path)
+
+
+def test_one_worker_runs_plan_after_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    started = []
+    original = collect_module._Worker.__init__
+
+    def counting(self):
+        started.append(self)
+        original(self)
+
+    monkeypatch.setattr(collect_module._Worker, "__init__", counting)
+    plans = [_unreadable_plan(tmp_path, kind) for kind in ("usage_log", "cost_model", "eval_set")]
+    outcomes = list(collect_module._run_all(plans, 1, None))
+    assert sorted(o["kind"] for o in outcomes) == ["cost_model", "eval_set", "usage_log"]
+    assert all(o["status"] == "failed" and o["engine"] for o in outcomes)
+    assert all("missing" in o["evalue"] for o in outcomes)
+    assert len(started) == 1
+    assert all(w.process.returncode == 0 for w in started)  # told to stop, not killed
+
+
+def test_a_crashed_worker_is_reported_and_replaced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    started = []
+    original = collect_module._Worker.__init__
+
+    def counting(self):
+        started.append(self)
+        original(self)
+
+    monkeypatch.setattr(collect_module._Worker, "__init__", counting)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    plans = [_unreadable_plan(tmp_path, "usage_log", evidence_dir=blocker / "m"),  # the worker dies on it
+             _unreadable_plan(tmp_path, "cost_model")]
+    outcomes = {o["kind"]: o for o in collect_module._run_all(plans, 1, None)}
+    crashed = outcomes["usage_log"]
+    assert crashed["status"] == "failed" and crashed["ename"] == "WorkerError" and crashed["engine"]
+    assert "exited with status 1" in crashed["evalue"] and "not-a-folder" in crashed["evalue"]
+    assert outcomes["cost_model"]["status"] == "failed" and "missing" in outcomes["cost_model"]["evalue"]
+    assert len(started) == 2

@@ -127,3 +127,23 @@ print("ok")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().endswith("ok")
+
+
+def test_importing_great_expectations_leaves_the_garbage_collector_running() -> None:
+    """The collector is paused only while great-expectations is imported (in a fresh process)."""
+    import json
+    import subprocess
+    import sys
+
+    code = """
+import gc, json
+import pandas as pd
+from fmgate.evidence import validate
+rule = validate.Rule("ExpectColumnValuesToNotBeNull", "a", {}, "values are missing", "fill them in")
+(outcome,) = validate.run_rules(pd.DataFrame({"a": [1, None]}), [rule])
+print(json.dumps({"enabled": gc.isenabled(), "frozen": gc.get_freeze_count() > 0,
+                  "success": outcome.success, "unexpected": outcome.unexpected}))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result == {"enabled": True, "frozen": True, "success": False, "unexpected": 1}

@@ -20,11 +20,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import EngineError
-from .io import sha256_file
-from .validate import Outcome, error_messages, is_valid, summarise
+
+if TYPE_CHECKING:
+    from .validate import Outcome
+
+# .io and .validate (pandas, pyarrow) are imported where used: fmgate.collect and its worker
+# processes read documents without loading either.
 
 #: Notebook parameters that say where to write, not what to measure: left out of provenance.
 UNRECORDED_PARAMETERS = ("output_path",)
@@ -58,13 +62,19 @@ class Evidence:
 
     @property
     def valid(self) -> bool:
+        from .validate import is_valid
+
         return is_valid(self.outcomes) and not self.errors
 
     @property
     def validation(self) -> dict[str, Any]:
+        from .validate import summarise
+
         return summarise(self.outcomes)
 
     def all_errors(self) -> list[str]:
+        from .validate import error_messages
+
         return error_messages(self.outcomes) + list(self.errors)
 
 
@@ -118,6 +128,8 @@ def build(evidence: Evidence, *, memo_id: str, notebook_path: str, parameters: M
     *root*. An invalid evidence value gets empty measurements: numbers
     computed from data that failed its checks would only mislead.
     """
+    from .io import sha256_file
+
     root = Path(root)
     valid = evidence.valid
     inputs = [{"name": i.name, "path": i.path, "sha256": sha256_file(root / i.path)}

@@ -5,11 +5,11 @@ and collapsing every run of whitespace to one space. All of it runs in Arrow
 compute kernels, so the small eval set and the streamed domain data are
 normalised by the same code.
 
-Hashes are 64 bits: a NumPy fold for short ASCII strings (ids, labels) and
-Python's built-in ``hash`` (SipHash, salted per process) for the rest, so
-hashes are compared only within one run and never stored. With 10 million
-distinct texts the chance of any collision is about 3 in a million; a
-collision could only make two different texts count once.
+Hashes are 64 bits: a NumPy fold for ASCII strings of up to 128 bytes
+(ids, labels, most texts) and Python's built-in ``hash`` (SipHash, salted per
+process) for the rest, so hashes are compared only within one run and never
+stored. With 10 million distinct texts the chance of any collision is about
+3 in a million; a collision could only make two different texts count once.
 """
 
 from __future__ import annotations
@@ -80,20 +80,27 @@ def normalize_text(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     return pc.replace_with_mask(lowered, needs, collapsed)
 
 
-_FAST_WIDTHS = (16, 32)
+#: Byte widths the NumPy fold pads to: a string goes to the smallest that holds it.
+_FAST_WIDTHS = tuple(range(16, 129, 16))
 _SCAN_CHUNK = 1 << 20
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _SEED = np.uint64(0x9E3779B97F4A7C15)
 
 
-def _mix(x: np.ndarray) -> np.ndarray:
-    """The splitmix64 finaliser: a bijection on 64-bit words that spreads every input bit."""
-    x = x ^ (x >> np.uint64(30))
-    x = x * _M1
-    x = x ^ (x >> np.uint64(27))
-    x = x * _M2
-    return x ^ (x >> np.uint64(31))
+def _mix(x: np.ndarray, scratch: np.ndarray) -> None:
+    """The splitmix64 finaliser, in place: a bijection on 64-bit words that spreads every input bit.
+
+    *scratch* is a buffer of the same shape, so that no temporary is allocated.
+    """
+    np.right_shift(x, np.uint64(30), out=scratch)
+    x ^= scratch
+    x *= _M1
+    np.right_shift(x, np.uint64(27), out=scratch)
+    x ^= scratch
+    x *= _M2
+    np.right_shift(x, np.uint64(31), out=scratch)
+    x ^= scratch
 
 
 def _hash_fixed(values: pa.Array, width: int) -> np.ndarray:
@@ -101,29 +108,33 @@ def _hash_fixed(values: pa.Array, width: int) -> np.ndarray:
 
     Each string is padded with NUL to *width* bytes, read as 64-bit words and
     folded as h = mix(h ^ word), starting from a value mixed with the length.
-    For strings of equal length every step is a bijection, so two different
-    strings of the same length never collide; strings of different lengths
-    collide only by chance (2**-64).
+    Every step is a bijection of the word, so two strings of the same length
+    that differ in one word never collide; any other pair collides only by
+    chance (2**-64).
     """
     padded = pc.utf8_rpad(values, width=width, padding="\0")
     start = int(np.frombuffer(padded.buffers()[1], dtype=np.int32, count=1, offset=4 * padded.offset)[0])
     words = np.frombuffer(padded.buffers()[2], dtype=np.uint64,
                           count=len(values) * width // 8, offset=start).reshape(len(values), width // 8)
-    lengths = pc.binary_length(values).to_numpy(zero_copy_only=False).astype(np.uint64)
+    h = pc.binary_length(values).to_numpy(zero_copy_only=False).astype(np.uint64)
+    scratch = np.empty_like(h)
     with np.errstate(over="ignore"):
-        h = _mix(lengths + _SEED + np.uint64(width))
+        h += _SEED + np.uint64(width)
+        _mix(h, scratch)
         for column in range(width // 8):
-            h = _mix(h ^ words[:, column])
+            h ^= words[:, column]
+            _mix(h, scratch)
     return h.view(np.int64)
 
 
 def hash_strings(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """64-bit hashes (int64) of each string; the caller drops nulls first.
 
-    ASCII strings of at most 32 bytes (ids, labels) are hashed with NumPy
-    (fast, and without holding the interpreter lock); all others with
-    Python's ``hash``. Which way a string goes depends only on the string, so
-    equal strings always hash equal.
+    ASCII strings of at most 128 bytes (ids, labels, most texts) are hashed
+    with NumPy, padded to the next multiple of 16 bytes (fast, without Python
+    objects and without holding the interpreter lock); all others with
+    Python's ``hash``. Which way a string goes, and its width, depend only on
+    the string, so equal strings always hash equal.
     """
     values = _as_string_array(values)
     if values.null_count:
@@ -133,21 +144,20 @@ def hash_strings(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     if n == 0:
         return out
     lengths = pc.binary_length(values).to_numpy(zero_copy_only=False)
-    width = np.where(lengths <= _FAST_WIDTHS[0], _FAST_WIDTHS[0],
-                     np.where(lengths <= _FAST_WIDTHS[1], _FAST_WIDTHS[1], 0))
+    step = _FAST_WIDTHS[0]
+    width = np.where(lengths <= _FAST_WIDTHS[-1], np.maximum(step, -(-lengths // step) * step), 0)
     short = width > 0
     if short.any():
         candidates = values if short.all() else pc.filter(values, pa.array(short))
         ascii_ = pc.string_is_ascii(candidates).to_numpy(zero_copy_only=False)
         short[np.flatnonzero(short)[~ascii_]] = False
         width[~short] = 0
-    for w in _FAST_WIDTHS:
+    for w in (np.flatnonzero(np.bincount(width // step)[1:]) + 1) * step:  # the widths in use
         chosen = width == w
         if chosen.all():
-            return _hash_fixed(values, w)
-        if chosen.any():
-            out[chosen] = _hash_fixed(pc.filter(values, pa.array(chosen)), w)
-    rest = width == 0
+            return _hash_fixed(values, int(w))
+        out[chosen] = _hash_fixed(pc.filter(values, pa.array(chosen)), int(w))
+    rest = ~short
     if rest.all():
         out[:] = np.fromiter(map(hash, values.to_numpy(zero_copy_only=False)), dtype=np.int64, count=n)
     elif rest.any():

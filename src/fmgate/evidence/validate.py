@@ -22,8 +22,11 @@ computed over every row (see :func:`exact_outcome` and :func:`summarise`).
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import gc
 import os
+import sys
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -31,8 +34,13 @@ from typing import Any
 
 import pandas as pd
 
-# Must be set before great_expectations is imported anywhere in the process.
+from ..lazy_grammar import defer as _defer_iri_grammar
+
+# Both must happen before great_expectations is imported anywhere in the process: no analytics,
+# and jsonschema (which great-expectations imports through altair) without building its IRI
+# grammar up front (see fmgate.lazy_grammar).
 os.environ["GX_ANALYTICS_ENABLED"] = "False"
+_defer_iri_grammar()
 
 from .specs import (  # noqa: E402
     INPUTS, QUALITY_LEVELS, SENIORITY_LEVELS, SYSTEMS, InputSpec,
@@ -295,14 +303,49 @@ def cost_model_suite(present: Sequence[str]) -> list[Rule]:
 
 _LOCK = threading.Lock()
 _BATCH_DEFINITION: Any = None
+_EXIT_FREEZE = False
+
+
+def _great_expectations() -> Any:
+    """The ``great_expectations`` module, imported with the garbage collector paused.
+
+    The import creates some 300,000 objects that live as long as the process,
+    and almost no garbage; the cyclic garbage collector would still walk them
+    while they are created (about a sixth of the import's time) and again at
+    every full collection afterwards. So it is paused for the import, and the
+    objects alive at the end are frozen (``gc.freeze``): left out of later
+    collections, still freed by reference counting (the little cyclic garbage
+    among them, a few thousand small objects, stays until the process ends).
+    At interpreter exit the same is done for everything then alive, because
+    the last collections would otherwise walk a notebook kernel's whole heap
+    (about a second) to free memory the process is about to give back.
+    atexit handlers still run and open files are still flushed; evidence
+    documents are written, synced and renamed long before (see
+    :func:`fmgate.evidence.document.write`).
+    """
+    global _EXIT_FREEZE
+    with _LOCK:
+        if "great_expectations" not in sys.modules:
+            enabled = gc.isenabled()
+            gc.disable()
+            try:
+                import great_expectations  # noqa: F401
+            finally:
+                if enabled:
+                    gc.freeze()
+                    gc.enable()
+        if not _EXIT_FREEZE:
+            atexit.register(gc.freeze)
+            _EXIT_FREEZE = True
+    return sys.modules["great_expectations"]
 
 
 def _batch_definition() -> Any:
     """One ephemeral context per process, with progress bars off and a dataframe asset."""
     global _BATCH_DEFINITION
+    gx = _great_expectations()
     with _LOCK:
         if _BATCH_DEFINITION is None:
-            import great_expectations as gx
             from great_expectations.data_context.types.base import ProgressBarsConfig
 
             context = gx.get_context(mode="ephemeral")
@@ -330,7 +373,7 @@ def prepare(frame: pd.DataFrame, input_name: str) -> pd.DataFrame:
 
 def run_rules(frame: pd.DataFrame, rules: Sequence[Rule]) -> list[Outcome]:
     """Run *rules* on *frame* as one great-expectations suite; one outcome per rule."""
-    import great_expectations as gx
+    gx = _great_expectations()
 
     runnable: list[tuple[Rule, Any]] = []
     outcomes: dict[int, Outcome] = {}
