@@ -187,7 +187,7 @@ def _decision(memo: MemoFile, result: Any) -> Decision:
 
 # Memos per query: enough to spare most of the per-request cost (HTTP, JSON, the client), few
 # enough that a run of a few dozen memos still spreads over every core.
-BATCH_SIZE = 25
+BATCH_SIZE = 50
 
 
 def decide_all(session: "DecisionSession", memos: list[MemoFile], now: dt.date | None = None,
