@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from fmgate.errors import InputError
 from fmgate.safe_yaml import load_yaml
@@ -36,3 +37,23 @@ def test_syntax_error_names_the_line() -> None:
         load_yaml("a: 1\nb: [unclosed\nc: 2\n", path="bad.yaml", line_offset=1)
     assert "bad.yaml:" in str(caught.value)
     assert caught.value.line is not None and caught.value.line >= 3
+
+
+@pytest.mark.parametrize("text", [
+    "a: 1\nb: [x, 2.5, true, null, 2026-11-02]\nc: {d: 'yes', e: yes, f: 0x1f, g: 1_000}\n",
+    "when: 2026-11-02T10:00:00Z\nempty: []\nnested: [[1, 2], {k: v}]\n~: tilde key\n3: int key\n",
+    "base: {a: 1}\nmerged:\n  <<: {a: 2, b: 3}\n  c: 4\n",
+    "s: !!set {a, b}\no: !!omap [{x: 1}, {y: 2}]\nbin: !!binary aGVsbG8=\n",
+    "? [complex, key]\n: value\n",
+    "dup: 1\ndup: 2\n",
+    "- a\n- {b: c}\n",
+    "just text\n",
+])
+def test_fast_construction_matches_pyyaml(text: str) -> None:
+    try:
+        expected = yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - SafeLoader is the reference
+    except yaml.YAMLError:
+        with pytest.raises(InputError):
+            load_yaml(text, path="x.yaml")
+        return
+    assert load_yaml(text, path="x.yaml")[0] == expected

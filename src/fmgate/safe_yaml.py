@@ -37,6 +37,43 @@ def _refuse_shared_nodes(root: yaml.Node) -> None:
             stack.extend(node.value)
 
 
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+class _NotPlain(Exception):
+    """A node that only the full constructor handles (merge keys, !!set, !!omap, complex keys)."""
+
+
+def _plain_value(node: yaml.Node, loader: Any) -> Any:
+    """Build plain mappings, lists and scalars straight from the nodes.
+
+    Front matter is almost always plain data, and the generic constructor's
+    bookkeeping costs more than the parse itself; scalars still go through the
+    safe constructor, so dates, numbers and booleans resolve exactly as before.
+    """
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_object(node)
+    if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
+        return [_plain_value(item, loader) for item in node.value]
+    if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
+        built = {}
+        for key, value in node.value:
+            if not isinstance(key, yaml.ScalarNode) or key.tag == _MERGE:
+                raise _NotPlain
+            built[loader.construct_object(key)] = _plain_value(value, loader)
+        return built
+    raise _NotPlain
+
+
+def _construct(node: yaml.Node, loader: Any) -> Any:
+    try:
+        return _plain_value(node, loader)
+    except _NotPlain:
+        return loader.construct_document(node)
+
+
 def load_yaml(text: str, *, path: str, line_offset: int = 0,
               max_bytes: int = MAX_YAML_BYTES) -> tuple[Any, dict[str, int]]:
     """Parse YAML text; return the data and the 1-based line of each top-level key."""
@@ -57,7 +94,7 @@ def load_yaml(text: str, *, path: str, line_offset: int = 0,
             for key_node, _ in node.value:
                 if isinstance(key_node, yaml.ScalarNode):
                     lines[str(key_node.value)] = key_node.start_mark.line + 1 + line_offset
-        data = loader.construct_document(node) if node is not None else None
+        data = _construct(node, loader) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 + line_offset if mark is not None else None
