@@ -37,6 +37,7 @@ def _refuse_shared_nodes(root: yaml.Node) -> None:
             stack.extend(node.value)
 
 
+_STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _MERGE = "tag:yaml.org,2002:merge"
@@ -54,7 +55,8 @@ def _plain_value(node: yaml.Node, loader: Any) -> Any:
     safe constructor, so dates, numbers and booleans resolve exactly as before.
     """
     if isinstance(node, yaml.ScalarNode):
-        return loader.construct_object(node)
+        # the composer has resolved the tag already; a string is its own value
+        return node.value if node.tag == _STR else loader.construct_object(node)
     if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
         return [_plain_value(item, loader) for item in node.value]
     if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
@@ -62,7 +64,7 @@ def _plain_value(node: yaml.Node, loader: Any) -> Any:
         for key, value in node.value:
             if not isinstance(key, yaml.ScalarNode) or key.tag == _MERGE:
                 raise _NotPlain
-            built[loader.construct_object(key)] = _plain_value(value, loader)
+            built[_plain_value(key, loader)] = _plain_value(value, loader)
         return built
     raise _NotPlain
 
