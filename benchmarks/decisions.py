@@ -9,7 +9,8 @@ Then, on the same server, it times (a) fmgate deciding each memo alone through
 its library API (evidence lookup, input building, the opa-python-client call,
 result checks) and (b) a plain `POST /v1/data/...` of the same inputs. Both run
 in this process, interleaved in rounds, so machine noise hits them alike; their
-ratio is the overhead fmgate adds to a query. Last line: one JSON object.
+ratio is the overhead fmgate adds to a query. Every round is a fresh invocation;
+as in the other benchmarks the best round counts. Last line: one JSON object.
 """
 
 from __future__ import annotations
@@ -39,21 +40,27 @@ def main() -> int:
         (root / "memos" / f"bench-{i:05d}.md").write_text(buy_memo(i))
     now = dt.date(2026, 11, 24)
 
-    started = time.perf_counter()
-    with DecisionSession.open(root) as session:
-        memos = [session.repo.load(p) for p in session.repo.memo_paths()]
-        deciding = time.perf_counter()
-        decisions = decide_all(session, memos, now)
-        finished = time.perf_counter()
-        whole_run, decide_phase = finished - started, finished - deciding
-        approved = sum(d.allowed for d in decisions)
+    whole_runs: list[float] = []
+    decide_phases: list[float] = []
+    fmgate_s: list[float] = []
+    raw_s: list[float] = []
+    for _ in range(args.rounds):
+        # a fresh invocation each round: parse every memo, start OPA, load data, decide them all
+        started = time.perf_counter()
+        with DecisionSession.open(root) as session:
+            memos = [session.repo.load(p) for p in session.repo.memo_paths()]
+            deciding = time.perf_counter()
+            decisions = decide_all(session, memos, now)
+            finished = time.perf_counter()
+            whole_runs.append(finished - started)
+            decide_phases.append(finished - deciding)
+            approved = sum(d.allowed for d in decisions)
 
-        inputs = [session.policy_input(m, now) for m in memos]
-        url = f"{session.engine.base_url}/v1/data/fmgate/decision/decision"
-        raw = requests.Session()
-        raw.headers["Authorization"] = f"Bearer {session.engine.token}"
-        fmgate_s, raw_s = [], []
-        for _ in range(args.rounds):
+            # then one query per memo on the same server: fmgate's library call against a raw POST
+            inputs = [session.policy_input(m, now) for m in memos]
+            url = f"{session.engine.base_url}/v1/data/fmgate/decision/decision"
+            raw = requests.Session()
+            raw.headers["Authorization"] = f"Bearer {session.engine.token}"
             t0 = time.perf_counter()
             for document in inputs:
                 raw.post(url, json={"input": document}, timeout=30).json()["result"]
@@ -63,6 +70,7 @@ def main() -> int:
                 session.decide(memo, now)
             fmgate_s.append((time.perf_counter() - t0) / len(memos))
 
+    whole_run, decide_phase = min(whole_runs), min(decide_phases)
     per_decision, per_raw = min(fmgate_s), min(raw_s)
     rate = args.memos / whole_run
     print(f"{args.memos} memos ({approved} approved) decided in {whole_run:.2f}s "
@@ -72,7 +80,8 @@ def main() -> int:
     print(closing_line("decisions", "seconds_per_decision", per_decision, per_raw, TARGET_RATIO,
                        decisions_per_second=round(rate, 1), rate_target=TARGET_RATE,
                        deciding_per_second=round(args.memos / decide_phase, 1),
-                       rate_ok=rate >= TARGET_RATE, memos=args.memos))
+                       rate_ok=rate >= TARGET_RATE, memos=args.memos,
+                       rounds_seconds=[round(t, 3) for t in whole_runs]))
     return 0
 
 
