@@ -37,6 +37,18 @@ def closing_json(script: str, *args: str, timeout: float = 240) -> dict:
     return payload
 
 
+def test_decisions_closes_with_json() -> None:
+    payload = closing_json("decisions.py", "--memos", "30", "--rounds", "2")
+    assert payload["benchmark"] == "decisions" and payload["memos"] == 30
+    assert payload["decisions_per_second"] > 0 and payload["deciding_per_second"] > 0
+    assert len(payload["rounds_seconds"]) == 2 and isinstance(payload["rate_ok"], bool)
+
+
+def test_domain_scan_closes_with_json(tmp_path: Path) -> None:
+    payload = closing_json("domain_scan.py", "--rows", "20000", "--repeat", "1", "--cache", str(tmp_path))
+    assert payload["benchmark"] == "domain_scan" and payload["peak_rss_mb"] > 0
+
+
 def test_register_closes_with_json() -> None:
     payload = closing_json("register.py", "--memos", "20", "--rounds", "1")
     assert payload["benchmark"] == "register" and payload["memos"] == 20
