@@ -94,7 +94,7 @@ def document_for(memo: MemoFile, now: dt.date) -> dict[str, Any]:
 
 
 class StandInSession:
-    """What build_site uses of a DecisionSession: .repo and .decide(memo, now)."""
+    """What build_site uses of a DecisionSession: .repo, .decide(memo, now) and .decide_batch(memos, now)."""
 
     def __init__(self, root: Path, documents: dict[str, dict[str, Any]] | None = None) -> None:
         self.repo = Repository(root)
@@ -105,6 +105,9 @@ class StandInSession:
         self.decided.append(memo.memo_id)
         document = self.documents.get(memo.memo_id) or document_for(memo, now or NOW)
         return Decision(memo, document)
+
+    def decide_batch(self, memos: list[MemoFile], now: dt.date | None = None) -> list[Decision]:
+        return [self.decide(memo, now) for memo in memos]
 
 
 class Page(HTMLParser):

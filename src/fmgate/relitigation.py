@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from .evaluate import Decision, DecisionSession
+from .evaluate import Decision, DecisionSession, decide_all
 
 
 @dataclass
@@ -27,7 +27,7 @@ def relit_findings(document: dict[str, Any]) -> list[dict[str, Any]]:
 def due_decisions(session: DecisionSession, now: dt.date) -> tuple[list[DueItem], list[Decision]]:
     """(due, all approved decisions evaluated) over every approved memo in the repository."""
     approved = [m for m in session.repo.memos if m.memo.status == "approved"]
-    evaluated = [session.decide(memo, now) for memo in approved]
+    evaluated = decide_all(session, approved, now)
     due = []
     for decision in evaluated:
         findings = relit_findings(decision.document)

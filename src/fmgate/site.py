@@ -37,7 +37,7 @@ from markupsafe import Markup
 
 from . import __version__
 from .errors import InputError
-from .evaluate import Decision
+from .evaluate import Decision, decide_all
 from .memo import MEMO_ID_PATTERN, MemoFile
 from .relitigation import relit_findings
 from .report import GATE_EVIDENCE, GATE_TITLES, show_value
@@ -428,10 +428,9 @@ def build_site(session: Any, out_dir: Path, now: dt.date, *, force: bool = False
     check_output_dir(out_dir, force=force)
 
     entries: dict[str, MemoEntry] = {}
-    for memo in session.repo.memos:
-        decision = session.decide(memo, now)
-        entries[memo.memo_id] = MemoEntry(decision, page_name(memo.memo_id),
-                                          _notebooks(session, memo.memo_id))
+    for decision in decide_all(session, session.repo.memos, now):
+        memo_id = decision.memo.memo_id
+        entries[memo_id] = MemoEntry(decision, page_name(memo_id), _notebooks(session, memo_id))
     for entry in entries.values():
         target = entry.memo.memo.supersedes
         if target and target != entry.memo_id and target in entries:
