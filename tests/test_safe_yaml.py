@@ -57,3 +57,10 @@ def test_fast_construction_matches_pyyaml(text: str) -> None:
             load_yaml(text, path="x.yaml")
         return
     assert load_yaml(text, path="x.yaml")[0] == expected
+
+
+def test_deep_nesting_is_bad_input_naming_the_line() -> None:
+    assert load_yaml("a: " + "[" * 31 + "1" + "]" * 31 + "\n", path="m.md")[0]["a"] is not None
+    with pytest.raises(InputError) as caught:
+        load_yaml("title: t\nowner:\n  " + "[" * 600 + "]" * 600 + "\n", path="m.md", line_offset=1)
+    assert "nested more than 32 levels" in str(caught.value) and caught.value.line is not None

@@ -194,18 +194,13 @@ def parse_memo(text: str, *, path: Path, relpath: str) -> MemoFile:
     return MemoFile(path=path, relpath=relpath, memo=memo, front_matter=data, body=body, lines=lines)
 
 
-def memo_relpath(path: Path, resolved_root: Path) -> str:
-    """The memo's path relative to the (already resolved) repository root, else the path as given."""
-    try:
-        return Path(path).resolve().relative_to(resolved_root).as_posix()
-    except ValueError:
-        return str(path)
-
-
-def load_memo(path: Path, repo_root: Path, *, root_resolved: bool = False) -> MemoFile:
+def load_memo(path: Path, repo_root: Path) -> MemoFile:
     """Read and parse the memo at *path* (inside *repo_root*)."""
     path = Path(path)
-    relpath = memo_relpath(path, repo_root if root_resolved else repo_root.resolve())
+    try:
+        relpath = path.resolve().relative_to(repo_root.resolve()).as_posix()
+    except ValueError:
+        relpath = str(path)
     if path.is_dir():
         raise InputError("is a directory, not a memo", path=str(path), fix="name a .md file")
     # bounded read: an oversized file is refused without loading it

@@ -84,7 +84,7 @@ class Repository:
     @cached_property
     def memos(self) -> list[MemoFile]:
         """Every memo in the repository, parsed; duplicate ids are bad input."""
-        parsed = [load_memo(p, self._resolved_root, root_resolved=True) for p in self.memo_paths()]
+        parsed = [load_memo(p, self.root) for p in self.memo_paths()]
         seen: dict[str, str] = {}
         for memo in parsed:
             if memo.memo_id in seen:
@@ -110,7 +110,7 @@ class Repository:
         except ValueError:  # outside the repository: never one of its memos
             relpath = None
         known = self._memos_by_relpath.get(relpath) if relpath is not None else None
-        return known if known is not None else load_memo(Path(path), self._resolved_root, root_resolved=True)
+        return known if known is not None else load_memo(Path(path), self.root)
 
     def index(self) -> dict[str, Any]:
         """What MEMO-CONFLICT and lifecycle rules see of every memo."""

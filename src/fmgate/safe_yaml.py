@@ -14,6 +14,8 @@ import yaml
 from .errors import InputError
 
 MAX_YAML_BYTES = 256 * 1024
+# far deeper than any memo or setting needs, far shallower than Python's recursion limit
+MAX_NESTING = 32
 
 
 # The C parser when PyYAML has it (several times faster on memo-sized text).
@@ -47,7 +49,7 @@ class _NotPlain(Exception):
     """A node that only the full constructor handles (merge keys, !!set, !!omap, complex keys)."""
 
 
-def _plain_value(node: yaml.Node, loader: Any) -> Any:
+def _plain_value(node: yaml.Node, loader: Any, depth: int = 0) -> Any:
     """Build plain mappings, lists and scalars straight from the nodes.
 
     Front matter is almost always plain data, and the generic constructor's
@@ -57,14 +59,17 @@ def _plain_value(node: yaml.Node, loader: Any) -> Any:
     if isinstance(node, yaml.ScalarNode):
         # the composer has resolved the tag already; a string is its own value
         return node.value if node.tag == _STR else loader.construct_object(node)
+    if depth >= MAX_NESTING:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"values are nested more than {MAX_NESTING} levels deep", node.start_mark)
     if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
-        return [_plain_value(item, loader) for item in node.value]
+        return [_plain_value(item, loader, depth + 1) for item in node.value]
     if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
         built = {}
         for key, value in node.value:
             if not isinstance(key, yaml.ScalarNode) or key.tag == _MERGE:
                 raise _NotPlain
-            built[_plain_value(key, loader)] = _plain_value(value, loader)
+            built[_plain_value(key, loader, depth + 1)] = _plain_value(value, loader, depth + 1)
         return built
     raise _NotPlain
 
