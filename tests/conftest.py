@@ -16,7 +16,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="session")
 def opa_bin() -> str:
     # The real engine is a hard requirement: `make test` installs it.
-    return find_opa(REPO_ROOT)
+    return find_opa()
 
 
 @pytest.fixture

@@ -115,8 +115,20 @@ def test_missing_binary_names_the_fix(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.setattr("fmgate.engine.__file__", str(tmp_path / "a" / "b" / "engine.py"))
     with pytest.raises(EngineError) as caught:
-        find_opa(tmp_path)
+        find_opa()
     assert "make setup" in str(caught.value)
+
+
+def test_an_opa_binary_inside_the_decision_repository_is_never_used(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A checkout under review that carries .tools/bin/opa (say, one that approves everything) is ignored."""
+    planted = tmp_path / ".tools" / "bin" / "opa"
+    planted.parent.mkdir(parents=True)
+    planted.write_text("#!/bin/sh\necho planted\n")
+    planted.chmod(0o755)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("FMGATE_OPA_BIN", raising=False)
+    assert Path(find_opa()).resolve() != planted.resolve()
 
 
 _HOLDER = textwrap.dedent("""\

@@ -1,9 +1,13 @@
 """The pull-request job: decide what a branch changed, on the base branch's terms.
 
-Policies, notebooks, schemas and settings come from the base commit (a branch
-cannot relax its own gates). Evidence is regenerated from the branch's inputs
-with the base notebooks and compared with what the branch committed; the
+The branch is data. Policies, notebooks, schemas and settings come from the
+base commit (a branch cannot relax its own gates), the code is this
+installation of fmgate (the job installs it from the base commit), and
+nothing in the branch's tree is imported or run: evidence is regenerated
+from the branch's inputs with the base notebooks, in kernels that cannot
+reach the branch, and compared with what the branch committed; the
 decision uses the regenerated evidence, and PROV-* rules deny any mismatch.
+Approvals come from the pull request's reviews, never from the memo.
 A branch that changes policies is also decided with its own policies, over
 every memo, so reviewers see which decisions the change would flip.
 """
@@ -18,12 +22,14 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import gitutil
-from .errors import InputError
+from .errors import EngineError, InputError
 from .evaluate import Decision, DecisionSession
+from .evidence.document import CODE_SUFFIXES, code_identity
 from .lifecycle import check_repository, check_transition
 from .memo import MemoFile, parse_memo
 from .provenance import input_mismatches, notebook_mismatches, read_committed, tampered
-from .repo import Repository, find_root
+from .repo import Repository
+from .reviews import pull_request_input
 
 TRUSTED_PATHS = ["policies", "notebooks", "schemas", "fmgate.yaml"]
 RULE_PATH_PREFIXES = ("policies/", "notebooks/", "schemas/")
@@ -41,12 +47,35 @@ class Flip:
 
 
 @dataclass
+class CodeCheck:
+    """Which code decided: this installation, and whether it is the base commit's ``src/fmgate``."""
+
+    version: str
+    sha256: str
+    location: str
+    matches_base: bool | None  # None: the base commit has no src/fmgate to compare with
+    differing: list[str] = field(default_factory=list)
+
+    def describe(self, base: str) -> str:
+        where = f"fmgate {self.version} installed at {self.location} (sources sha256 {self.sha256[:12]})"
+        if self.matches_base is None:
+            return f"{where}; the base commit {base[:12]} has no src/fmgate to compare it with"
+        if self.matches_base:
+            return f"{where}, identical to src/fmgate of base commit {base[:12]}"
+        shown = ", ".join(self.differing[:5]) + (" ..." if len(self.differing) > 5 else "")
+        return f"{where}, which DIFFERS from src/fmgate of base commit {base[:12]} ({shown})"
+
+
+@dataclass
 class CiResult:
     base: str
     changed: list[str]
     decisions: list[Decision]
     policies_changed: bool
+    head: str = ""
+    code: CodeCheck | None = None
     flips: list[Flip] = field(default_factory=list)
+    flips_unavailable: str | None = None
     regenerated_root: Path | None = None
     scratch: Path | None = None
     owns_scratch: bool = False
@@ -88,13 +117,14 @@ def lifecycle_problems(root: Path, base: str, memo: MemoFile, memos: list[MemoFi
 
 
 def _facts(repo: Repository, memo: MemoFile, trusted: Path, regenerated_root: Path,
-           policies_changed: bool, lifecycle: list[dict[str, Any]]) -> dict[str, Any]:
+           policies_changed: bool, lifecycle: list[dict[str, Any]], changed: list[str]) -> dict[str, Any]:
     committed = read_committed(repo, memo)
     regenerated = read_committed(Repository(repo.root, evidence_root=regenerated_root), memo)
     return {
         "checked": True,
         "policy_source": "base",
         "policies_changed": policies_changed,
+        "changed_paths": changed,
         "input_mismatches": input_mismatches(repo, memo, committed),
         "notebook_mismatches": notebook_mismatches(trusted / "notebooks", committed, memo.memo_id),
         "tampered": tampered(committed, regenerated, memo.memo_id),
@@ -103,10 +133,16 @@ def _facts(repo: Repository, memo: MemoFile, trusted: Path, regenerated_root: Pa
 
 
 def policy_flips(root: Path, trusted: Path, now: dt.date) -> list[Flip]:
-    """Every memo decided with the base's rules and with the branch's; where the outcome differs."""
+    """Every memo decided with the base's rules and with the branch's; where the outcome differs.
+
+    The branch's policies are untrusted: they are checked first for builtins that reach the network
+    or the environment, and run on a local server of fmgate's own whatever the branch's settings
+    say about a remote one.
+    """
     outcomes: dict[str, dict[str, str]] = {}
     for label, rules in (("base", trusted), ("head", None)):
-        with DecisionSession.open(root, trusted_root=rules) as session:
+        with DecisionSession.open(root, trusted_root=rules, exact_root=True,
+                                  untrusted_policies=rules is None) as session:
             for memo in session.repo.memos:
                 decision = session.decide(memo, now)
                 outcomes.setdefault(memo.memo_id, {"path": memo.relpath})[label] = str(
@@ -115,12 +151,36 @@ def policy_flips(root: Path, trusted: Path, now: dt.date) -> list[Flip]:
             if o.get("base") != o.get("head")]
 
 
+def code_check(root: Path, base: str) -> CodeCheck:
+    """Compare this installation's sources with ``src/fmgate`` at the base commit."""
+    import fmgate
+
+    identity = code_identity()
+    package = Path(fmgate.__file__).resolve().parent
+    installed = {p.relative_to(package).as_posix(): gitutil.blob_id(p.read_bytes())
+                 for p in package.rglob("*")
+                 if p.is_file() and p.suffix in CODE_SUFFIXES and "__pycache__" not in p.parts}
+    recorded = {path: blob for path, blob in gitutil.tree_blobs(root, base, "src/fmgate").items()
+                if Path(path).suffix in CODE_SUFFIXES}
+    check = CodeCheck(identity["version"], identity["sha256"], str(package), None)
+    if recorded:
+        check.differing = sorted(p for p in set(installed) | set(recorded) if installed.get(p) != recorded.get(p))
+        check.matches_base = not check.differing
+    return check
+
+
 def run_ci(start: Path | None, base_ref: str, regenerate: Regenerator, *, author: str | None = None,
-           approvals: list[str] | None = None, now: dt.date | None = None,
-           workdir: Path | None = None) -> CiResult:
-    root = find_root(start)
-    gitutil.ensure_work_tree(root)
+           approvals: list[str] | None = None, reviews: list[dict[str, str]] | None = None,
+           now: dt.date | None = None, workdir: Path | None = None) -> CiResult:
+    """Decide the branch checked out at *start* against the base commit *base_ref*.
+
+    Approvals are the pull request's: *reviews* (each reviewer's latest
+    review, see :mod:`fmgate.reviews`) and *approvals* (logins that approved
+    the branch's head commit). The memos' own reviewers fields never count.
+    """
+    root = gitutil.toplevel(Path(start or Path.cwd()))
     base = gitutil.resolve_commit(root, base_ref)
+    head = gitutil.resolve_commit(root, "HEAD")
     since = gitutil.merge_base(root, base)
     changed = gitutil.changed_paths(root, since)
     day = now or dt.datetime.now(dt.timezone.utc).date()
@@ -133,7 +193,7 @@ def run_ci(start: Path | None, base_ref: str, regenerate: Regenerator, *, author
                              fix="pass the branch the pull request targets, e.g. --base origin/main")
         policies_changed = any(p.startswith(RULE_PATH_PREFIXES) or p == "fmgate.yaml" for p in changed)
 
-        repo = Repository(root)
+        repo = Repository(root, trusted_root=trusted)
         memos = repo.memos
         picked = affected_memos(memos, changed)
         regenerated_root = scratch / "evidence"
@@ -142,18 +202,24 @@ def run_ci(start: Path | None, base_ref: str, regenerate: Regenerator, *, author
         for memo in picked:
             regenerate(repo, memo, trusted / "notebooks", regenerated_root)
             facts[memo.memo_id] = _facts(repo, memo, trusted, regenerated_root, policies_changed,
-                                         lifecycle_problems(root, base, memo, memos))
-        pull_request = {"author": author, "approvals": approvals or []} if author else None
+                                         lifecycle_problems(root, base, memo, memos), changed)
+        pull_request = pull_request_input(author, head, reviews or [], approvals or [])
         decisions = []
         if picked:
-            with DecisionSession.open(root, trusted_root=trusted, evidence_root=regenerated_root) as session:
+            with DecisionSession.open(root, trusted_root=trusted, evidence_root=regenerated_root,
+                                      exact_root=True) as session:
                 for memo in picked:
                     decisions.append(session.decide(session.repo.load(memo.path), day, pull_request,
                                                      facts[memo.memo_id]))
-        flips = policy_flips(root, trusted, day) if policies_changed else []
-        return CiResult(base=base, changed=changed, decisions=decisions, policies_changed=policies_changed,
-                        flips=flips, regenerated_root=regenerated_root, scratch=scratch,
-                        owns_scratch=workdir is None)
+        result = CiResult(base=base, changed=changed, decisions=decisions, policies_changed=policies_changed,
+                          head=head, code=code_check(root, base), regenerated_root=regenerated_root,
+                          scratch=scratch, owns_scratch=workdir is None)
+        if policies_changed:
+            try:
+                result.flips = policy_flips(root, trusted, day)
+            except (InputError, EngineError) as exc:  # the branch's own rules are broken: say so, decide anyway
+                result.flips_unavailable = str(exc)
+        return result
     except BaseException:
         if workdir is None:  # nothing to hand back: do not leave the scratch folder behind
             shutil.rmtree(scratch, ignore_errors=True)

@@ -22,6 +22,7 @@ executed ``<kind>.ipynb`` and a rendered ``<kind>.html``.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
@@ -177,6 +178,10 @@ def _plan(kind: str, repo_root: Path, memo_id: str, memo_rel: str, fields: dict[
         if key in evidence:
             relpath = evidence[key][0]
             resolve_inside(repo_root, relpath, source=memo_rel, field=f"evidence.{key}")
+            if Path(relpath).suffix.lower() not in DATA_SUFFIXES:
+                raise InputError(f"evidence.{key} names {relpath!r}, which is not a data file", path=memo_rel,
+                                 field=f"evidence.{key}",
+                                 fix=f"point it at the input saved as one of {', '.join(DATA_SUFFIXES)}")
             parameters[param] = Path(relpath).as_posix()
             inputs.append((key, Path(relpath).as_posix()))
         else:
@@ -216,7 +221,17 @@ def _reusable(plan: _Plan) -> bool:
         return False
     recorded = [{k: i.get(k) for k in ("name", "path", "sha256")} for i in provenance.get("inputs", [])]
     return (recorded == current and provenance.get("parameters") == document.recorded_parameters(plan.parameters)
+            and same_measuring_code(provenance)
             and _fresh_enough(provenance.get("generated_at"), plan.root))
+
+
+def same_measuring_code(provenance: dict[str, Any]) -> bool:
+    """True when evidence was made by this installation: the same fmgate sources and tool versions.
+
+    The notebooks run in this environment's kernel, so what this process
+    reports is what a fresh run would record.
+    """
+    return provenance.get("code") == document.code_identity() and provenance.get("tools") == document.tool_versions()
 
 
 def _fresh_enough(generated_at: Any, root: Path) -> bool:
@@ -289,6 +304,37 @@ def strip_remote_scripts(html: str) -> str:
     html = re.sub(r"<script[^>]*\bsrc=\"\"[^>]*>\s*</script>", "", html)
     return re.sub(r"<script type=\"module\">(?:(?!</script>).)*?https?://(?:(?!</script>).)*?</script>", "",
                   html, flags=re.S)
+
+
+#: What an input may be called: the data formats the evidence kinds read. Nothing by these names is
+#: ever imported or read as configuration, so a kernel's working directory full of them is inert.
+DATA_SUFFIXES = (".csv", ".jsonl", ".parquet", ".yaml", ".yml")
+
+
+@contextlib.contextmanager
+def input_view(plan: _Plan) -> Iterator[Path]:
+    """A fresh folder holding links to the plan's input files (and notebook) at their relative paths.
+
+    The kernel runs there, so it reads the memo's data by the paths the memo
+    gives, while nothing else of the repository (Python files, library
+    configuration such as ``matplotlibrc``) is in its working directory; the
+    kernel does not put that directory on its module search path either
+    (``PYTHONSAFEPATH``).
+    """
+    view = Path(tempfile.mkdtemp(prefix=f"fmgate-kernel-{plan.kind}-"))
+    try:
+        links = [path for _, path in plan.inputs]
+        if not Path(plan.parameters["notebook_path"]).is_absolute():
+            links.append(plan.parameters["notebook_path"])
+        for relative in links:
+            source = (plan.root / relative).resolve()  # checked to stay inside the repository by _plan
+            link = view / relative
+            link.parent.mkdir(parents=True, exist_ok=True)
+            if source.exists() and not link.exists():
+                link.symlink_to(source)
+        yield view
+    finally:
+        shutil.rmtree(view, ignore_errors=True)
 
 
 def _execute(plan: _Plan) -> dict[str, Any]:
@@ -366,9 +412,10 @@ def _execute_into(plan: _Plan, work: Path, log_path: Path) -> dict[str, Any]:
     executed = work / f"{plan.kind}.ipynb"
     parameters = dict(plan.parameters, output_path=str(work / f"{plan.kind}.json"))
     try:
-        papermill.execute_notebook(str(plan.notebook), str(executed), parameters=parameters,
-                                   kernel_name=KERNEL, cwd=str(plan.root), progress_bar=False,
-                                   log_output=False, start_timeout=120)
+        with input_view(plan) as view:
+            papermill.execute_notebook(str(plan.notebook), str(executed), parameters=parameters,
+                                       kernel_name=KERNEL, cwd=str(view), progress_bar=False,
+                                       log_output=False, start_timeout=120)
     except PapermillExecutionError as exc:
         return {"kind": plan.kind, "status": "failed", "ename": exc.ename, "evalue": exc.evalue,
                 "cell": exc.exec_count, "source": exc.source, "traceback": list(exc.traceback or [])}
@@ -637,8 +684,14 @@ class _Worker:
 
     def __init__(self) -> None:
         self.log = tempfile.TemporaryFile()
-        self.process = subprocess.Popen([sys.executable, "-m", "fmgate.collect"], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=self.log, text=True, encoding="utf-8")
+        self.home = tempfile.TemporaryDirectory(prefix="fmgate-worker-")
+        # Neither the worker nor the kernels it starts may import from the folder fmgate was started
+        # in (often a checkout under review): -P and PYTHONSAFEPATH keep the working directory off
+        # sys.path, and the worker runs in an empty folder of its own.
+        env = dict(os.environ, PYTHONSAFEPATH="1")
+        self.process = subprocess.Popen([sys.executable, "-P", "-m", "fmgate.collect"], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=self.log, text=True, encoding="utf-8",
+                                        cwd=self.home.name, env=env)
         self.alive = True
 
     def run(self, plan: _Plan) -> dict[str, Any]:
@@ -687,6 +740,7 @@ class _Worker:
         if self.process.returncode is None:
             self._stop()
         self.log.close()
+        self.home.cleanup()
 
 
 def _worker_main() -> int:

@@ -37,11 +37,12 @@ START_TIMEOUT_S = 30.0
 QUERY_TIMEOUT_S = 60.0
 
 
-def find_opa(repo_root: Path | None = None) -> str:
-    """The opa binary: $FMGATE_OPA_BIN, the project's tools folder, then PATH."""
+def find_opa() -> str:
+    """The opa binary: $FMGATE_OPA_BIN, the tools folder of fmgate's own checkout, then PATH.
+
+    Never the decision repository's: a checkout under review could carry a binary of its own.
+    """
     candidates = [os.environ.get("FMGATE_OPA_BIN")]
-    if repo_root is not None:
-        candidates.append(str(repo_root / ".tools" / "bin" / "opa"))
     # an editable install's own checkout, where `make setup` put the tools
     candidates.append(str(Path(__file__).resolve().parents[2] / ".tools" / "bin" / "opa"))
     candidates.append(shutil.which("opa"))
@@ -123,13 +124,12 @@ class Engine:
 
     # -- lifecycle ---------------------------------------------------------
     @classmethod
-    def start_local(cls, policies_dir: Path, *, opa_bin: str | None = None,
-                    repo_root: Path | None = None, wait: bool = True) -> "Engine":
+    def start_local(cls, policies_dir: Path, *, opa_bin: str | None = None, wait: bool = True) -> "Engine":
         """Start a local server; with wait=False, return at once and call wait_ready() before use."""
         if not policies_dir.is_dir():
             raise InputError("policies folder not found", path=str(policies_dir),
                              fix="run fmgate inside a decision repository")
-        binary = opa_bin or find_opa(repo_root)
+        binary = opa_bin or find_opa()
         token = os.urandom(32).hex()
         workdir = tempfile.TemporaryDirectory(prefix="fmgate-opa-")
         authz_dir = Path(workdir.name) / "authz"
@@ -148,7 +148,7 @@ class Engine:
         try:
             process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
                                        stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent,
-                                       env=_server_environment())
+                                       env=_server_environment(), cwd=workdir.name)
         except OSError as exc:
             log.close()
             workdir.cleanup()
@@ -289,20 +289,27 @@ class Engine:
 SERVER_GOGC = "400"
 
 
+#: What the local server inherits of fmgate's environment: enough for the Go runtime, no secrets
+#: (a policy can read its environment through opa.runtime()).
+SERVER_ENVIRONMENT = ("PATH", "HOME", "TMPDIR", "GOGC", "GOMAXPROCS", "GOMEMLIMIT", "TZ")
+
+
 def _server_environment() -> dict[str, str]:
-    env = dict(os.environ)
+    env = {name: os.environ[name] for name in SERVER_ENVIRONMENT if name in os.environ}
     env.setdefault("GOGC", SERVER_GOGC)
     return env
 
 
 def open_engine(repo_root: Path, config: Any, *, policies_dir: Path | None = None,
-                warn: Any = None, wait: bool = True) -> Engine:
+                warn: Any = None, wait: bool = True, local: bool = False) -> Engine:
     """Start the local server, or connect to the configured remote one.
 
     wait=False only affects a local server: it is still starting when this returns, and the
-    caller calls wait_ready() once it has something else done meanwhile.
+    caller calls wait_ready() once it has something else done meanwhile. local=True ignores any
+    remote server the settings name (settings from a branch under review could name their own,
+    and a token variable to send it).
     """
-    url = config.opa_url()
+    url = None if local else config.opa_url()
     policies_dir = policies_dir or repo_root / "policies"
     if url:
         engine = Engine.connect_remote(url, config.opa_token())
@@ -311,8 +318,47 @@ def open_engine(repo_root: Path, config: Any, *, policies_dir: Path | None = Non
             warn(f"the OPA server at {url} serves policies that differ from this repository's: "
                  + ", ".join(drift))
     else:
-        engine = Engine.start_local(policies_dir, repo_root=repo_root, wait=wait)
+        engine = Engine.start_local(policies_dir, wait=wait)
     return engine
+
+
+#: Builtins that reach beyond the evaluation: the network and the server's environment.
+UNTRUSTED_BUILTINS = frozenset({"http.send", "net.lookup_ip_addr", "opa.runtime"})
+
+
+def check_untrusted_policies(policies_dir: Path) -> None:
+    """Refuse policies (from a branch under review) that use a builtin reaching beyond the evaluation.
+
+    ``opa check`` compiles them against this OPA's capabilities less
+    :data:`UNTRUSTED_BUILTINS`, so such policies never reach a server.
+    """
+    import json
+
+    binary = find_opa()
+    with tempfile.TemporaryDirectory(prefix="fmgate-capabilities-") as folder:
+        try:
+            current = subprocess.run([binary, "capabilities", "--current"], capture_output=True, text=True,
+                                     timeout=60, env=_server_environment(), cwd=folder)
+            capabilities = json.loads(current.stdout)
+        except (OSError, subprocess.TimeoutExpired, ValueError) as exc:
+            raise EngineError(f"opa capabilities failed: {exc}", fix="run 'fmgate doctor'") from None
+        capabilities["builtins"] = [b for b in capabilities.get("builtins", [])
+                                    if b.get("name") not in UNTRUSTED_BUILTINS]
+        path = Path(folder) / "capabilities.json"
+        path.write_text(json.dumps(capabilities), encoding="utf-8")
+        try:
+            checked = subprocess.run([binary, "check", "--capabilities", str(path), "--ignore", ".*",
+                                      "--ignore", "*_test.rego", str(policies_dir)],
+                                     capture_output=True, text=True, timeout=120, env=_server_environment(),
+                                     cwd=folder)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise EngineError(f"opa check failed: {exc}", fix="run 'fmgate doctor'") from None
+    if checked.returncode != 0:
+        problem = (checked.stderr or checked.stdout).strip().splitlines()
+        raise InputError("the policies use a builtin that is not allowed for untrusted rules (network or "
+                         f"environment access: {', '.join(sorted(UNTRUSTED_BUILTINS))}) or do not compile: "
+                         + " | ".join(problem[:3]), path=str(policies_dir),
+                         fix="remove the call; policies decide from their input and data only")
 
 
 def opa_version(binary: str) -> str | None:

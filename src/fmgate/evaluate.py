@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .config import Config, load_config
-from .engine import Engine, open_engine
+from .engine import Engine, check_untrusted_policies, open_engine
 from .errors import EngineError, InputError
 from .memo import MemoFile
 from .repo import Repository, find_root, resolve_inside
@@ -90,14 +90,25 @@ class DecisionSession:
 
     @classmethod
     def open(cls, root: Path | None = None, *, warn: Callable[[str], None] | None = None,
-             trusted_root: Path | None = None, evidence_root: Path | None = None) -> "DecisionSession":
-        repo = Repository(find_root(root), trusted_root=trusted_root, evidence_root=evidence_root)
+             trusted_root: Path | None = None, evidence_root: Path | None = None,
+             exact_root: bool = False, untrusted_policies: bool = False) -> "DecisionSession":
+        """Start (or connect to) OPA with the rules of *trusted_root* (default: the repository's own).
+
+        *exact_root* takes *root* as the repository as it is, rather than looking for fmgate.yaml
+        in it and its parents (the pull-request job, where the branch's settings do not count).
+        *untrusted_policies* marks rules that come from a branch under review: they must pass
+        :func:`~fmgate.engine.check_untrusted_policies` and always run on a local server.
+        """
+        base = Path(root or Path.cwd()).resolve() if exact_root else find_root(root)
+        repo = Repository(base, trusted_root=trusted_root, evidence_root=evidence_root)
         config = load_config(repo.rules_root, repo.policy_defaults())
+        if untrusted_policies:
+            check_untrusted_policies(repo.policies_dir)
         # A local OPA compiles the policies while the memos are parsed. Bad input still wins: an
         # unparsable memo is reported (exit 2) even when OPA could not be started.
         try:
             starting: Engine | EngineError = open_engine(repo.root, config, policies_dir=repo.policies_dir,
-                                                         warn=warn, wait=False)
+                                                         warn=warn, wait=False, local=untrusted_policies)
         except EngineError as exc:
             starting = exc
         try:

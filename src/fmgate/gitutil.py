@@ -78,3 +78,33 @@ def show_file(root: Path, ref: str, path: str) -> str | None:
     """A file's text at *ref*, or None when it did not exist there."""
     result = git(root, "show", f"{ref}:{path}", check=False)
     return result.stdout if result.returncode == 0 else None
+
+
+def toplevel(start: Path) -> Path:
+    """The top folder of the git work tree holding *start*."""
+    result = git(start, "rev-parse", "--show-toplevel", check=False)
+    if result.returncode != 0 or not result.stdout.strip():
+        raise InputError("not a git work tree", path=str(start),
+                         fix="pass --repo the checkout of the pull request's branch (a git clone)")
+    return Path(result.stdout.strip()).resolve()
+
+
+def tree_blobs(root: Path, ref: str, folder: str) -> dict[str, str]:
+    """Path (relative to *folder*) -> git blob id of every file under *folder* at *ref*."""
+    listing = git(root, "ls-tree", "-r", "-z", ref, "--", folder, check=False).stdout
+    blobs = {}
+    for entry in listing.split("\0"):
+        if not entry:
+            continue
+        meta, _, path = entry.partition("\t")
+        parts = meta.split()
+        if len(parts) == 3 and parts[1] == "blob":
+            blobs[path[len(folder):].lstrip("/")] = parts[2]
+    return blobs
+
+
+def blob_id(content: bytes) -> str:
+    """The id git gives a file with these bytes (SHA-1 repositories)."""
+    import hashlib
+
+    return hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest()

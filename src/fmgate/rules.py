@@ -25,7 +25,7 @@ class Rule:
 def catalogue(repo_root: Path) -> dict[str, Rule]:
     """Every annotated rule in policies/, keyed by rule ID."""
     policies = repo_root / "policies"
-    binary = find_opa(repo_root)
+    binary = find_opa()
     try:
         completed = subprocess.run([binary, "inspect", "--annotations", "--format", "json", str(policies)],
                                    capture_output=True, text=True, timeout=60, cwd=repo_root)

@@ -32,6 +32,7 @@ decision := {
 	"warnings": warnings,
 	"gates": gates,
 	"relitigation": relitigation.summary,
+	"review": memo.review,
 }
 
 # METADATA

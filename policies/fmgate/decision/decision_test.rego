@@ -104,6 +104,10 @@ test_approved_buy if {
 		"violations": [],
 		"warnings": [],
 		"relitigation": {"due": false, "next_due": null, "reasons": []},
+		"review": {
+			"source": "requested", "requested": ["lee.wong"], "approved": [], "stale": [],
+			"counted": ["lee.wong"], "required": 1,
+		},
 	}
 	object.keys(doc.gates) == {"cost_at_scale", "domain_expertise", "build"}
 	object.keys(doc.gates.cost_at_scale) == {"fired", "exempt", "checks"}

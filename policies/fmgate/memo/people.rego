@@ -53,9 +53,16 @@ owner_violations contains findings.finding(
 
 # --- MEMO-REVIEW ----------------------------------------------------------
 
+# In CI the pull request is the only source of approvals: input.pull_request carries each reviewer's
+# latest review. Outside CI there is no pull request, and the memo's reviewers are only the people
+# asked to review: a preview counts them as requested, never as approvals.
 default pull_request := {}
 
 pull_request := input.pull_request if is_object(input.pull_request)
+
+default in_pull_request := false
+
+in_pull_request if is_object(input.pull_request)
 
 # logins turns a list (or a single string) of logins into a set of trimmed, lower-cased, non-empty
 # strings: config.names and lowered in one call, as every decision needs four of these sets
@@ -66,8 +73,31 @@ logins(value) := {lower(trim_space(n)) | some n in value; is_string(n); trim_spa
 	trim_space(value) != ""
 } else := set()
 
-# everyone who approved: the memo's own reviewers list plus the pull request's approvals
-approvers := logins(object.get(front_matter, "reviewers", [])) | logins(object.get(pull_request, "approvals", []))
+# the people the memo asks to review
+requested := logins(object.get(front_matter, "reviewers", []))
+
+_reviews := [r | some r in object.get(pull_request, "reviews", []); is_object(r); is_string(r.login)]
+
+_head := object.get(pull_request, "head", null)
+
+# a review approves the change under decision only when it approved the pull request's head commit
+_approves_head(review) if {
+	review.state == "APPROVED"
+	is_string(_head)
+	review.commit_id == _head
+}
+
+# approvals of an earlier commit: the branch changed after they were given
+stale contains lower(trim_space(r.login)) if {
+	some r in _reviews
+	r.state == "APPROVED"
+	not _approves_head(r)
+}
+
+# everyone whose approval is on record: the pull request's approvals in CI, the requests in a preview
+approvers := {lower(trim_space(r.login)) | some r in _reviews; _approves_head(r)} if {
+	in_pull_request
+} else := requested
 
 # the people whose approval of their own memo does not count
 proposers := author | pr_author if {
@@ -87,12 +117,42 @@ default review_ok := false
 
 review_ok if findings.at_least(count(counted), config.required_approvals)
 
+# what the decision document says about the review: where approvals were read and what counted
+review := {
+	"source": "pull_request",
+	"requested": sort(requested),
+	"approved": sort(approvers),
+	"stale": sort(stale),
+	"counted": sort(counted),
+	"required": config.required_approvals,
+} if {
+	in_pull_request
+} else := {
+	"source": "requested",
+	"requested": sort(requested),
+	"approved": [],
+	"stale": [],
+	"counted": sort(counted),
+	"required": config.required_approvals,
+}
+
 review_message := sprintf(
-	"%d of the %s required approvals come from senior reviewers (%s)%s%s",
+	"%d of the %s required approvals come from senior reviewers (%s)%s%s%s",
 	[
 		count(counted), findings.show(config.required_approvals), findings.listing(counted),
 		ignored("; ignored, not senior reviewers: %s", not_senior),
 		ignored("; ignored, the proposer's own approval: %s", self_approvals),
+		ignored("; ignored, approvals of an earlier commit: %s", stale),
+	],
+) if {
+	in_pull_request
+} else := sprintf(
+	"%d of the %s required senior reviews are requested (%s)%s%s%s",
+	[
+		count(counted), findings.show(config.required_approvals), findings.listing(counted),
+		ignored("; not senior reviewers: %s", not_senior),
+		ignored("; the proposer cannot review their own memo: %s", self_approvals),
+		": the memo's reviewers are requests, not approvals; in CI only the pull request's approvals count",
 	],
 )
 
@@ -104,13 +164,14 @@ ignored(template, names) := sprintf(template, [findings.listing(names)]) if coun
 # title: Reviewed by senior engineering
 # description: |
 #   The memo needs at least the required number of approvals (required_approvals, default 1)
-#   from people listed as senior_reviewers in fmgate.yaml. Approvals come from the memo's
-#   reviewers and, in CI, from the pull request; the proposer approving their own memo does not count.
+#   from people listed as senior_reviewers in fmgate.yaml. In CI only the pull request's approvals
+#   of its head commit count; the memo's reviewers field names the people asked to review, which
+#   a local check shows as requested, not approved. The proposer approving their own memo does not count.
 # custom:
 #   id: MEMO-REVIEW
 #   gate: memo
 #   severity: deny
-#   fix: Ask a senior reviewer listed in fmgate.yaml, other than the proposer, to review and approve the memo.
+#   fix: Ask a senior reviewer listed in fmgate.yaml, other than the proposer, to approve the pull request.
 review_violations contains v if {
 	not review_ok
 	v := findings.finding(rego.metadata.rule(), review_message, sort(counted), config.required_approvals)

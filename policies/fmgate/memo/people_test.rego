@@ -1,5 +1,7 @@
 package fmgate.memo_test
 
+import data.fmgate.memo
+
 # Fixtures (org, passing, patched, with_memo, found) live in memo_test.rego.
 
 # MEMO-OWNER
@@ -48,8 +50,17 @@ test_no_configured_owners_fails if {
 
 # MEMO-REVIEW
 
-test_one_senior_review_passes if {
+# a pull request whose head is "h2", with one latest review per login
+pr(author, reviews) := {"author": author, "head": "h2", "reviews": reviews}
+
+approved(login) := {"login": login, "state": "APPROVED", "commit_id": "h2"}
+
+test_one_senior_review_requested_passes_a_preview if {
 	count(found("MEMO-REVIEW")) == 0 with input as passing with data.fmgate.config as org
+	r := memo.review with input as passing with data.fmgate.config as org
+	r.source == "requested"
+	r.requested == ["lee.wong"]
+	r.approved == []
 }
 
 test_no_review_fails if {
@@ -57,7 +68,8 @@ test_no_review_fails if {
 	some v in vs
 	v.observed == []
 	v.required == 1
-	startswith(v.message, "0 of the 1 required approvals")
+	startswith(v.message, "0 of the 1 required senior reviews are requested")
+	contains(v.message, "requests, not approvals")
 }
 
 test_reviewer_who_is_not_senior_does_not_count if {
@@ -66,21 +78,56 @@ test_reviewer_who_is_not_senior_does_not_count if {
 	contains(v.message, "not senior reviewers: joe.intern")
 }
 
-test_proposer_approving_own_memo_does_not_count if {
+test_proposer_requested_as_reviewer_does_not_count if {
 	inp := patched([["/memo/proposer/person", "lee.wong"]])
 	vs := found("MEMO-REVIEW") with input as inp with data.fmgate.config as org
 	some v in vs
-	contains(v.message, "the proposer's own approval: lee.wong")
+	contains(v.message, "cannot review their own memo: lee.wong")
+}
+
+test_in_a_pull_request_the_memo_reviewers_are_not_approvals if {
+	inp := patched([["/pull_request", pr("ana.lopez", [])]])
+	vs := found("MEMO-REVIEW") with input as inp with data.fmgate.config as org
+	startswith(vs[_].message, "0 of the 1 required approvals")
+	r := memo.review with input as inp with data.fmgate.config as org
+	r.source == "pull_request"
+	r.requested == ["lee.wong"]
+	r.approved == []
 }
 
 test_pull_request_author_approving_does_not_count if {
-	inp := patched([["/memo/reviewers", []], ["/pull_request", {"author": "Sam.Ortiz", "approvals": ["sam.ortiz"]}]])
-	count(found("MEMO-REVIEW")) == 1 with input as inp with data.fmgate.config as org
+	inp := patched([["/memo/reviewers", []], ["/pull_request", pr("Sam.Ortiz", [approved("sam.ortiz")])]])
+	vs := found("MEMO-REVIEW") with input as inp with data.fmgate.config as org
+	some v in vs
+	contains(v.message, "the proposer's own approval: sam.ortiz")
 }
 
 test_pull_request_approval_counts if {
-	inp := patched([["/memo/reviewers", []], ["/pull_request", {"author": "ana.lopez", "approvals": ["sam.ortiz"]}]])
+	inp := patched([["/memo/reviewers", []], ["/pull_request", pr("ana.lopez", [approved("Sam.Ortiz")])]])
 	count(found("MEMO-REVIEW")) == 0 with input as inp with data.fmgate.config as org
+}
+
+test_approval_of_an_earlier_commit_does_not_count if {
+	stale_review := {"login": "sam.ortiz", "state": "APPROVED", "commit_id": "h1"}
+	inp := patched([["/pull_request", pr("ana.lopez", [stale_review])]])
+	vs := found("MEMO-REVIEW") with input as inp with data.fmgate.config as org
+	contains(vs[_].message, "approvals of an earlier commit: sam.ortiz")
+	r := memo.review with input as inp with data.fmgate.config as org
+	r.stale == ["sam.ortiz"]
+}
+
+test_changes_requested_and_dismissed_reviews_do_not_count if {
+	reviews := [
+		{"login": "sam.ortiz", "state": "CHANGES_REQUESTED", "commit_id": "h2"},
+		{"login": "lee.wong", "state": "DISMISSED", "commit_id": "h2"},
+	]
+	inp := patched([["/pull_request", pr("ana.lopez", reviews)]])
+	count(found("MEMO-REVIEW")) == 1 with input as inp with data.fmgate.config as org
+}
+
+test_without_a_head_commit_no_review_counts if {
+	inp := patched([["/pull_request", {"author": "ana.lopez", "reviews": [approved("sam.ortiz")]}]])
+	count(found("MEMO-REVIEW")) == 1 with input as inp with data.fmgate.config as org
 }
 
 test_required_approvals_at_threshold_pass if {
@@ -91,7 +138,8 @@ test_required_approvals_at_threshold_pass if {
 
 test_required_approvals_above_threshold_pass if {
 	cfg := object.union(org, {"required_approvals": 2})
-	inp := with_memo("reviewers", ["lee.wong", "sam.ortiz", "kai.berg"])
+	reviews := [approved("lee.wong"), approved("sam.ortiz"), approved("kai.berg")]
+	inp := patched([["/pull_request", pr("ana.lopez", reviews)]])
 	count(found("MEMO-REVIEW")) == 0 with input as inp with data.fmgate.config as cfg
 }
 
@@ -105,7 +153,7 @@ test_required_approvals_one_below_threshold_fail if {
 
 test_same_reviewer_counts_once if {
 	cfg := object.union(org, {"required_approvals": 2})
-	inp := patched([["/pull_request", {"author": "ana.lopez", "approvals": ["lee.wong"]}]])
+	inp := patched([["/pull_request", pr("ana.lopez", [approved("lee.wong"), approved("Lee.Wong")])]])
 	count(found("MEMO-REVIEW")) == 1 with input as inp with data.fmgate.config as cfg
 }
 

@@ -22,6 +22,14 @@ mismatches(name) := [m | some m in reported[name]; is_object(m)] if is_array(rep
 # label names what a mismatch is about: the given field, else its evidence kind
 label(m, key) := object.get(m, key, object.get(m, "kind", "an evidence document"))
 
+# the branch's changed paths that decide how memos are judged (data.fmgate.defaults.rule_paths)
+rule_changes contains path if {
+	some path in reported.changed_paths
+	is_string(path)
+	some pattern in data.fmgate.defaults.rule_paths
+	glob.match(pattern, ["/"], path)
+}
+
 # METADATA
 # title: Evidence made by the trusted notebook
 # description: |
@@ -102,4 +110,26 @@ violations contains v if {
 	object.get(reported, "policy_source", null) != "base"
 	msg := "the pull request changes the policies but was evaluated with its own policies instead of the base branch's"
 	v := findings.finding(rego.metadata.rule(), msg, object.get(reported, "policy_source", null), "base")
+}
+
+# METADATA
+# title: Rule changes and memos in separate pull requests
+# description: |
+#   A pull request that changes what decides (the fmgate package, notebooks, policies, schemas,
+#   settings, build and install files, workflows, the CI script, or code of any kind anywhere in
+#   the tree) cannot also have a memo approved: the rule change needs its own review and flip
+#   report, and the memo is then decided under the merged rules.
+# custom:
+#   id: PROV-RULES-CHANGED
+#   gate: provenance
+#   severity: deny
+#   fix: Split the pull request. Merge the rule change first, then propose the memo against the updated base.
+violations contains v if {
+	count(rule_changes) > 0
+	changed := sort(rule_changes)
+	msg := sprintf(
+		"the pull request also changes what decides (%s); rule changes and memo decisions go in separate pull requests",
+		[findings.listing(array.slice(changed, 0, 10))],
+	)
+	v := findings.finding(rego.metadata.rule(), msg, changed, [])
 }

@@ -71,3 +71,44 @@ test_policy_change_evaluated_with_base_policies if {
 test_malformed_lists_are_ignored if {
 	count(ids) == 0 with input as with_facts({"tampered": "yes", "notebook_mismatches": ["x"]})
 }
+
+# PROV-RULES-CHANGED
+
+rules_changed_ids(paths) := found if {
+	# regal ignore:with-outside-test-context
+	found := {v.id | some v in provenance.violations} with input as with_facts({"changed_paths": paths})
+}
+
+test_a_branch_with_only_memos_and_evidence_changes_no_rules if {
+	ids := rules_changed_ids([
+		"memos/m1.md", "evidence/m1/inputs/usage.csv", "evidence/m1/usage_log.json",
+		"evidence/m1/usage_log.ipynb", "evidence/m1/usage_log.html", "README.md",
+	])
+	not "PROV-RULES-CHANGED" in ids
+}
+
+test_each_kind_of_rule_path_is_flagged if {
+	every path in [
+		"src/fmgate/evidence/usage.py", "notebooks/usage_log.ipynb", "policies/data.json",
+		"schemas/memo.schema.json", "fmgate.yaml", "pyproject.toml", "constraints.txt", "Makefile",
+		"scripts/demo.py", "scripts/install-tools.sh", "tools/regal/go.mod", ".github/workflows/decision-gate.yml",
+		".github/CODEOWNERS", ".ci/run", "evidence/m1/inputs/pandas.py", "sitecustomize.py",
+		"fmgate/__init__.py", "evidence/m1/inputs/extra.pth", "matplotlibrc", "evidence/m1/matplotlibrc",
+		"ipython_kernel_config.py", ".tools/bin/opa", "requirements-dev.txt",
+	] {
+		"PROV-RULES-CHANGED" in rules_changed_ids([path])
+	}
+}
+
+test_rules_changed_names_the_paths if {
+	inp := with_facts({"changed_paths": ["memos/m1.md", "Makefile", "src/fmgate/cli.py"]})
+	some v in provenance.violations with input as inp
+	v.id == "PROV-RULES-CHANGED"
+	v.observed == ["Makefile", "src/fmgate/cli.py"]
+	contains(v.message, "Makefile, src/fmgate/cli.py")
+}
+
+test_no_changed_paths_reported_is_no_finding if {
+	not "PROV-RULES-CHANGED" in rules_changed_ids([])
+	count(provenance.violations) == 0 with input as with_facts({"changed_paths": "Makefile"})
+}

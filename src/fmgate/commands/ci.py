@@ -6,12 +6,15 @@ import argparse
 import json
 import os
 import shutil
+import sys
 from pathlib import Path
+from typing import Any
 
 from ..ci import CiResult, run_ci
 from ..errors import EXIT_DENIED, EXIT_OK
 from ..evaluate import parse_day
 from ..report import FORMATS, render_markdown
+from ..reviews import read_reviews
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -22,18 +25,41 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                     "exit 1 on any denial. Writes a job summary when GITHUB_STEP_SUMMARY is set.")
     parser.add_argument("--base", required=True, metavar="REF", help="the branch or commit the pull request targets")
     parser.add_argument("--author", help="the pull request's author (their own approval does not count)")
+    parser.add_argument("--reviews", type=Path, metavar="FILE",
+                        help="the pull request's reviews as the GitHub API lists them "
+                             "('gh api repos/OWNER/REPO/pulls/N/reviews --paginate'); only approvals of the "
+                             "branch's head commit count")
     parser.add_argument("--approval", action="append", default=[], metavar="LOGIN",
-                        help="a reviewer who approved the pull request (repeatable)")
+                        help="a reviewer who approved the branch's head commit (repeatable; to reproduce a "
+                             "verdict by hand)")
     parser.add_argument("--format", choices=sorted(FORMATS), default="text")
     parser.add_argument("--out", type=Path, help="folder for decision documents, rendered notebooks and reports")
     parser.add_argument("--now", help="evaluation date, YYYY-MM-DD (default: today, UTC)")
     parser.set_defaults(run=run)
 
 
+def provenance_findings(result: CiResult) -> list[tuple[str, dict[str, Any]]]:
+    """(memo path, violation) for every PROV-* finding, so reviewers see them before anything else."""
+    return [(d.memo.relpath, v) for d in result.decisions for v in d.document.get("violations", [])
+            if str(v.get("id", "")).startswith("PROV-")]
+
+
 def summary_markdown(result: CiResult) -> str:
     lines = ["## fmgate decision gate", ""]
-    lines.append(f"Decided with the policies, notebooks and settings of base commit `{result.base[:12]}`.")
+    lines.append(f"The policies, notebooks, schemas and settings of base commit `{result.base[:12]}` decided "
+                 f"branch head `{result.head[:12]}`.")
+    if result.code is not None:
+        lines.append(f"Code: {result.code.describe(result.base)}.")
+    lines.append("Approvals: the pull request's reviews of the head commit only; a memo's `reviewers` "
+                 "field is a request, not an approval.")
     lines.append("")
+    findings = provenance_findings(result)
+    if findings:
+        lines.append("### Provenance findings")
+        lines.append("")
+        for path, violation in findings:
+            lines.append(f"- **{violation.get('id')}** `{path}`: {violation.get('message')}")
+        lines.append("")
     if result.decisions:
         lines.append(render_markdown(result.decisions, link_base=""))
     else:
@@ -42,7 +68,9 @@ def summary_markdown(result: CiResult) -> str:
     if result.policies_changed:
         lines.append("### What this branch's own rules would change")
         lines.append("")
-        if result.flips:
+        if result.flips_unavailable:
+            lines.append(f"The branch's own rules could not be evaluated: {result.flips_unavailable}")
+        elif result.flips:
             lines.append("| memo | with base rules | with this branch's rules |")
             lines.append("|---|---|---|")
             for flip in result.flips:
@@ -76,8 +104,9 @@ def _regenerator():
 
 def run(args: argparse.Namespace) -> int:
     now = parse_day(args.now) if args.now else None
-    result = run_ci(args.repo, args.base, _regenerator(), author=args.author,
-                    approvals=args.approval, now=now)
+    reviews = read_reviews(args.reviews) if args.reviews else []
+    result = run_ci(args.repo, args.base, _regenerator(), author=args.author, approvals=args.approval,
+                    reviews=reviews, now=now)
     try:
         if args.out:
             write_outputs(result, args.out)
@@ -91,6 +120,12 @@ def run(args: argparse.Namespace) -> int:
         print(FORMATS[args.format](result.decisions))
     else:
         print("fmgate ci: the branch changes no memo or evidence")
+    for path, violation in provenance_findings(result):
+        print(f"{violation.get('id')} {path}: {violation.get('message')}", file=sys.stderr)
     for flip in result.flips:
         print(f"policy change flips {flip.path}: {flip.base_outcome} -> {flip.head_outcome}")
+    if result.flips_unavailable:
+        print(f"flip report unavailable: {result.flips_unavailable}", file=sys.stderr)
+    if result.code is not None and result.code.matches_base is False:
+        print(f"warning: {result.code.describe(result.base)}", file=sys.stderr)
     return EXIT_DENIED if result.denied else EXIT_OK

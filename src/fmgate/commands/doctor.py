@@ -61,7 +61,7 @@ def diagnose(root: Path | None) -> list[Finding]:
         findings.append(Finding("opa", True, f"remote server {os.environ['FMGATE_OPA_URL']} (not started here)"))
     else:
         try:
-            binary = find_opa(repo.root)
+            binary = find_opa()
             version = opa_version(binary)
             same = version == OPA_VERSION
             findings.append(Finding("opa", same, f"{binary} version {version}",

@@ -92,6 +92,30 @@ def tool_versions() -> dict[str, str]:
     return versions
 
 
+#: Files of the installed package that take part in measuring (code and templates, not caches).
+CODE_SUFFIXES = (".py", ".j2", ".js", ".css")
+
+
+@lru_cache(maxsize=1)
+def code_identity() -> dict[str, str]:
+    """The version and content digest of the installed fmgate package.
+
+    The digest covers every source file of the package (path and bytes, in
+    path order), so evidence records exactly which measuring code made it and
+    is not reused once that code changes, whatever its version number says.
+    """
+    import hashlib
+
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(p for p in package.rglob("*") if p.suffix in CODE_SUFFIXES and p.is_file()
+                       and "__pycache__" not in p.parts):
+        relative = path.relative_to(package).as_posix().encode()
+        content = path.read_bytes()
+        digest.update(len(relative).to_bytes(4, "big") + relative + len(content).to_bytes(8, "big") + content)
+    return {"package": "fmgate", "version": _version("fmgate"), "sha256": digest.hexdigest()}
+
+
 def utc_now() -> str:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
@@ -147,6 +171,7 @@ def build(evidence: Evidence, *, memo_id: str, notebook_path: str, parameters: M
             "parameters": recorded_parameters(parameters),
             "generated_at": generated_at or utc_now(),
             "tools": tool_versions(),
+            "code": code_identity(),
         },
     }
     return jsonable(document)
@@ -200,7 +225,7 @@ def check_schema(document: Mapping[str, Any], root: str | Path | None = None) ->
                           field=where, fix="this is a bug in the measurement code; report it")
 
 
-def write(document: Mapping[str, Any], path: str | Path, *, root: str | Path | None = ".") -> Path:
+def write(document: Mapping[str, Any], path: str | Path, *, root: str | Path | None = None) -> Path:
     """Check *document* against its schema and write it atomically (temp file, fsync, rename)."""
     check_schema(document, root)
     target = Path(path)
