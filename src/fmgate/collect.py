@@ -126,6 +126,7 @@ class _Plan:
     inputs: list[tuple[str, str]]
     evidence_dir: Path
     root: Path
+    rules_root: Path  # where the schemas that judge the written document come from
 
 
 # --- deciding what to run ----------------------------------------------------------------------
@@ -169,7 +170,7 @@ def _notebook(notebooks_dir: Path, kind: str) -> Path:
 
 def _plan(kind: str, repo_root: Path, memo_id: str, memo_rel: str, fields: dict[str, Any],
           evidence: dict[str, tuple[str, str | None]], thresholds: dict[str, Any], evidence_dir: Path,
-          notebooks_dir: Path) -> _Plan:
+          notebooks_dir: Path, rules_root: Path) -> _Plan:
     from .repo import resolve_inside
 
     parameters: dict[str, Any] = {"memo_id": memo_id}
@@ -198,7 +199,7 @@ def _plan(kind: str, repo_root: Path, memo_id: str, memo_rel: str, fields: dict[
         parameters["notebook_path"] = notebook.resolve().relative_to(repo_root).as_posix()
     except ValueError:
         parameters["notebook_path"] = str(notebook.resolve())
-    return _Plan(kind, notebook, parameters, inputs, evidence_dir, repo_root)
+    return _Plan(kind, notebook, parameters, inputs, evidence_dir, repo_root, rules_root)
 
 
 def _reusable(plan: _Plan) -> bool:
@@ -324,8 +325,9 @@ def input_view(plan: _Plan) -> Iterator[Path]:
     view = Path(tempfile.mkdtemp(prefix=f"fmgate-kernel-{plan.kind}-"))
     try:
         links = [path for _, path in plan.inputs]
-        if not Path(plan.parameters["notebook_path"]).is_absolute():
-            links.append(plan.parameters["notebook_path"])
+        notebook = plan.parameters.get("notebook_path")
+        if isinstance(notebook, str) and not Path(notebook).is_absolute():
+            links.append(notebook)
         for relative in links:
             source = (plan.root / relative).resolve()  # checked to stay inside the repository by _plan
             link = view / relative
@@ -398,7 +400,7 @@ def _document_problem(path: Path, plan: _Plan) -> str | None:
     if doc.get("kind") != plan.kind:
         return f"the notebook wrote a {doc.get('kind')!r} evidence document, not {plan.kind!r}"
     try:
-        document.check_schema(doc, plan.root)
+        document.check_schema(doc, plan.rules_root)
     except EngineError as exc:
         return f"the evidence document the notebook wrote was refused: {exc.message}"
     return None
@@ -567,7 +569,8 @@ def _collect(repo_root: Path, memo_file: Any, *, kinds: list[str] | None, progre
             result.runs.append(KindRun(kind, "missing", message=f"the memo lists no {kind} input "
                                        f"(add evidence.{kind} to {memo_rel})"))
             continue
-        plan = _plan(kind, repo_root, memo_id, memo_rel, fields, evidence, thresholds, evidence_dir, notebooks_dir)
+        plan = _plan(kind, repo_root, memo_id, memo_rel, fields, evidence, thresholds, evidence_dir, notebooks_dir,
+                     rules_root)
         if not force and _reusable(plan):
             doc = document.read(evidence_dir / f"{kind}.json") or {}
             result.runs.append(KindRun(kind, "reused", valid=bool(doc.get("valid")),
@@ -697,7 +700,7 @@ class _Worker:
     def run(self, plan: _Plan) -> dict[str, Any]:
         request = json.dumps({"kind": plan.kind, "notebook": str(plan.notebook), "parameters": plan.parameters,
                               "inputs": plan.inputs, "evidence_dir": str(plan.evidence_dir),
-                              "root": str(plan.root)})
+                              "root": str(plan.root), "rules_root": str(plan.rules_root)})
         assert self.process.stdin is not None and self.process.stdout is not None
         try:
             self.process.stdin.write(request + "\n")
@@ -760,7 +763,8 @@ def _worker_main() -> int:
             continue
         request = json.loads(line)
         plan = _Plan(request["kind"], Path(request["notebook"]), request["parameters"],
-                     [tuple(i) for i in request["inputs"]], Path(request["evidence_dir"]), Path(request["root"]))
+                     [tuple(i) for i in request["inputs"]], Path(request["evidence_dir"]), Path(request["root"]),
+                     Path(request["rules_root"]))
         outcome = _execute(plan)
         channel.write(json.dumps(outcome, default=str) + "\n")
         channel.flush()

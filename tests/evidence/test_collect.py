@@ -223,7 +223,8 @@ def test_collect_refuses_a_document_that_breaks_its_schema(decision_repo: Path) 
 
 
 def test_document_problem_names_what_is_wrong(tmp_path: Path) -> None:
-    plan = collect_module._Plan("cost_model", tmp_path / "n.ipynb", {}, [], tmp_path, tmp_path)
+    plan = collect_module._Plan("cost_model", tmp_path / "n.ipynb", {}, [], tmp_path, tmp_path,
+                                Path(__file__).resolve().parents[2])
     path = tmp_path / "doc.json"
     path.write_text("[1, 2]")
     assert "not a JSON object" in collect_module._document_problem(path, plan)
@@ -239,7 +240,7 @@ def test_document_problem_names_what_is_wrong(tmp_path: Path) -> None:
 def _unreadable_plan(tmp_path: Path, kind: str, evidence_dir: Path | None = None):
     """A plan whose notebook does not exist: the worker reports it without starting a kernel."""
     return collect_module._Plan(kind, tmp_path / "missing" / f"{kind}.ipynb", {"memo_id": "m"}, [],
-                                evidence_dir or tmp_path / "evidence", tmp_path)
+                                evidence_dir or tmp_path / "evidence", tmp_path, tmp_path)
 
 
 def test_one_worker_runs_plan_after_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
