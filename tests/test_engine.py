@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from fmgate.engine import Engine, find_opa
-from fmgate.errors import EXIT_ENGINE, EngineError
+from fmgate.engine import Engine, check_untrusted_policies, find_opa
+from fmgate.errors import EXIT_ENGINE, EngineError, InputError
 
 
 def _alive(pid: int) -> bool:
@@ -207,3 +207,28 @@ def test_a_server_started_without_waiting_is_usable_once_ready(tiny_policies: Pa
         engine.put_data("fmgate/config", {"decision_owners": ["dana.kim"]})
         assert engine.query({"x": 1})["allowed"] is True
     assert _wait_gone(engine.process.pid)
+
+
+def test_the_local_server_does_not_see_fmgate_s_secrets(tmp_path: Path, opa_bin: str,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    policies = tmp_path / "policies"
+    (policies / "decision").mkdir(parents=True)
+    (policies / "decision" / "decision.rego").write_text(
+        "package fmgate.decision\n\ndecision := {\"env\": object.keys(opa.runtime().env)}\n")
+    monkeypatch.setenv("FMGATE_TEST_SECRET", "hunter2")
+    with Engine.start_local(policies, opa_bin=opa_bin) as engine:
+        seen = engine.query({})["env"]
+    assert "FMGATE_TEST_SECRET" not in seen and "GOGC" in seen
+
+
+@pytest.mark.parametrize("call", ['http.send({"method": "get", "url": "http://127.0.0.1:9/"})',
+                                  "opa.runtime().env", 'net.lookup_ip_addr("example.com")'])
+def test_untrusted_policies_that_reach_out_are_refused(tmp_path: Path, call: str) -> None:
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    (policies / "leak.rego").write_text(f"package fmgate.decision\n\ndecision := {{\"x\": {call}}}\n")
+    with pytest.raises(InputError) as info:
+        check_untrusted_policies(policies)
+    assert "not allowed for untrusted rules" in str(info.value)
+    (policies / "leak.rego").write_text("package fmgate.decision\n\ndecision := {\"x\": input.x}\n")
+    check_untrusted_policies(policies)  # plain rules pass

@@ -89,3 +89,16 @@ def test_markdown_tables_and_folded_gates() -> None:
 
 def test_every_format_is_registered() -> None:
     assert set(FORMATS) == {"text", "json", "markdown", "github", "junit", "sarif"}
+
+
+def test_requested_reviewers_are_never_shown_as_approvals() -> None:
+    requested = dict(DENIED, review={"source": "requested", "requested": ["lee.wong"], "approved": [], "stale": [],
+                                     "counted": ["lee.wong"], "required": 1})
+    text = render_text([decision(requested)])
+    assert "review: requested from lee.wong, not approved" in text
+    assert "only the pull request's approvals" in render_markdown([decision(requested)])
+    in_ci = dict(DENIED, review={"source": "pull_request", "requested": ["lee.wong"], "approved": ["sam.ortiz"],
+                                 "stale": ["kai.berg"], "counted": ["sam.ortiz"], "required": 1})
+    line = render_text([decision(in_ci)])
+    assert "approved in the pull request by sam.ortiz (requested: lee.wong)" in line
+    assert "earlier commit, not counted: kai.berg" in line

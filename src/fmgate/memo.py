@@ -99,7 +99,9 @@ class Memo(BaseModel):
     date: dt.date | None = None
     owner: str | list[str] | None = None
     proposer: Proposer | None = None
-    reviewers: list[str] | None = None
+    reviewers: list[str] | None = Field(
+        default=None, description="The senior reviewers asked to review: requests, never approvals. In CI only "
+                                  "the pull request's approvals of its head commit count for MEMO-REVIEW.")
     engineering_started: dt.date | None = None
     supersedes: str | None = None
     buy_alternative: BuyAlternative | None = None

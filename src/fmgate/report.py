@@ -56,6 +56,21 @@ def _finding_lines(item: dict[str, Any], mark: str) -> list[str]:
     return lines
 
 
+def review_line(document: dict[str, Any]) -> str | None:
+    """Where MEMO-REVIEW read its approvals, in words: requests are never shown as approvals."""
+    review = document.get("review")
+    if not isinstance(review, dict):
+        return None
+    requested = ", ".join(review.get("requested") or []) or "nobody"
+    if review.get("source") == "pull_request":
+        approved = ", ".join(review.get("approved") or []) or "nobody"
+        line = f"review: approved in the pull request by {approved} (requested: {requested})"
+        stale = review.get("stale") or []
+        return line + (f"; approvals of an earlier commit, not counted: {', '.join(stale)}" if stale else "")
+    return (f"review: requested from {requested}, not approved (a memo's reviewers are requests: this preview "
+            "counts them, CI counts only the pull request's approvals of its head commit)")
+
+
 def render_text(decisions: list[Decision]) -> str:
     out: list[str] = []
     for decision in decisions:
@@ -67,6 +82,9 @@ def render_text(decisions: list[Decision]) -> str:
         if supported and supported != requested:
             line += f"; the evidence supports {supported}"
         out.append(line)
+        review = review_line(doc)
+        if review:
+            out.append(f"  {review}")
         for gate, items in group_by_gate(doc.get("violations", [])).items():
             out.append(f"  {GATE_TITLES.get(gate, gate)}")
             for item in items:
@@ -131,6 +149,10 @@ def render_markdown(decisions: list[Decision], link_base: str = "") -> str:
         out.append(f"Requested **{doc.get('requested')}**; the evidence supports **{supported}**. "
                    f"Memo: `{decision.memo.relpath}`.")
         out.append("")
+        review = review_line(doc)
+        if review:
+            out.append(review[0].upper() + review[1:] + ".")
+            out.append("")
         links = notebook_links(decision, link_base)
         violations = doc.get("violations", [])
         if violations:

@@ -74,6 +74,10 @@ def read_reviews(path: Path) -> list[dict[str, str]]:
         except ValueError as exc:
             raise InputError(f"the reviews file is not JSON: {exc}", path=str(path), field="--reviews",
                              fix="pass the output of 'gh api repos/OWNER/REPO/pulls/N/reviews --paginate'") from None
+        if not isinstance(value, list):  # an error answer ({"message": ...}) is not an empty review list
+            raise InputError(f"the reviews file holds a JSON {type(value).__name__}, not a list of reviews",
+                             path=str(path), field="--reviews",
+                             fix="check that 'gh api repos/OWNER/REPO/pulls/N/reviews --paginate' succeeded")
         documents.append(value)
     return latest_reviews(documents, source=str(path))
 

@@ -37,7 +37,7 @@ status: proposed
 date: {today.isoformat()}
 owner: "<the single decision owner>"
 proposer: {{team: "<team>", type: in-house, person: "<your login>"}}
-reviewers: []
+reviewers: []                # senior reviewers you ask to review (requests; CI counts the pull request's approvals)
 engineering_started: null
 supersedes: null
 buy_alternative: {{provider: "<provider>", model: "<model>", deployment: public-api}}

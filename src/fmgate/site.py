@@ -489,7 +489,7 @@ def build_site(session: Any, out_dir: Path, now: dt.date, *, force: bool = False
             ("Memo date", _text(m.date)),
             ("Proposer", " / ".join(x for x in (_text(proposer.team), _text(proposer.type),
                                                    _text(proposer.person)) if x) if proposer else ""),
-            ("Reviewers", _text(m.reviewers)),
+            ("Review requested from", _text(m.reviewers)),
             ("Buy alternative", " / ".join(x for x in (_text(alternative.provider), _text(alternative.model),
                                                           _text(alternative.deployment)) if x)
              if alternative else ""),

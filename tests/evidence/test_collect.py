@@ -131,6 +131,49 @@ def test_collect_runs_notebooks_writes_evidence_and_reuses_it(decision_repo: Pat
     again = collect(decision_repo, memo, kinds=["usage_log", "cost_model"], progress=False)
     assert [r.status for r in again.runs] == ["reused", "reused"]
 
+    # Evidence made by other measuring code, or with other tool versions, is made again.
+    assert usage_doc["provenance"]["code"] == collect_module.document.code_identity()
+    usage_doc["provenance"]["code"]["sha256"] = "0" * 64
+    (folder / "usage_log.json").write_text(json.dumps(usage_doc))
+    cost_doc = json.loads((folder / "cost_model.json").read_text())
+    cost_doc["provenance"]["tools"]["pandas"] = "0.0.1"
+    (folder / "cost_model.json").write_text(json.dumps(cost_doc))
+    third = collect(decision_repo, memo, kinds=["usage_log", "cost_model"], progress=False)
+    assert [r.status for r in third.runs] == ["written", "written"]
+    remade = json.loads((folder / "usage_log.json").read_text())
+    assert remade["provenance"]["code"] == collect_module.document.code_identity()
+
+
+def test_code_identity_follows_the_package_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from fmgate.evidence import document
+
+    package = tmp_path / "fmgate"
+    (package / "evidence").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "evidence" / "document.py").write_text("x = 1\n")
+    (package / "evidence" / "usage.py").write_text("median = 1\n")
+    monkeypatch.setattr(document, "__file__", str(package / "evidence" / "document.py"))
+    document.code_identity.cache_clear()
+    try:
+        first = document.code_identity()["sha256"]
+        (package / "evidence" / "__pycache__").mkdir()
+        (package / "evidence" / "__pycache__" / "usage.cpython-311.pyc").write_bytes(b"cache")
+        document.code_identity.cache_clear()
+        assert document.code_identity()["sha256"] == first  # caches do not count
+        (package / "evidence" / "usage.py").write_text("median = 100\n")
+        document.code_identity.cache_clear()
+        assert document.code_identity()["sha256"] != first
+    finally:
+        document.code_identity.cache_clear()
+
+
+def test_an_input_that_is_not_a_data_file_is_refused_before_any_kernel(decision_repo: Path) -> None:
+    (decision_repo / "helper.py").write_text("print('never run')\n")
+    memo = write_memo(decision_repo, "m", "buy", {"cost_model": "helper.py"})
+    with pytest.raises(InputError) as info:
+        collect(decision_repo, memo, progress=False, runner=lambda plan: pytest.fail("a kernel was started"))
+    assert info.value.field == "evidence.cost_model" and "not a data file" in str(info.value)
+
 
 def test_failed_run_leaves_committed_evidence_alone(decision_repo: Path) -> None:
     inputs = decision_repo / "evidence" / "m" / "inputs"
