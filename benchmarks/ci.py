@@ -41,6 +41,7 @@ from fmgate.cli import main as fmgate_main
 TARGET_RATIO = 1.3
 DEFAULT_MEMO = "ticket-triage-distillation"
 AUTHOR = "omar.farouk"  # the example's proposer opens the pull request
+APPROVER = "lee.wong"  # a senior reviewer approves its head commit
 
 
 def log(message: str) -> None:
@@ -165,7 +166,7 @@ def main() -> int:
             regenerate.seconds = 0.0
             t0 = time.perf_counter()
             code, text = run_cli(["--repo", str(repo), "ci", "--base", "main", "--author", AUTHOR,
-                                  "--format", "json", "--now", now])
+                                  "--approval", APPROVER, "--format", "json", "--now", now])
             ci_s.append(time.perf_counter() - t0)
             regenerate_s.append(regenerate.seconds)
             if code not in (0, 1):
