@@ -232,3 +232,10 @@ def test_untrusted_policies_that_reach_out_are_refused(tmp_path: Path, call: str
     assert "not allowed for untrusted rules" in str(info.value)
     (policies / "leak.rego").write_text("package fmgate.decision\n\ndecision := {\"x\": input.x}\n")
     check_untrusted_policies(policies)  # plain rules pass
+
+
+def test_a_relative_policies_folder_is_found_whatever_the_server_s_folder(tiny_policies: Path, opa_bin: str,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tiny_policies.parent)
+    with Engine.start_local(Path("policies"), opa_bin=opa_bin) as engine:
+        assert engine.query({"x": 1})["allowed"] is True

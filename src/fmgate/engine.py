@@ -130,6 +130,7 @@ class Engine:
             raise InputError("policies folder not found", path=str(policies_dir),
                              fix="run fmgate inside a decision repository")
         binary = opa_bin or find_opa()
+        policies_dir = policies_dir.resolve()  # the server runs in a folder of its own
         token = os.urandom(32).hex()
         workdir = tempfile.TemporaryDirectory(prefix="fmgate-opa-")
         authz_dir = Path(workdir.name) / "authz"
