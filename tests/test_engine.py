@@ -238,4 +238,5 @@ def test_a_relative_policies_folder_is_found_whatever_the_server_s_folder(tiny_p
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tiny_policies.parent)
     with Engine.start_local(Path("policies"), opa_bin=opa_bin) as engine:
+        engine.put_data("fmgate/config", {"decision_owners": ["dana.kim"]})
         assert engine.query({"x": 1})["allowed"] is True
