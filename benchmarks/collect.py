@@ -33,6 +33,7 @@ from pathlib import Path
 
 from _common import REPO_ROOT, closing_line
 from fmgate.collect import KERNEL, collect, ensure_kernel, required_kinds
+from fmgate.repo import Repository
 from fmgate.evidence.specs import KINDS
 from fmgate.memo import load_memo
 
@@ -64,8 +65,9 @@ def kinds_to_run(root: Path, memo: Path, kinds: list[str] | None) -> list[str]:
     """The kinds collect will execute: needed by the verb (or asked for) and with an input in the memo."""
     memo_file = load_memo(memo, root)
     listed = list((memo_file.memo.evidence or {}).keys())
+    needs = Repository(root).policy_defaults()["required_evidence"]
     needed = [k for k in KINDS if k in kinds] if kinds else required_kinds(
-        memo_file.memo.decision, memo_file.memo.gates_claimed, listed)
+        memo_file.memo.decision, memo_file.memo.gates_claimed, listed, needs)
     return [k for k in needed if k in listed]
 
 

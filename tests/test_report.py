@@ -22,11 +22,12 @@ DENIED = {
     ],
     "warnings": [{"id": "WARN-DIMENSIONS-BUY", "gate": "memo", "message": "dimensions say buy",
                   "observed": None, "required": None, "fix": ""}],
-    "gates": {"cost_at_scale": {"fired": False, "exempt": False, "checks": [
+    "gates": {"cost_at_scale": {"fired": False, "exempt": False, "needed": True,
+                                "evidence": ["usage_log", "head_to_head", "cost_model"], "checks": [
         {"id": "FT-COST-VOLUME", "passed": False, "observed": 2400000, "required": 10000000, "message": "m"},
         {"id": "FT-COST-QUALITY", "passed": True, "observed": {"point": 0.97, "lower": 0.96}, "required": 0.95,
          "message": "m"}]},
-        "build": {"fired": False, "checks": [{"id": "BUILD-DATA", "passed": False, "observed": None,
+        "build": {"fired": False, "needed": False, "evidence": ["corpus_manifest"], "checks": [{"id": "BUILD-DATA", "passed": False, "observed": None,
                                               "required": 1e11, "message": "m"}]}},
 }
 

@@ -83,9 +83,13 @@ def document_for(memo: MemoFile, now: dt.date) -> dict[str, Any]:
             {"id": "WARN-COST-PROJECTION", "gate": "memo", "message": "no projected-cost scenarios",
              "observed": 0, "required": 2}],
         "gates": {
-            "cost_at_scale": {"fired": False, "exempt": False, "checks": [check]},
-            "domain_expertise": {"fired": False, "exempt": False, "checks": []},
-            "build": {"fired": False, "checks": [
+            "cost_at_scale": {"fired": False, "exempt": False, "checks": [check],
+                              "needed": m.decision == "fine-tune",
+                              "evidence": ["usage_log", "head_to_head", "cost_model"]},
+            "domain_expertise": {"fired": False, "exempt": False, "checks": [],
+                                 "needed": m.decision == "fine-tune",
+                                 "evidence": ["prompting_log", "eval_set", "domain_data"]},
+            "build": {"fired": False, "needed": m.decision == "build", "evidence": ["corpus_manifest"], "checks": [
                 {"id": "BUILD-DATA", "passed": True, "observed": 2e11, "required": 1e11}]},
         },
         "relitigation": {"due": False, "next_due": "2027-02-24" if m.status == "approved" else None,

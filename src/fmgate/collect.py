@@ -44,10 +44,6 @@ from .evidence.specs import KINDS
 KERNEL = "python3"
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
-#: Kinds every fine-tune or build memo needs, and the kinds each claimed gate adds.
-BASE_KINDS = ("eval_set", "head_to_head", "cost_model")
-GATE_KINDS = {"cost_at_scale": ("usage_log",), "domain_expertise": ("prompting_log", "domain_data"),
-              "build": ("corpus_manifest",)}
 
 #: Per kind: (notebook parameter, memo evidence key) of each input; the first is the kind's own.
 INPUT_PARAMETERS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -132,16 +128,26 @@ class _Plan:
 # --- deciding what to run ----------------------------------------------------------------------
 
 
-def required_kinds(decision: str | None, gates_claimed: Sequence[str] | None, listed: Sequence[str]) -> list[str]:
-    """The kinds to collect: what the verb needs plus every kind the memo lists, in a fixed order."""
+def required_kinds(decision: str | None, gates_claimed: Sequence[str] | None, listed: Sequence[str],
+                   needs: dict[str, Any]) -> list[str]:
+    """The kinds to collect, in a fixed order: what the verb and the claimed gates need, plus every listed kind.
+
+    *needs* is ``required_evidence`` from the policy data (``{"verbs": {verb: [kind]}, "gates":
+    {gate: [kind]}}``), the same table MEMO-EVIDENCE-MISSING reads, so collect never asks for
+    less (or more) than the policy will.
+    """
     wanted = {k for k in listed if k in KINDS}
-    if decision in ("fine-tune", "build"):
-        wanted.update(BASE_KINDS)
-        for gate in gates_claimed or ():
-            wanted.update(GATE_KINDS.get(gate, ()))
-        if decision == "build":
-            wanted.update(GATE_KINDS["build"])
+    wanted.update((needs.get("verbs") or {}).get(str(decision), []))
+    for gate in gates_claimed or ():
+        wanted.update((needs.get("gates") or {}).get(str(gate), []))
     return [k for k in KINDS if k in wanted]
+
+
+def _needs(rules_root: Path) -> dict[str, Any]:
+    from .repo import Repository
+
+    needs = Repository(rules_root).policy_defaults().get("required_evidence")
+    return needs if isinstance(needs, dict) else {}
 
 
 def _memo_facts(memo_file: Any) -> tuple[dict[str, Any], list[str], dict[str, tuple[str, str | None]]]:
@@ -549,7 +555,7 @@ def _collect(repo_root: Path, memo_file: Any, *, kinds: list[str] | None, progre
     memo_id, memo_rel = memo_file.memo_id, memo_file.relpath
     evidence_dir = Path(evidence_dir).resolve()  # the notebook runs in the repository root
     fields, gates, evidence = _memo_facts(memo_file)
-    needed = required_kinds(fields["decision"], gates, list(evidence))
+    needed = required_kinds(fields["decision"], gates, list(evidence), _needs(rules_root))
     if kinds:
         unknown = [k for k in kinds if k not in KINDS]
         if unknown:

@@ -125,17 +125,10 @@ def notebook_links(decision: Decision, link_base: str = "") -> dict[str, str]:
     return links
 
 
-# Which evidence kind backs each gate's numbers, for links next to its checks.
-GATE_EVIDENCE = {
-    "cost_at_scale": ["usage_log", "head_to_head", "cost_model"],
-    "domain_expertise": ["prompting_log", "eval_set", "domain_data"],
-    "build": ["corpus_manifest", "head_to_head"],
-    "shared": ["head_to_head", "cost_model", "eval_set"],
-}
-
-
-# The gates each verb rests on; the others are shown folded.
-RELEVANT_GATES = {"fine-tune": ("cost_at_scale", "domain_expertise"), "build": ("build",), "buy": ()}
+def gate_evidence(gate: Any) -> list[str]:
+    """The evidence kinds behind a gate's numbers, as the decision document names them (policy data)."""
+    kinds = gate.get("evidence") if isinstance(gate, dict) else None
+    return [str(k) for k in kinds] if isinstance(kinds, list) else []
 
 
 def render_markdown(decisions: list[Decision], link_base: str = "") -> str:
@@ -162,7 +155,6 @@ def render_markdown(decisions: list[Decision], link_base: str = "") -> str:
                 out.append(f"| `{item.get('id')}` | {item.get('gate')} | {_md(item.get('message'))} | "
                            f"{_md(item.get('observed'))} | {_md(item.get('required'))} | {_md(item.get('fix'))} |")
             out.append("")
-        relevant = RELEVANT_GATES.get(str(doc.get("requested")), ())
         for name, gate in (doc.get("gates") or {}).items():
             checks = gate.get("checks") or [] if isinstance(gate, dict) else []
             if not checks:
@@ -170,7 +162,7 @@ def render_markdown(decisions: list[Decision], link_base: str = "") -> str:
             state = "fired" if gate.get("fired") else "did not fire"
             if gate.get("exempt"):
                 state += " (exempt workload shape)"
-            folded = name not in relevant
+            folded = gate.get("needed") is not True
             if folded:  # gates the requested verb does not rest on: there, but out of the way
                 out.append(f"<details><summary>{GATE_TITLES.get(name, name)}: {state}</summary>")
             else:
@@ -182,7 +174,7 @@ def render_markdown(decisions: list[Decision], link_base: str = "") -> str:
                 result = "pass" if check.get("passed") else "**fail**"
                 out.append(f"| `{check.get('id')}` | {_md(check.get('observed'))} | "
                            f"{_md(check.get('required'))} | {result} |")
-            kinds = [k for k in GATE_EVIDENCE.get(name, []) if k in links]
+            kinds = [k for k in gate_evidence(gate) if k in links]
             if kinds:
                 out.append("")
                 out.append("Rendered notebooks: " + ", ".join(f"[{k}]({links[k]})" for k in kinds))
@@ -197,7 +189,8 @@ def render_markdown(decisions: list[Decision], link_base: str = "") -> str:
             for item in warnings:
                 out.append(f"- `{item.get('id')}`: {_md(item.get('message'))}")
             out.append("")
-        other = [k for k in links if not any(k in GATE_EVIDENCE.get(g, []) for g in (doc.get("gates") or {}))]
+        backed = {k for gate in (doc.get("gates") or {}).values() for k in gate_evidence(gate)}
+        other = [k for k in links if k not in backed]
         if other:
             out.append("Other rendered notebooks: " + ", ".join(f"[{k}]({links[k]})" for k in other))
             out.append("")

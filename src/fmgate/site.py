@@ -40,7 +40,7 @@ from .errors import InputError
 from .evaluate import Decision, decide_all
 from .memo import MEMO_ID_PATTERN, MemoFile
 from .relitigation import relit_findings
-from .report import GATE_EVIDENCE, GATE_TITLES, show_value
+from .report import GATE_TITLES, gate_evidence, show_value
 
 MARKER_NAME = ".fmgate-site.json"
 MARKER_GENERATOR = "fmgate site"
@@ -205,12 +205,7 @@ def _finding(item: Any) -> dict[str, Any]:
     }
 
 
-# The gates whose firing a requested verb needs; the others are shown folded away.
-VERB_GATES = {"buy": (), "fine-tune": ("cost_at_scale", "domain_expertise"), "build": ("build",)}
-
-
 def _gates(document: dict[str, Any], notebooks: dict[str, str]) -> list[dict[str, Any]]:
-    needed = VERB_GATES.get(str(document.get("requested")))
     gates = document.get("gates")
     if not isinstance(gates, dict):
         return []
@@ -236,9 +231,9 @@ def _gates(document: dict[str, Any], notebooks: dict[str, str]) -> list[dict[str
             "fired": gate.get("fired") is True,
             "exempt": gate.get("exempt") is True,
             "state": state,
-            "needed": needed is None or name in needed,
+            "needed": gate.get("needed") is True,
             "checks": checks,
-            "notebooks": [(kind, notebooks[kind]) for kind in GATE_EVIDENCE.get(name, []) if kind in notebooks],
+            "notebooks": [(kind, notebooks[kind]) for kind in gate_evidence(gate) if kind in notebooks],
         })
     return out
 

@@ -16,20 +16,32 @@ from fmgate.errors import EngineError, InputError
 from .helpers import COST_MODEL, usage_rows, write_memo, write_rows
 
 
+NEEDS = json.loads((Path(__file__).resolve().parents[2] / "policies" / "data.json").read_text())[
+    "fmgate"]["defaults"]["required_evidence"]
+
+
 def test_buy_needs_only_what_it_lists() -> None:
-    assert required_kinds("buy", [], ["usage_log", "task_changes"]) == ["usage_log"]
-    assert required_kinds("buy", [], []) == []
+    assert required_kinds("buy", [], ["usage_log", "task_changes"], NEEDS) == ["usage_log"]
+    assert required_kinds("buy", [], [], NEEDS) == []
 
 
 def test_fine_tune_needs_the_benchmark_and_the_claimed_gates() -> None:
-    assert required_kinds("fine-tune", [], []) == ["eval_set", "head_to_head", "cost_model"]
-    assert required_kinds("fine-tune", ["cost_at_scale"], []) == ["eval_set", "usage_log", "head_to_head", "cost_model"]
-    assert required_kinds("fine-tune", ["domain_expertise"], ["corpus_manifest"]) == [
+    assert required_kinds("fine-tune", [], [], NEEDS) == ["eval_set", "head_to_head", "cost_model"]
+    assert required_kinds("fine-tune", ["cost_at_scale"], [], NEEDS) == [
+        "eval_set", "usage_log", "head_to_head", "cost_model"]
+    assert required_kinds("fine-tune", ["domain_expertise"], ["corpus_manifest"], NEEDS) == [
         "eval_set", "prompting_log", "head_to_head", "cost_model", "domain_data", "corpus_manifest"]
 
 
 def test_build_needs_the_corpus_manifest() -> None:
-    assert "corpus_manifest" in required_kinds("build", [], [])
+    assert "corpus_manifest" in required_kinds("build", [], [], NEEDS)
+
+
+def test_what_collect_runs_is_what_the_policy_requires() -> None:
+    """One table decides both: a kind an organisation adds to required_evidence is collected too."""
+    needs = {"verbs": {"buy": ["cost_model"]}, "gates": {"cost_at_scale": ["usage_log"]}}
+    assert required_kinds("buy", [], [], needs) == ["cost_model"]
+    assert required_kinds("buy", ["cost_at_scale"], [], needs) == ["usage_log", "cost_model"]
 
 
 def fake_runner(calls: list[str]):

@@ -129,11 +129,50 @@ ordered(items) := [item | some [_, _, item] in sort([[i.id, i.message, i] | some
 
 # --- gates ----------------------------------------------------------------
 
+# the gates each verb rests on: a fine-tune needs either fine-tune gate, a build the build gate
+verb_gates := {"buy": set(), "fine-tune": {"cost_at_scale", "domain_expertise"}, "build": {"build"}}
+
+# needed tells a reader whether the requested verb rests on the gate; evidence names the kinds behind
+# its numbers (required_evidence in policy data), so reports and the register never keep their own copy
+default needed(_) := false
+
+needed(name) if name in verb_gates[facts.verb]
+
+gate_view(name, fields) := object.union(fields, {
+	"needed": needed(name),
+	"evidence": object.get(data.fmgate.defaults.required_evidence.gates, name, []),
+})
+
 gates := {
-	"cost_at_scale": {"fired": cost.fired, "exempt": cost.exempt, "checks": public(cost.checks)},
-	"domain_expertise": {"fired": domain.fired, "exempt": domain.exempt, "checks": public(domain.checks)},
-	"build": {"fired": build.fired, "checks": public(build.checks)},
+	"cost_at_scale": gate_view(
+		"cost_at_scale",
+		{"fired": cost.fired, "exempt": cost.exempt, "checks": public(cost.checks)},
+	),
+	"domain_expertise": gate_view(
+		"domain_expertise",
+		{"fired": domain.fired, "exempt": domain.exempt, "checks": public(domain.checks)},
+	),
+	"build": gate_view("build", {"fired": build.fired, "checks": public(build.checks)}),
 }
+
+# METADATA
+# title: The checks an evidence kind feeds
+# description: |
+#   For each evidence kind, the gate and shared checks that read it (evidence_checks in policy data),
+#   as the decision evaluates them: a rendered notebook shows these as its verdict, so the notebook
+#   never compares a measurement with a threshold itself.
+# entrypoint: true
+evidence_verdict[kind] := [public_check(c) |
+	some id in ids
+	some c in all_checks
+	c.id == id
+] if {
+	some kind, ids in data.fmgate.defaults.evidence_checks
+}
+
+all_checks := array.flatten([cost.checks, domain.checks, build.checks, shared.checks])
+
+public_check(c) := object.filter(c, ["id", "gate", "passed", "observed", "required", "message"])
 
 # the public part of each check (findings.public, inlined: it runs for every check of every gate)
 public(checks) := [object.filter(c, ["id", "passed", "observed", "required", "message"]) | some c in checks]

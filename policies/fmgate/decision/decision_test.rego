@@ -110,8 +110,10 @@ test_approved_buy if {
 		},
 	}
 	object.keys(doc.gates) == {"cost_at_scale", "domain_expertise", "build"}
-	object.keys(doc.gates.cost_at_scale) == {"fired", "exempt", "checks"}
-	object.keys(doc.gates.build) == {"fired", "checks"}
+	object.keys(doc.gates.cost_at_scale) == {"fired", "exempt", "checks", "needed", "evidence"}
+	object.keys(doc.gates.build) == {"fired", "checks", "needed", "evidence"}
+	doc.gates.cost_at_scale.evidence == ["usage_log", "head_to_head", "cost_model"]
+	not doc.gates.cost_at_scale.needed
 	not doc.gates.cost_at_scale.fired
 	not doc.gates.domain_expertise.fired
 	not doc.gates.build.fired
