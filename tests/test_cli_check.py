@@ -200,3 +200,47 @@ def test_explain_prints_the_policy_annotation(decision_repo: Path, capsys: pytes
     assert run(decision_repo, "explain") == 0
     listing = capsys.readouterr().out
     assert "MEMO-OWNER" in listing and "PROV-TAMPER" in listing
+
+
+@pytest.mark.parametrize("line, field", [
+    ("date: 2026-13-45", "date"),
+    ("date: 2026-02-30", "date"),
+    ("engineering_started: 2026-01-01 25:00:00", "engineering_started"),
+    ("proposer: {team: support, type: !!int x}", "proposer.type"),
+    ("owner: !!binary /w==", "owner"),
+])
+def test_a_value_yaml_cannot_build_is_bad_input_not_a_denial(decision_repo: Path, capsys: pytest.CaptureFixture[str],
+                                                            line: str, field: str) -> None:
+    key = line.split(":")[0]
+    text = "\n".join(line if row.startswith(f"{key}:") else row for row in COMPLETE_BUY.splitlines()) + "\n"
+    assert line in text
+    memo = write(decision_repo, "bad.md", text)
+    row = text.splitlines().index(line) + 1
+    assert run(decision_repo, "check", str(memo), "--now", "2026-11-24") == 2
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err and "APPROVED" not in captured.out
+    assert f"memos/bad.md:{row}: field '{field}'" in captured.err and "fix:" in captured.err
+
+
+def test_a_bad_date_in_the_settings_is_bad_input(decision_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    memo = write(decision_repo, "reply.md", COMPLETE_BUY)
+    settings = decision_repo / "fmgate.yaml"
+    settings.write_text(settings.read_text().replace("thresholds: {}", "thresholds: {evidence_max_age_days: 2026-13-45}"))
+    assert run(decision_repo, "check", str(memo)) == 2
+    err = capsys.readouterr().err
+    assert "fmgate.yaml:4: field 'thresholds.evidence_max_age_days'" in err and "fix:" in err
+
+
+def test_an_unexpected_exception_is_no_traceback_and_no_approval(decision_repo: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    memo = write(decision_repo, "reply.md", COMPLETE_BUY)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("something nobody foresaw")
+
+    monkeypatch.setattr("fmgate.commands.check.decide_all", broken)
+    assert run(decision_repo, "check", str(memo), "--now", "2026-11-24") == 3
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err and "APPROVED" not in captured.out
+    assert "internal error" in captured.err and "something nobody foresaw" in captured.err
+    assert "nothing was approved" in captured.err

@@ -61,3 +61,17 @@ def test_missing_settings_file(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         load_config(tmp_path, DEFAULTS)
     assert "fmgate.yaml" in str(caught.value)
+
+
+@pytest.mark.parametrize("text, field, line", [
+    ("decision_owners: [a]\nthresholds: {evidence_max_age_days: 2026-13-45}\n", "thresholds.evidence_max_age_days", 2),
+    ("decision_owners: [a]\nsenior_reviewers: [!!binary /w==]\n", "senior_reviewers.0", 2),
+    ("decision_owners: [a]\nrequired_approvals: !!int many\n", "required_approvals", 2),
+    ("thresholds:\n  cost_quality_ratio: .nan\n", "thresholds.cost_quality_ratio", 2),
+    ("thresholds:\n  cost_volume_calls_per_day: .inf\n", "thresholds.cost_volume_calls_per_day", 2),
+])
+def test_values_yaml_cannot_build_name_line_and_field(tmp_path: Path, text: str, field: str, line: int) -> None:
+    with pytest.raises(InputError) as caught:
+        load_config(write(tmp_path, text), DEFAULTS)
+    assert caught.value.path == "fmgate.yaml"
+    assert caught.value.field == field and caught.value.line == line and caught.value.fix

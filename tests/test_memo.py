@@ -117,3 +117,20 @@ def test_bare_no_gets_a_quoting_hint() -> None:
     with pytest.raises(InputError) as caught:
         parse("---\nid: x\ncandidates: {build: no}\n---\n")
     assert "quotes" in str(caught.value)
+
+
+@pytest.mark.parametrize("line, field, words", [
+    ("date: 2026-13-45", "date", "not a valid date"),
+    ("engineering_started: 2026-02-30", "engineering_started", "not a valid date"),
+    ("proposer: {team: !!int x}", "proposer.team", "!!int"),
+    ("notes: !!binary /w==", "notes", "binary"),
+    ("build: {committed_capital_usd: .inf}", "build.committed_capital_usd", "not a finite number"),
+    ("id: 0x" + "f" * 4000, "id", "too large"),
+    ("2026-01-01: null", "2026-01-01", "field names"),
+])
+def test_values_yaml_cannot_build_name_file_line_and_field(line: str, field: str, words: str) -> None:
+    with pytest.raises(InputError) as caught:
+        parse(f"---\nid: x\n{line}\n---\n")
+    error = caught.value
+    assert error.path == "memos/m.md" and error.line == 3 and error.field == field
+    assert words in error.message and error.fix

@@ -64,3 +64,45 @@ def test_deep_nesting_is_bad_input_naming_the_line() -> None:
     with pytest.raises(InputError) as caught:
         load_yaml("title: t\nowner:\n  " + "[" * 600 + "]" * 600 + "\n", path="m.md", line_offset=1)
     assert "nested more than 32 levels" in str(caught.value) and caught.value.line is not None
+
+
+# Values the YAML constructors raise on (or build but nothing downstream can use) are bad input
+# naming the line and the field: never a ValueError, KeyError or TypeError from deep in PyYAML.
+@pytest.mark.parametrize("text, line, field, words", [
+    ("title: t\ndate: 2026-13-45\n", 2, "date", "not a valid date"),
+    ("title: t\ndate: 2026-02-30\n", 2, "date", "not a valid date"),
+    ("title: t\ndate: 0000-01-01\n", 2, "date", "not a valid date"),
+    ("a: 1\nwhen: 2026-01-01 25:61:00\n", 2, "when", "not a valid date"),
+    ("a: 1\nwhen: 2026-01-01T00:00:00+99:00\n", 2, "when", "not a valid date"),
+    ("a:\n  b:\n    - ok\n    - 2026-13-45\n", 4, "a.b.1", "not a valid date"),
+    ("a: {2026-13-45: x}\n", 1, "a.2026-13-45", "not a valid date"),
+    ("n: " + "1" * 5000 + "\n", 1, "n", "too large"),
+    ("n: !!int abc\n", 1, "n", "!!int"),
+    ("n: !!float abc\n", 1, "n", "!!float"),
+    ("n: !!bool maybe\n", 1, "n", "!!bool"),
+    ("n: !!timestamp abc\n", 1, "n", "not a valid date"),
+    ("a: 1\n!!seq k: 1\n", 2, "k", "!!seq"),
+    ("a: 1\nb: !foo bar\n", 2, "b", "!foo"),
+    # the full constructor's path (merge keys, sets) checks its scalars the same way
+    ("base: {a: 1}\nm:\n  <<: {a: 2}\n  d: 2026-13-45\n", 4, "m.d", "not a valid date"),
+    ("s: !!set {2026-13-45}\n", 1, "s.2026-13-45", "not a valid date"),
+])
+def test_values_the_constructors_reject_are_bad_input_naming_line_and_field(
+        text: str, line: int, field: str, words: str) -> None:
+    with pytest.raises(InputError) as caught:
+        load_yaml(text, path="f.yaml")
+    error = caught.value
+    assert error.path == "f.yaml" and error.line == line and error.field == field
+    assert words in error.message and error.fix
+
+
+@pytest.mark.parametrize("text, field", [
+    ("notes: !!binary /w==\n", "notes"),
+    ("a: [1, .inf]\n", "a.1"),
+    ("a: {b: .nan}\n", "a.b"),
+    ("n: 0x" + "f" * 4000 + "\n", "n"),
+])
+def test_json_values_refuse_what_json_cannot_carry(text: str, field: str) -> None:
+    with pytest.raises(InputError) as caught:
+        load_yaml(text, path="f.yaml", json_values=True)
+    assert caught.value.field == field and caught.value.line == 1

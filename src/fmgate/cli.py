@@ -6,6 +6,7 @@ import argparse
 import os
 import signal
 import sys
+import traceback
 from pathlib import Path
 from types import FrameType
 
@@ -51,6 +52,17 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         # the reader went away (fmgate check ... | head): stop quietly, claiming nothing
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ENGINE
+    except Exception as exc:  # noqa: BLE001 - a bug in fmgate: never a traceback's exit 1 ("denied")
+        if os.environ.get("FMGATE_TRACEBACK"):
+            traceback.print_exc()
+        try:
+            detail = f"{type(exc).__name__}: {exc}"[:500]
+        except Exception:  # noqa: BLE001 - even its message may fail to print
+            detail = type(exc).__name__
+        print(f"fmgate: internal error in '{args.command}': {detail}; nothing was approved. "
+              "This is a bug in fmgate: please report it with the command and the input that caused it "
+              "(set FMGATE_TRACEBACK=1 to print the traceback)", file=sys.stderr)
         return EXIT_ENGINE
 
 

@@ -86,11 +86,17 @@ def load_config(root: Path, defaults: dict[str, Any]) -> Config:
     """Load fmgate.yaml at *root*; reject unknown thresholds and nonsensical values (exit 2)."""
     path = root / "fmgate.yaml"
     shown = "fmgate.yaml"
-    data, lines = load_yaml_file(str(path), display=shown)
+    # the settings become JSON for the policies: binary values and .inf/.nan are bad input here
+    data, lines = load_yaml_file(str(path), display=shown, json_values=True)
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise InputError("settings must be a mapping", path=shown, fix="see README, 'Organisation settings'")
+    for key in data:
+        if not isinstance(key, str):
+            raise InputError(f"setting names must be text; YAML read {key!r} as a {type(key).__name__}",
+                             path=shown, field=str(key), line=lines.get(str(key)),
+                             fix="put the setting name in quotes, or correct it")
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:

@@ -178,10 +178,16 @@ def parse_memo(text: str, *, path: Path, relpath: str) -> MemoFile:
         raise InputError(f"memo is larger than {MAX_MEMO_BYTES} bytes", path=shown,
                          fix="keep the memo to its argument; put data in evidence inputs")
     front, body, offset = split_front_matter(text, path=shown)
-    data, lines = load_yaml(front, path=shown, line_offset=offset)
+    # the front matter becomes JSON for the policies: binary values and .inf/.nan are bad input here
+    data, lines = load_yaml(front, path=shown, line_offset=offset, json_values=True)
     if not isinstance(data, dict):
         raise InputError("front matter must be a mapping of fields", path=shown, line=2,
                          fix="write 'field: value' lines between the '---' markers")
+    for key in data:
+        if not isinstance(key, str):
+            raise InputError(f"field names must be text; YAML read {key!r} as a {type(key).__name__}",
+                             path=shown, field=str(key), line=lines.get(str(key)),
+                             fix="put the field name in quotes, or correct it")
     try:
         memo = Memo.model_validate(data)
     except ValidationError as exc:
@@ -190,7 +196,9 @@ def parse_memo(text: str, *, path: Path, relpath: str) -> MemoFile:
         top = loc.split(".")[0] if loc else None
         more = len(exc.errors()) - 1
         suffix = f" ({more} more problem{'s' if more != 1 else ''} after this one)" if more else ""
-        raise InputError(f"{expected}; got {first.get('input')!r}{suffix}", path=shown,
+        got = repr(first.get("input"))
+        got = got if len(got) <= 200 else got[:197] + "..."
+        raise InputError(f"{expected}; got {got}{suffix}", path=shown,
                          field=loc or None, line=lines.get(top or ""),
                          fix="see schemas/memo.schema.json for the allowed values") from None
     return MemoFile(path=path, relpath=relpath, memo=memo, front_matter=data, body=body, lines=lines)
