@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Sequence
+
 EXIT_OK = 0
 EXIT_DENIED = 1
 EXIT_BAD_INPUT = 2
@@ -45,3 +48,17 @@ class EngineError(FmgateError):
     """OPA, a notebook kernel or another piece of infrastructure failed."""
 
     exit_code = EXIT_ENGINE
+
+
+def report_unreadable(problems: Sequence[FmgateError], consequence: str) -> int:
+    """Name each memo left out of the repository index on stderr; the exit code that says so.
+
+    A command that decided what it could still ends in bad input: the index the
+    policies saw was incomplete, so nothing decided with it can count as a pass.
+    """
+    for problem in problems:
+        print(f"fmgate: error: {problem}", file=sys.stderr)
+    count = len(problems)
+    print(f"fmgate: error: {count} memo{'s' if count != 1 else ''} in the repository could not be read "
+          f"(the repository index lacks {'them' if count != 1 else 'it'}); {consequence}", file=sys.stderr)
+    return EXIT_BAD_INPUT

@@ -91,16 +91,20 @@ class DecisionSession:
     @classmethod
     def open(cls, root: Path | None = None, *, warn: Callable[[str], None] | None = None,
              trusted_root: Path | None = None, evidence_root: Path | None = None,
-             exact_root: bool = False, untrusted_policies: bool = False) -> "DecisionSession":
+             exact_root: bool = False, untrusted_policies: bool = False,
+             skip_unreadable: bool = False) -> "DecisionSession":
         """Start (or connect to) OPA with the rules of *trusted_root* (default: the repository's own).
 
         *exact_root* takes *root* as the repository as it is, rather than looking for fmgate.yaml
         in it and its parents (the pull-request job, where the branch's settings do not count).
         *untrusted_policies* marks rules that come from a branch under review: they must pass
         :func:`~fmgate.engine.check_untrusted_policies` and always run on a local server.
+        *skip_unreadable* leaves memos that cannot be parsed out of the index instead of failing
+        (see :attr:`Repository.unreadable`): the caller must report them and approve nothing.
         """
         base = Path(root or Path.cwd()).resolve() if exact_root else find_root(root)
-        repo = Repository(base, trusted_root=trusted_root, evidence_root=evidence_root)
+        repo = Repository(base, trusted_root=trusted_root, evidence_root=evidence_root,
+                          skip_unreadable=skip_unreadable)
         config = load_config(repo.rules_root, repo.policy_defaults())
         if untrusted_policies:
             check_untrusted_policies(repo.policies_dir)
@@ -118,7 +122,7 @@ class DecisionSession:
                 starting.close()
             raise
         if isinstance(starting, EngineError):
-            raise starting
+            raise repo.unreadable[0] if repo.unreadable else starting
         engine = starting.wait_ready()
         try:
             engine.put_data("fmgate/config", config.policy_data())

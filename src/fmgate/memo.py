@@ -211,6 +211,10 @@ def load_memo(path: Path, repo_root: Path) -> MemoFile:
         relpath = path.resolve().relative_to(repo_root.resolve()).as_posix()
     except ValueError:
         relpath = str(path)
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop (Python 3.11)
+        reason = getattr(exc, "strerror", None) or "it is a symbolic link that leads back to itself"
+        raise InputError(f"cannot be read: {reason}", path=str(path),
+                         fix="replace the link with the memo file, or make the file readable") from None
     if path.is_dir():
         raise InputError("is a directory, not a memo", path=str(path), fix="name a .md file")
     # bounded read: an oversized file is refused without loading it

@@ -52,6 +52,8 @@ class Repository:
     root: Path
     trusted_root: Path | None = None
     evidence_root: Path | None = None
+    #: leave unreadable memos out of :attr:`memos` and the index (listed in :attr:`unreadable`) instead of raising
+    skip_unreadable: bool = False
 
     @property
     def rules_root(self) -> Path:
@@ -82,18 +84,52 @@ class Repository:
         return sorted(p for p in self.memos_dir.glob("*.md") if p.name.lower() != "readme.md")
 
     @cached_property
-    def memos(self) -> list[MemoFile]:
-        """Every memo in the repository, parsed; duplicate ids are bad input."""
-        parsed = [load_memo(p, self.root) for p in self.memo_paths()]
+    def _parsed(self) -> tuple[list[MemoFile], list[InputError], dict[str, InputError]]:
+        """Every memo parsed once: the usable ones, the problems, and the problems by memo path."""
+        parsed: list[MemoFile] = []
+        problems: list[tuple[str, InputError]] = []
+        for path in self.memo_paths():
+            try:
+                parsed.append(load_memo(path, self.root))
+            except InputError as exc:
+                shown = path.relative_to(self.root).as_posix()  # as listed, whatever a link points at
+                if exc.path == str(path):
+                    exc.path = shown
+                problems.append((shown, exc))
         seen: dict[str, str] = {}
+        usable = []
         for memo in parsed:
             if memo.memo_id in seen:
-                raise InputError(
+                problems.append((memo.relpath, InputError(
                     f"memo id {memo.memo_id!r} is also used by {seen[memo.memo_id]}",
                     path=memo.relpath, field="id", line=memo.lines.get("id"),
-                    fix="give each memo a unique id (one evidence folder per id)")
+                    fix="give each memo a unique id (one evidence folder per id)")))
+                continue
             seen[memo.memo_id] = memo.relpath
-        return parsed
+            usable.append(memo)
+        return usable, [exc for _, exc in problems], dict(problems)
+
+    def readable_memos(self) -> tuple[list[MemoFile], list[InputError]]:
+        """(the memos that parse, with unique ids; an InputError for each memo left out)."""
+        usable, problems, _ = self._parsed
+        return usable, problems
+
+    @property
+    def unreadable(self) -> list[InputError]:
+        """The memos left out of :attr:`memos` and the index: unparsable, or an id already taken."""
+        return self._parsed[1]
+
+    @property
+    def memos(self) -> list[MemoFile]:
+        """Every memo in the repository, parsed; an unreadable memo or a duplicate id is bad input.
+
+        With *skip_unreadable* the memos that can be used, the others in :attr:`unreadable`:
+        whoever decides with such a repository must report those and approve nothing.
+        """
+        usable, problems, _ = self._parsed
+        if problems and not self.skip_unreadable:
+            raise problems[0]
+        return usable
 
     @cached_property
     def _resolved_root(self) -> Path:
@@ -103,13 +139,18 @@ class Repository:
     def _memos_by_relpath(self) -> dict[str, MemoFile]:
         return {memo.relpath: memo for memo in self.memos}
 
+    def _relpath(self, path: Path) -> str | None:
+        try:
+            return Path(path).resolve().relative_to(self._resolved_root).as_posix()
+        except (ValueError, OSError, RuntimeError):  # outside the repository (or a symlink loop)
+            return None
+
     def load(self, path: Path) -> MemoFile:
         """A memo named on the command line, parsed; reuses the repository's parse."""
-        try:
-            relpath = Path(path).resolve().relative_to(self._resolved_root).as_posix()
-        except ValueError:  # outside the repository: never one of its memos
-            relpath = None
+        relpath = self._relpath(path)
         known = self._memos_by_relpath.get(relpath) if relpath is not None else None
+        if known is None and relpath is not None and relpath in self._parsed[2]:
+            raise self._parsed[2][relpath]  # left out of the index: never decided
         return known if known is not None else load_memo(Path(path), self.root)
 
     def index(self) -> dict[str, Any]:
@@ -129,7 +170,9 @@ class Repository:
             if isinstance(summary["workload"], str):
                 by_workload.setdefault(summary["workload"], []).append(memo_id)
         by_path = {summary["path"]: memo_id for memo_id, summary in memos.items()}
-        return {"memos": memos, "by_workload": by_workload, "by_path": by_path}
+        # memos left out (skip_unreadable): the index is incomplete, nothing decided with it may pass
+        unreadable = sorted(self._parsed[2])
+        return {"memos": memos, "by_workload": by_workload, "by_path": by_path, "unreadable": unreadable}
 
     def policy_defaults(self) -> dict[str, Any]:
         """The defaults shipped in policy data (thresholds, vocabularies, required fields)."""

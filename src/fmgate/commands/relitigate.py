@@ -6,7 +6,7 @@ import argparse
 import datetime as dt
 import json
 
-from ..errors import EXIT_DENIED, EXIT_OK
+from ..errors import EXIT_DENIED, EXIT_OK, report_unreadable
 from ..evaluate import DecisionSession, parse_day
 from ..relitigation import due_decisions
 
@@ -14,7 +14,8 @@ from ..relitigation import due_decisions
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "relitigate", help="list approved decisions due for re-litigation (exit 1 when any is)",
-        description="Evaluate every approved memo and list those the RELIT-* rules flag.")
+        description="Evaluate every approved memo and list those the RELIT-* rules flag. "
+                    "Exit 1 when any is due, 2 when any memo cannot be read (the rest are still listed).")
     parser.add_argument("--now", help="evaluation date, YYYY-MM-DD (default: today, UTC)")
     parser.add_argument("--format", choices=["text", "json"], default="text")
     parser.set_defaults(run=run)
@@ -22,8 +23,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     now = parse_day(args.now) if args.now else dt.datetime.now(dt.timezone.utc).date()
-    with DecisionSession.open(args.repo) as session:
+    with DecisionSession.open(args.repo, skip_unreadable=True) as session:
         due, evaluated = due_decisions(session, now)
+        unreadable = session.repo.unreadable
     if args.format == "json":
         print(json.dumps([{"memo_id": item.decision.document.get("memo_id"), "path": item.decision.memo.relpath,
                            "next_due": item.next_due, "findings": item.findings} for item in due],
@@ -37,4 +39,7 @@ def run(args: argparse.Namespace) -> int:
                 if finding.get("fix"):
                     print(f"        fix: {finding['fix']}")
         print(f"{len(due)} of {len(evaluated)} approved decision(s) due on {now.isoformat()}")
+    if unreadable:
+        return report_unreadable(unreadable, "an approved decision among them may be due too: "
+                                 "fix them and run again")
     return EXIT_DENIED if due else EXIT_OK

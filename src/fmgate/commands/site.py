@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from ..errors import EXIT_OK
+from ..errors import EXIT_OK, report_unreadable
 from ..evaluate import DecisionSession, parse_day
 from ..repo import find_root
 from ..site import MARKER_NAME, build_site, check_output_dir
@@ -19,7 +19,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description="Decide every memo and write a static HTML register: an index of every memo "
                     "with its outcome, one page per memo with its gates and numbers, links to the "
                     "rendered notebooks, and what is due for re-litigation when. The folder works "
-                    "opened from disk and on GitHub Pages.")
+                    "opened from disk and on GitHub Pages. Exit 2 when any memo cannot be read "
+                    "(the register is written without it).")
     parser.add_argument("--out", type=Path, default=None, metavar="DIR",
                         help="output folder (default: site/ at the repository root)")
     parser.add_argument("--now", metavar="DATE", help="evaluation date, YYYY-MM-DD (default: today, UTC)")
@@ -35,10 +36,14 @@ def run(args: argparse.Namespace) -> int:
     # Refuse before starting OPA: a wrong --out should fail fast.
     check_output_dir(out_dir, force=args.force)
     warn = lambda message: print(f"fmgate: warning: {message}", file=sys.stderr)  # noqa: E731
-    with DecisionSession.open(root, warn=warn) as session:
+    with DecisionSession.open(root, warn=warn, skip_unreadable=True) as session:
         result = build_site(session, out_dir, now, force=args.force)
+        unreadable = session.repo.unreadable
     print(f"wrote the decision register for {result.memos} memo(s) "
           f"({result.approved} approved, {result.denied} denied; "
           f"{result.overdue} overdue, {result.due} due for re-litigation)")
     print(f"open {result.index}")
+    if unreadable:
+        return report_unreadable(unreadable, "the register leaves out those memos and any conflict "
+                                 "with them: fix them and build it again")
     return EXIT_OK
