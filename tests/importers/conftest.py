@@ -1,4 +1,7 @@
-"""Fixtures shaped as promptfoo and inspect-ai write their results (small, invented content)."""
+"""Fixtures written by promptfoo and inspect-ai themselves.
+
+scripts/make_log_fixtures.sh remakes them; fixtures/VERSIONS names the tool versions.
+"""
 
 from __future__ import annotations
 

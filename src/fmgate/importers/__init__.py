@@ -31,7 +31,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +65,9 @@ class ToolRun:
     origin: str                # the file it came from
     score_source: str          # which field the score was read from (for messages)
     order: int = 0             # order of appearance across the source files
+    # (field, value) that names the run wherever it is saved, e.g. ("eval.eval_id", "T2NY..."): the same
+    # run found in two files (an .eval log and its JSON conversion) is one iteration
+    identity: tuple[str, str] | None = None
 
     @property
     def name(self) -> str:
@@ -75,14 +78,15 @@ class ToolRun:
 # helpers for the tool readers
 
 
-def source_files(source: Path, *, tool: str, suffix: str = ".json") -> list[Path]:
-    """The result files to read: *source* itself, or every *suffix* file under a folder."""
+def source_files(source: Path, *, tool: str, suffixes: tuple[str, ...] = (".json",)) -> list[Path]:
+    """The result files to read: *source* itself, or every file under a folder ending in one of *suffixes*."""
     source = Path(source)
     if source.is_dir():
-        files = sorted(p for p in source.rglob(f"*{suffix}") if p.is_file())
+        files = sorted(p for p in source.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
         if not files:
-            raise InputError(f"no {suffix} files in this folder", path=str(source), field="SOURCE",
-                             fix=f"point SOURCE at {tool} result files ({suffix})")
+            kinds = " or ".join(suffixes)
+            raise InputError(f"no {kinds} files in this folder", path=str(source), field="SOURCE",
+                             fix=f"point SOURCE at {tool} result files ({kinds})")
         return files
     if not source.exists():
         raise InputError("not found", path=str(source), field="SOURCE", fix="check the path")
@@ -263,6 +267,28 @@ def _human_fields(i: int, key: Any, entry: dict[str, Any], sidecar: Sidecar) -> 
     return practitioner.strip(), seniority.strip().lower(), hours, _normalise_variant(variant)
 
 
+def _one_per_run(runs: list[ToolRun]) -> list[ToolRun]:
+    """Runs with the same identity (one eval saved in two files) merged; different results for it are an error."""
+    merged: list[ToolRun] = []
+    seen: dict[tuple[str, str], int] = {}
+    for run in runs:
+        if run.identity is None or run.identity not in seen:
+            if run.identity is not None:
+                seen[run.identity] = len(merged)
+            merged.append(run)
+            continue
+        index = seen[run.identity]
+        first = merged[index]
+        if (first.timestamp, first.score, first.eval_set_size) != (run.timestamp, run.score, run.eval_set_size):
+            field, value = run.identity
+            raise InputError(f"is the same run as {first.origin} ({field} {value}) but records other results "
+                             f"(score {run.score:g} over {run.eval_set_size} items, there {first.score:g} over "
+                             f"{first.eval_set_size})", path=run.origin, field=field,
+                             fix="keep only the file that holds the finished run in SOURCE")
+        merged[index] = replace(first, keys=tuple(dict.fromkeys(first.keys + run.keys)))
+    return merged
+
+
 # --------------------------------------------------------------------------
 # the public API
 
@@ -289,7 +315,7 @@ def import_prompting_log(source: Path, tool: str, sidecar: Path | None) -> pd.Da
     source = Path(source)
     reader, options = _tool(tool)
     side = load_sidecar(sidecar, tool=tool, source=source, tool_options=options)
-    runs = reader(source, side.data, side)
+    runs = _one_per_run(reader(source, side.data, side))
     if not runs:
         raise InputError("holds no prompt iterations", path=str(source), field="SOURCE",
                          fix="point SOURCE at results that contain at least one scored run")

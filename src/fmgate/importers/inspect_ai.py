@@ -1,4 +1,4 @@
-"""inspect-ai eval logs (the JSON log format) as prompting-log iterations.
+"""inspect-ai eval logs (``.eval`` archives and JSON logs) as prompting-log iterations.
 
 What a log looks like, read from inspect-ai's source (UKGovernmentBEIS/inspect_ai):
 
@@ -18,23 +18,39 @@ What a log looks like, read from inspect-ai's source (UKGovernmentBEIS/inspect_a
   ``stderr``).
 * ``EvalSample``: ``id``, ``epoch``, ``input``, ``target``, ``scores``, ...
 * ``src/inspect_ai/log/_recorders/json.py``, ``JSONRecorder``: the ``.json``
-  format is that ``EvalLog`` serialised as one JSON document. The default
-  ``.eval`` format is a zip archive; ``inspect log dump LOG.eval > LOG.json``
-  (``src/inspect_ai/_cli/log.py``) prints the same document as JSON.
+  format is that ``EvalLog`` serialised as one JSON document.
+* ``src/inspect_ai/log/_recorders/eval.py``, ``EvalRecorder``: the default
+  ``.eval`` format is a zip archive holding ``header.json`` (the ``EvalLog``
+  without samples, written when the eval ends), ``summaries.json`` (one
+  ``EvalSampleSummary`` ``{id, epoch, scores, ...}`` per sample and epoch),
+  ``samples/<id>_epoch_<n>.json`` and ``_journal/start.json`` (``{version,
+  eval, plan}``, written when the eval starts). Its members are zstd-compressed
+  (``src/inspect_ai/_util/zipfile.py``), which ``zipfile`` cannot open before
+  Python 3.14; ``zip_members`` reads them.
+* ``src/inspect_ai/log/_file.py``, ``write_log_dir_manifest``, and
+  ``src/inspect_ai/_eval/evalset.py``: an ``eval_set`` log folder also holds
+  ``logs.json`` (log headers keyed by file name) and ``eval-set.json`` (the
+  set's tasks). Those are not logs.
 * ``tests/log/test_eval_log/log_read_sample.json`` is a real log of that shape.
 
-Mapping: each log is one iteration, timed by ``eval.created``. The score is
-the ``accuracy`` metric (or ``mean`` when there is no accuracy) of the first
-entry in ``results.scores``; the sidecar may name another ``scorer`` (an
-``EvalScore`` ``name`` or ``scorer``) and ``metric``. The eval-set size is the
-number of distinct sample ids in ``samples``; a log written without samples
-falls back to ``results.total_samples`` / ``eval.config.epochs``, then to
-``eval.dataset.samples``. Only logs with ``status: success`` are read: an
-unfinished eval has no trustworthy score.
+Mapping: each log is one iteration, timed by ``eval.created``; a run present
+both as ``.eval`` and as ``.json`` (``inspect log convert``) is one iteration,
+told by its ``eval.eval_id``. The score is the ``accuracy`` metric (or
+``mean`` when there is no accuracy) of the first entry in ``results.scores``,
+already reduced over epochs by inspect-ai; the sidecar may name another
+``scorer`` (an ``EvalScore`` ``name`` or ``scorer``) and ``metric``. The
+eval-set size is the number of distinct sample ids (so several epochs of a
+sample count once) in ``samples`` (``summaries.json`` of an ``.eval``); a log
+written without samples falls back to ``results.total_samples`` /
+``eval.config.epochs``, then to ``eval.dataset.samples``. Only logs with
+``status: success`` are read: an unfinished eval has no trustworthy score. In
+a folder, every ``.eval`` file and every ``.json`` file that is an eval log is
+read; other JSON files (the manifests above, anything else) are passed over.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -42,25 +58,74 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from . import ToolRun, number, parse_timestamp, read_json, source_files
+from .zip_members import DAMAGED_FIX, read_member
 
 if TYPE_CHECKING:
     from . import Sidecar
 
 SIDECAR_OPTIONS = frozenset({"scorer", "metric"})
 DEFAULT_METRICS = ("accuracy", "mean")
-HOW = ("write JSON logs with 'inspect eval ... --log-format json', or turn an .eval log into JSON "
-       "with 'inspect log dump LOG.eval > LOG.json'")
+LOG_SUFFIXES = (".eval", ".json")
+HOW = ("point SOURCE at the logs 'inspect eval' writes (.eval, or .json with '--log-format json'), "
+       "or at their folder")
 
 
-def _files(source: Path) -> list[Path]:
+def _read_eval(path: Path) -> Any:
+    """An ``.eval`` archive as the JSON log document: its header, with the sample summaries as ``samples``."""
+    def member(name: str) -> Any:
+        data = read_member(path, name, what="an inspect-ai .eval log", how=HOW)
+        if data is None:
+            return None
+        try:
+            return json.loads(data)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise InputError(f"member {name} is not valid JSON", path=str(path), field=name,
+                             fix=DAMAGED_FIX) from None
+
+    header = member("header.json")
+    if header is None:
+        start = member("_journal/start.json")
+        if not isinstance(start, dict):
+            raise InputError("is not an inspect-ai .eval log: it has neither header.json nor "
+                             "_journal/start.json", path=str(path), field="SOURCE", fix=HOW)
+        # the eval started and never wrote its header: report it as the unfinished eval it is
+        return {**start, "status": "started"}
+    if isinstance(header, dict):
+        summaries = member("summaries.json")
+        if isinstance(summaries, list):
+            header = {**header, "samples": summaries}
+    return header
+
+
+def _read(path: Path) -> Any:
+    if path.suffix.lower() == ".eval":
+        return _read_eval(path)
+    return read_json(path, tool="inspect-ai", how=HOW)
+
+
+def _is_log(doc: Any) -> bool:
+    return isinstance(doc, dict) and isinstance(doc.get("eval"), dict) and "status" in doc
+
+
+def _logs(source: Path) -> list[tuple[Path, Any]]:
+    """(path, document) of each log: *source* itself, or the logs in a folder, passing over other JSON."""
     source = Path(source)
-    if source.is_file() and source.suffix.lower() == ".eval":
-        raise InputError("is an inspect-ai .eval archive; the importer reads the JSON log format",
-                         path=str(source), field="SOURCE", fix=HOW)
-    if source.is_dir() and not any(source.rglob("*.json")) and any(source.rglob("*.eval")):
-        raise InputError("holds only .eval archives; the importer reads the JSON log format",
-                         path=str(source), field="SOURCE", fix=HOW)
-    return source_files(source, tool="inspect-ai")
+    files = source_files(source, tool="inspect-ai", suffixes=LOG_SUFFIXES)
+    if not source.is_dir():
+        return [(files[0], _read(files[0]))]
+    logs: list[tuple[Path, Any]] = []
+    others: list[Path] = []
+    for path in files:
+        doc = _read(path)
+        if path.suffix.lower() == ".eval" or _is_log(doc):
+            logs.append((path, doc))
+        else:
+            others.append(path)
+    if not logs:
+        names = ", ".join(str(p.relative_to(source)) for p in others)
+        raise InputError(f"holds no inspect-ai eval log, only other JSON ({names})", path=str(source),
+                         field="SOURCE", fix=HOW + "; promptfoo results are imported with --tool promptfoo")
+    return logs
 
 
 def _spec(doc: Any, path: Path) -> dict[str, Any]:
@@ -126,12 +191,12 @@ def _eval_set_size(doc: dict[str, Any], spec: dict[str, Any], results: dict[str,
     samples = doc.get("samples")
     if isinstance(samples, list) and samples:
         return len({str(s.get("id")) for s in samples if isinstance(s, dict)})
-    config = spec.get("config") if isinstance(spec.get("config"), dict) else {}
+    config = spec["config"] if isinstance(spec.get("config"), dict) else {}
     epochs = number(config.get("epochs")) or 1.0
     total = number(results.get("total_samples"))
     if total:
         return int(math.ceil(total / epochs))
-    dataset = spec.get("dataset") if isinstance(spec.get("dataset"), dict) else {}
+    dataset = spec["dataset"] if isinstance(spec.get("dataset"), dict) else {}
     declared = number(dataset.get("samples"))
     if declared:
         return int(declared)
@@ -142,8 +207,7 @@ def _eval_set_size(doc: dict[str, Any], spec: dict[str, Any], results: dict[str,
 def read_runs(source: Path, options: Mapping[str, Any], sidecar: Sidecar) -> list[ToolRun]:
     """One ToolRun per finished inspect-ai eval log."""
     runs: list[ToolRun] = []
-    for order, path in enumerate(_files(source)):
-        doc = read_json(path, tool="inspect-ai", how=HOW)
+    for order, (path, doc) in enumerate(_logs(source)):
         spec = _spec(doc, path)
         if doc["status"] != "success":
             raise InputError(f"the eval did not finish (status {doc['status']!r}), so its score cannot be used",
@@ -159,5 +223,6 @@ def read_runs(source: Path, options: Mapping[str, Any], sidecar: Sidecar) -> lis
         runs.append(ToolRun(keys=keys, timestamp=parse_timestamp(spec.get("created"), path=path,
                                                                  field="eval.created"),
                             score=score, eval_set_size=_eval_set_size(doc, spec, results, path),
-                            origin=str(path), score_source=where, order=order))
+                            origin=str(path), score_source=where, order=order,
+                            identity=("eval.eval_id", str(spec["eval_id"])) if spec.get("eval_id") else None))
     return runs

@@ -29,8 +29,14 @@ iteration, in order of appearance; files are ordered by ``results.timestamp``.
 The score is the pass rate on that prompt's tests (``success`` per row; a test
 that errored counts as not passed, as in promptfoo's own pass rate) or, with
 ``score: mean_score`` in the sidecar, the mean of the rows' ``score``. The
-eval-set size is the number of distinct ``testIdx``. When a file carries no
-per-test rows, the prompt's ``metrics`` give the same numbers.
+eval-set size is the number of distinct test items: ``--repeat N`` (and a
+test's ``options.repeat``) gives each repeat its own ``testIdx``
+(``src/evaluator.ts``, ``appendRunEvalOptionsForTestCase``), so a test is told
+by its ``testCase`` and ``vars`` instead, and counts once however often it ran.
+When a file carries no per-test rows, the prompt's ``metrics`` give the same
+numbers, the counts divided by the repeat the run recorded
+(``runtimeOptions.repeat`` or ``config.evaluateOptions.repeat``). The same eval
+saved twice (its ``evalId``) is read once.
 
 Sidecar options: ``provider`` (required when the results hold several
 providers: the one whose prompts were being engineered) and ``score``
@@ -39,6 +45,8 @@ providers: the one whose prompts were being engineered) and ``score``
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -93,12 +101,30 @@ def _provider_filter(files: list[tuple[Path, list[Any]]], wanted: Any, sidecar: 
     return None
 
 
-def _score(rows: list[dict[str, Any]], metrics: Any, mode: str, path: Path,
+def _test_item(position: int, row: dict[str, Any]) -> str:
+    """What tells one test from another across repeats, which each get their own testIdx."""
+    if row.get("testCase") is not None or row.get("vars") is not None:
+        return json.dumps([row.get("testCase"), row.get("vars")], sort_keys=True, default=str)
+    return f"testIdx {row['testIdx']}" if row.get("testIdx") is not None else f"row {position}"
+
+
+def _repeat(doc: dict[str, Any]) -> int:
+    """How often each test ran (``--repeat``), as the file records it."""
+    runtime = doc.get("runtimeOptions")
+    config = doc.get("config")
+    options = config.get("evaluateOptions") if isinstance(config, dict) else None
+    for holder in (runtime, options):
+        value = number(holder.get("repeat")) if isinstance(holder, dict) else None
+        if value is not None and value >= 1 and value == int(value):
+            return int(value)
+    return 1
+
+
+def _score(rows: list[dict[str, Any]], metrics: Any, mode: str, repeat: int, path: Path,
            label: str) -> tuple[float, int, str]:
     """(score, eval-set size, where it was read from) for one prompt."""
     if rows:
-        tests = {r.get("testIdx") for r in rows}
-        size = len(tests) if None not in tests else len(rows)
+        size = len({_test_item(i, r) for i, r in enumerate(rows)})
         if mode == "pass_rate":
             return sum(1 for r in rows if r.get("success") is True) / len(rows), size, \
                 "results.results[].success"
@@ -110,12 +136,13 @@ def _score(rows: list[dict[str, Any]], metrics: Any, mode: str, path: Path,
     if isinstance(metrics, dict):
         counts = [number(metrics.get(k)) for k in ("testPassCount", "testFailCount", "testErrorCount")]
         total = sum(c for c in counts if c is not None)
+        size = int(math.ceil(total / repeat))
         if counts[0] is not None and total > 0:
             if mode == "pass_rate":
-                return counts[0] / total, int(total), "results.prompts[].metrics.testPassCount"
+                return counts[0] / total, size, "results.prompts[].metrics.testPassCount"
             summed = number(metrics.get("score"))
             if summed is not None:
-                return summed / total, int(total), "results.prompts[].metrics.score"
+                return summed / total, size, "results.prompts[].metrics.score"
     raise InputError(f"prompt {label!r} has no test results", path=str(path), field="results.results",
                      fix="run the eval to completion and export it again")
 
@@ -135,21 +162,23 @@ def read_runs(source: Path, options: Mapping[str, Any], sidecar: Sidecar) -> lis
         summary, prompts, rows = _summary(doc, path)
         meta = doc.get("metadata")
         stamp = summary.get("timestamp") or (meta.get("evaluationCreatedAt") if isinstance(meta, dict) else None)
-        parsed.append((path, summary, prompts, rows, parse_timestamp(stamp, path=path, field="results.timestamp")))
+        parsed.append((path, doc, prompts, rows, parse_timestamp(stamp, path=path, field="results.timestamp")))
 
     provider = _provider_filter([(p[0], p[2]) for p in parsed], options.get("provider"), sidecar)
     runs: list[ToolRun] = []
     order = 0
-    for path, _summary_doc, prompts, rows, stamp in parsed:
+    for path, doc, prompts, rows, stamp in parsed:
+        eval_id = doc.get("evalId")
         for index, prompt in enumerate(prompts):
             if provider is not None and str(prompt.get("provider", "")) != provider:
                 continue
             label = str(prompt.get("label") or prompt.get("display") or prompt.get("raw") or f"prompt {index}")
             mine = [r for r in rows if isinstance(r, dict) and r.get("promptIdx") == index]
-            score, size, where = _score(mine, prompt.get("metrics"), mode, path, label)
+            score, size, where = _score(mine, prompt.get("metrics"), mode, _repeat(doc), path, label)
             keys = tuple(dict.fromkeys(k for k in (label, str(prompt.get("id") or ""),
                                                    str(prompt.get("raw") or "")) if k))
             runs.append(ToolRun(keys=keys, timestamp=stamp, score=score, eval_set_size=size,
-                                origin=str(path), score_source=where, order=order))
+                                origin=str(path), score_source=where, order=order,
+                                identity=("evalId", f"{eval_id} prompt {index}") if eval_id else None))
             order += 1
     return runs
