@@ -13,6 +13,7 @@ no execution counts. Run it after changing NOTEBOOKS below:
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -133,8 +134,39 @@ NOTEBOOKS: dict[str, dict] = {
 COMMON_FIRST = [("memo_id", EXAMPLE, "the memo this evidence belongs to")]
 COMMON_LAST = [
     ("as_of", None, "dates after this day count as future (None: today, UTC)"),
+    ("thresholds", "THRESHOLDS", "the thresholds this report shows beside the measurements"),
+    ("threshold_sources", "SOURCES", "where each threshold is set: policy data or fmgate.yaml"),
+    ("memo_path", "../memos/MEMO.md", "the memo, for the policy's verdict (collect passes it in verdict_context)"),
+    ("verdict_context", None, "policies, settings, memo and date for the verdict (filled in by collect)"),
     ("output_path", "../build/lab/KIND.json", "where the evidence document goes (in JupyterLab: a scratch copy, never the committed evidence)"),
     ("notebook_path", "../notebooks/KIND.ipynb", "this notebook (collect passes its path from the repository root)"),
+]
+
+#: Each step: (heading, what it checks and what passing looks like, code).
+STEPS = [
+    ("Parameters", "The values this run used: the inputs, the thresholds and the fixed settings. "
+                   "`fmgate collect` takes the thresholds from policy data and `fmgate.yaml`.",
+     "steps.parameters(parameters)"),
+    ("Inputs read", "Each file the measurement read, with the sha256 that provenance records, its size, rows "
+                    "and dates. Passing looks like: every input the memo names is listed, and CI finds the same "
+                    "digests.",
+     "steps.inputs(doc)"),
+    ("Is the evidence valid?", "Whether any critical check failed, and for each failure what to fix. "
+                               "Passing looks like: valid, with nothing to fix.",
+     "steps.problems(doc)"),
+    ("Every great-expectations expectation", "Each expectation that ran on each input: its column, its result, "
+                                             "the rows it found unexpected and a few of the failing values. Passing "
+                                             "looks like: no FAIL (a warning is counted by the measurement itself).",
+     "steps.expectations(doc)"),
+    ("Measurements and their thresholds", "Each number the policy reads, beside the threshold it is held against "
+                                          "and where that threshold is set. The comparison itself is the policy's "
+                                          "(last step).",
+     "steps.measurements(doc, thresholds, threshold_sources)"),
+    ("Plot", "The picture a reviewer reads fastest.", "PLOT"),
+    ("The policy's verdict", "The checks this evidence feeds, as OPA evaluates them with this document. "
+                             "Passing looks like: every check passes. The memo's full decision is "
+                             "`fmgate check`'s.",
+     "steps.verdict(doc, verdict_context or steps.context_from_repository('..', memo_path))"),
 ]
 
 
@@ -144,11 +176,29 @@ def parameter_names(kind: str) -> list[str]:
     return [name for name, _, _ in COMMON_FIRST + spec["parameters"] + COMMON_LAST]
 
 
+def _policy_thresholds(kind: str) -> dict[str, object]:
+    from fmgate.evidence.steps import threshold_names
+
+    data = json.loads((ROOT / "policies" / "data.json").read_text(encoding="utf-8"))
+    shipped = data["fmgate"]["defaults"]["thresholds"]
+    return {name: shipped[name] for name in threshold_names(kind)}
+
+
+def _default(kind: str, value: object) -> object:
+    if value == "THRESHOLDS":
+        return _policy_thresholds(kind)
+    if value == "SOURCES":
+        return {name: "policy data" for name in _policy_thresholds(kind)}
+    if isinstance(value, str):
+        example = next(str(v) for _, v, _ in NOTEBOOKS[kind]["parameters"] if str(v).startswith("../evidence/"))
+        return value.replace("KIND", kind).replace("MEMO", example.split("/")[2])
+    return value
+
+
 def defaults(kind: str) -> dict[str, object]:
     """The default value of each parameter of a kind's notebook."""
     spec = NOTEBOOKS[kind]
-    return {name: (value.replace("KIND", kind) if isinstance(value, str) else value)
-            for name, value, _ in COMMON_FIRST + spec["parameters"] + COMMON_LAST}
+    return {name: _default(kind, value) for name, value, _ in COMMON_FIRST + spec["parameters"] + COMMON_LAST}
 
 
 def notebook(kind: str) -> nbformat.NotebookNode:
@@ -157,37 +207,39 @@ def notebook(kind: str) -> nbformat.NotebookNode:
     width = max(len(name) for name, _, _ in params)
     lines = ["# Parameters: papermill replaces this cell when fmgate collect runs the notebook."]
     for name, default, comment in params:
-        value = default.replace("KIND", kind) if isinstance(default, str) else default
-        lines.append(f"{name.ljust(width)} = {value!r}  # {comment}")
+        lines.append(f"{name.ljust(width)} = {_default(kind, default)!r}  # {comment}")
     record = ", ".join(f"{name}={name}" for name in parameter_names(kind))
+    inputs = ", ".join(f"({param.removesuffix('_path')!r}, {param})" for param, _, _ in spec["parameters"]
+                       if param.endswith("_path"))
     measure = "\n".join([
         "import matplotlib.pyplot as plt",
         "",
-        f"from fmgate.evidence import document, plots, {spec['module']}",
+        f"from fmgate.evidence import document, plots, steps, {spec['module']}",
         "",
         f"parameters = dict({record})",
-        f"evidence = {spec['measure']}",
+        f"evidence = steps.attempt({kind!r}, [{inputs}], lambda: {spec['measure']})",
         "doc = document.build(evidence, memo_id=memo_id, notebook_path=notebook_path, parameters=parameters)",
-        "document.write(doc, output_path)",
-        'print("\\n".join(document.summary_lines(doc)))',
+        "_ = document.write(doc, output_path)  # the path it wrote, not shown",
     ])
     plot = "\n".join([
         f"figure = {spec['plot']}",
         "if figure is None:",
-        '    print("No plot: the evidence is not valid (see the errors above).")',
+        '    print("No plot: the evidence is not valid (see the failures above).")',
         "else:",
         "    plt.show()",
     ])
     cells = [
         nbformat.v4.new_markdown_cell(
             f"# {spec['title']} evidence\n\n{spec['about']}\n\n"
-            "Run by `fmgate collect`, which fills in the parameters below. The measurements are "
-            "defined in `docs/policy-input.md`; the code lives in `fmgate.evidence`.", id=f"{kind}-about"),
+            "`fmgate collect` runs this notebook with the memo's inputs and the organisation's thresholds; "
+            "each step below calls the tested code in `fmgate.evidence`, and the verdict at the end is the "
+            "policy's own. The measurements are defined in `docs/policy-input.md`.", id=f"{kind}-about"),
         nbformat.v4.new_code_cell("\n".join(lines), id=f"{kind}-parameters", metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell(measure, id=f"{kind}-measure"),
-        nbformat.v4.new_markdown_cell("## What to look at", id=f"{kind}-plot-title"),
-        nbformat.v4.new_code_cell(plot, id=f"{kind}-plot"),
+        nbformat.v4.new_code_cell(measure, id=f"{kind}-measure", metadata={"tags": ["measure"]}),
     ]
+    for number, (heading, about, code) in enumerate(STEPS, start=1):
+        cells.append(nbformat.v4.new_markdown_cell(f"## {number}. {heading}\n\n{about}", id=f"{kind}-step{number}-about"))
+        cells.append(nbformat.v4.new_code_cell(plot if code == "PLOT" else code, id=f"{kind}-step{number}"))
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata = {
         "kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"},

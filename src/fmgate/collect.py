@@ -158,11 +158,33 @@ def _memo_facts(memo_file: Any) -> tuple[dict[str, Any], list[str], dict[str, tu
     return fields, list(memo.gates_claimed or []), evidence
 
 
-def _thresholds(repo_root: Path) -> dict[str, Any]:
+def _config(repo_root: Path) -> Any:
     from .config import load_config
     from .repo import Repository
 
-    return load_config(repo_root, Repository(repo_root).policy_defaults()).thresholds
+    return load_config(repo_root, Repository(repo_root).policy_defaults())
+
+
+def _thresholds(repo_root: Path) -> dict[str, Any]:
+    return dict(_config(repo_root).thresholds)
+
+
+@dataclass
+class _Rules:
+    """What the trusted rules give every plan of one memo: thresholds, where each is set, the verdict's context."""
+
+    thresholds: dict[str, Any]
+    overridden: set[str]
+    verdict_context: dict[str, Any]
+
+
+def _rules(rules_root: Path, memo_file: Any) -> _Rules:
+    import datetime as dt
+
+    config = _config(rules_root)
+    context = {"policies": str((rules_root / "policies").resolve()), "config": config.policy_data(),
+               "memo": memo_file.policy_view(), "now": dt.datetime.now(dt.timezone.utc).date().isoformat()}
+    return _Rules(dict(config.thresholds), set(config.settings.thresholds), context)
 
 
 def _notebook(notebooks_dir: Path, kind: str) -> Path:
@@ -175,10 +197,12 @@ def _notebook(notebooks_dir: Path, kind: str) -> Path:
 
 
 def _plan(kind: str, repo_root: Path, memo_id: str, memo_rel: str, fields: dict[str, Any],
-          evidence: dict[str, tuple[str, str | None]], thresholds: dict[str, Any], evidence_dir: Path,
+          evidence: dict[str, tuple[str, str | None]], rules: _Rules, evidence_dir: Path,
           notebooks_dir: Path, rules_root: Path) -> _Plan:
+    from .evidence.steps import threshold_names
     from .repo import resolve_inside
 
+    thresholds = rules.thresholds
     parameters: dict[str, Any] = {"memo_id": memo_id}
     inputs: list[tuple[str, str]] = []
     for param, key in INPUT_PARAMETERS[kind]:
@@ -200,6 +224,12 @@ def _plan(kind: str, repo_root: Path, memo_id: str, memo_rel: str, fields: dict[
     if kind == "usage_log":
         parameters["memo_date"] = fields["date"]
     parameters["as_of"] = None
+    shown = [name for name in threshold_names(kind) if name in thresholds]
+    parameters["thresholds"] = {name: thresholds[name] for name in shown}
+    parameters["threshold_sources"] = {name: "fmgate.yaml" if name in rules.overridden else "policy data"
+                                       for name in shown}
+    parameters["memo_path"] = memo_rel
+    parameters["verdict_context"] = rules.verdict_context
     notebook = _notebook(notebooks_dir, kind)
     try:  # recorded relative to the repository; a notebook from elsewhere (CI's trusted copy) by full path
         parameters["notebook_path"] = notebook.resolve().relative_to(repo_root).as_posix()
@@ -281,36 +311,37 @@ def ensure_kernel() -> None:
 
 
 def render_html(executed: Path, target: Path, *, title: str = "fmgate evidence") -> None:
-    """Render an executed notebook as standalone HTML: outputs only, images embedded, no CDN scripts."""
+    """Render an executed notebook as a small standalone page: outputs only, images embedded, no script.
+
+    nbconvert's ``basic`` template gives the cells without any theme; the page
+    inlines only fmgate's own few rules for the tables and text the notebook
+    shows, so it reads offline and stays a few kilobytes plus its plots.
+    """
+    import html as html_lib
+
     import nbformat
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab")
+    exporter = HTMLExporter(template_name="basic")
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     exporter.embed_images = True
-    exporter.mathjax_url = ""
-    exporter.require_js_url = ""
-    exporter.jquery_url = ""
     nb = nbformat.read(executed, as_version=4)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    target.write_text(strip_remote_scripts(body), encoding="utf-8")
+    style = (Path(__file__).parent / "templates" / "evidence.css").read_text(encoding="utf-8")
+    page = (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{html_lib.escape(title)}</title>\n<style>\n{style}</style>\n</head>\n"
+            f'<body>\n<main class="fmgate-report">\n{strip_remote_scripts(body)}\n</main>\n</body>\n</html>\n')
+    target.write_text(page, encoding="utf-8")
 
 
 def strip_remote_scripts(html: str) -> str:
-    """Drop scripts that would load code from a CDN, so the page is read entirely offline.
-
-    The lab template links MathJax and require.js (emptied above) and carries a
-    module script that imports mermaid from a CDN when a diagram is present;
-    evidence notebooks have neither formulas nor diagrams.
-    """
+    """Drop every script: an evidence page is read offline and must run no code."""
     import re
 
-    html = re.sub(r"<script[^>]*\bsrc=\"(?:https?:)?//[^\"]*\"[^>]*>\s*</script>", "", html)
-    html = re.sub(r"<script[^>]*\bsrc=\"\"[^>]*>\s*</script>", "", html)
-    return re.sub(r"<script type=\"module\">(?:(?!</script>).)*?https?://(?:(?!</script>).)*?</script>", "",
-                  html, flags=re.S)
+    return re.sub(r"<script\b[^>]*>.*?</script>", "", html, flags=re.S | re.I)
 
 
 #: What an input may be called: the data formats the evidence kinds read. Nothing by these names is
@@ -379,14 +410,15 @@ def _log_tail(path: Path, lines: int = 5) -> str:
     return " | ".join(line.strip() for line in text[-lines:])
 
 
-def _strip_machine_paths(executed: Path, root: Path, work: Path) -> None:
+def _strip_machine_paths(executed: Path, root: Path, work: Path, rules_root: Path) -> None:
     """Papermill records absolute paths in the executed notebook; keep them repository-relative.
 
     The committed notebook should read the same on every machine, and should
     not reveal where someone's checkout lives.
     """
     text = executed.read_text(encoding="utf-8")
-    for folder, name in ((work.resolve(), "<scratch>"), (Path(root).resolve(), "")):
+    for folder, name in ((work.resolve(), "<scratch>"), (Path(rules_root).resolve(), "<trusted>"),
+                         (Path(root).resolve(), "")):
         text = text.replace(json.dumps(str(folder) + "/")[1:-1], f"{name}/" if name else "")
         text = text.replace(json.dumps(str(folder))[1:-1], name or ".")
     executed.write_text(text, encoding="utf-8")
@@ -441,7 +473,7 @@ def _execute_into(plan: _Plan, work: Path, log_path: Path) -> dict[str, Any]:
     if problem:
         return {"kind": plan.kind, "status": "failed", "ename": "EngineError", "engine": True,
                 "evalue": problem, "cell": None, "source": ""}
-    _strip_machine_paths(executed, plan.root, work)
+    _strip_machine_paths(executed, plan.root, work, plan.rules_root if plan.rules_root != plan.root else work)
     render_html(executed, work / f"{plan.kind}.html",
                 title=f"{plan.parameters['memo_id']}: {plan.kind} evidence")
     for suffix in OUTPUT_SUFFIXES:
@@ -562,7 +594,7 @@ def _collect(repo_root: Path, memo_file: Any, *, kinds: list[str] | None, progre
             raise InputError(f"unknown evidence kind {unknown[0]!r}", field="kinds",
                              fix=f"use one of: {', '.join(KINDS)}")
         needed = [k for k in KINDS if k in kinds]
-    thresholds = _thresholds(rules_root)
+    rules = _rules(rules_root, memo_file)
     result = CollectResult(memo_id, evidence_dir, [])
     for key, (path, pinned) in evidence.items():
         if pinned and (repo_root / path).is_file() and sha256_file(repo_root / path) != pinned:
@@ -575,7 +607,7 @@ def _collect(repo_root: Path, memo_file: Any, *, kinds: list[str] | None, progre
             result.runs.append(KindRun(kind, "missing", message=f"the memo lists no {kind} input "
                                        f"(add evidence.{kind} to {memo_rel})"))
             continue
-        plan = _plan(kind, repo_root, memo_id, memo_rel, fields, evidence, thresholds, evidence_dir, notebooks_dir,
+        plan = _plan(kind, repo_root, memo_id, memo_rel, fields, evidence, rules, evidence_dir, notebooks_dir,
                      rules_root)
         if not force and _reusable(plan):
             doc = document.read(evidence_dir / f"{kind}.json") or {}
@@ -585,6 +617,14 @@ def _collect(repo_root: Path, memo_file: Any, *, kinds: list[str] | None, progre
                                        errors=list(doc.get("errors", []))))
             continue
         plans.append(plan)
+
+    absent = sorted({f"evidence.{key}: {path} does not exist" for plan in plans for key, path in plan.inputs
+                     if not (repo_root / path).is_file()})
+    if absent:  # before any kernel starts: one line per file, not one failed notebook per file
+        raise InputError(f"{len(absent)} input file{'s' if len(absent) > 1 else ''} of {memo_rel} "
+                         "cannot be found:\n  " + "\n  ".join(absent), path=memo_rel,
+                         fix="add the files, or correct the paths in the memo's evidence section (relative "
+                             "to the repository root)")
 
     report = _Progress(memo_id, len(plans), progress)
     for text in result.warnings:

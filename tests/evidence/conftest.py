@@ -12,10 +12,10 @@ from .helpers import REPO_ROOT, SETTINGS
 
 @pytest.fixture
 def decision_repo(tmp_path: Path) -> Path:
-    """A decision repository with this checkout's policy data, notebooks and schemas, and no memos."""
+    """A decision repository with this checkout's policies, notebooks and schemas, and no memos."""
     root = tmp_path / "repo"
-    (root / "policies").mkdir(parents=True)
-    shutil.copy(REPO_ROOT / "policies" / "data.json", root / "policies" / "data.json")
+    root.mkdir(parents=True)
+    shutil.copytree(REPO_ROOT / "policies", root / "policies")
     shutil.copytree(REPO_ROOT / "notebooks", root / "notebooks")
     shutil.copytree(REPO_ROOT / "schemas", root / "schemas")
     (root / "fmgate.yaml").write_text(SETTINGS)

@@ -54,6 +54,8 @@ def fake_runner(calls: list[str]):
 
 def test_needed_kinds_without_input_are_reported_missing(decision_repo: Path) -> None:
     memo = write_memo(decision_repo, "m", "fine-tune", {"cost_model": "evidence/m/inputs/cost.yaml"})
+    (decision_repo / "evidence" / "m" / "inputs").mkdir(parents=True)
+    (decision_repo / "evidence" / "m" / "inputs" / "cost.yaml").write_text(COST_MODEL)
     calls: list[str] = []
 
     def succeed(plan):
@@ -72,6 +74,7 @@ def test_a_failing_notebook_raises_input_error_naming_cell_and_input(decision_re
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CI", "true")
     memo = write_memo(decision_repo, "m", "buy", {"usage_log": "evidence/m/inputs/usage.csv"})
+    write_rows(decision_repo / "evidence" / "m" / "inputs" / "usage.csv", usage_rows("2026-10-01", 3))
     with pytest.raises(InputError) as info:
         collect(decision_repo, memo, runner=fake_runner([]))
     text = str(info.value)
@@ -94,6 +97,7 @@ def test_inputs_outside_the_repository_are_refused(decision_repo: Path) -> None:
 
 def test_engine_failures_raise_engine_error(decision_repo: Path) -> None:
     memo = write_memo(decision_repo, "m", "buy", {"usage_log": "evidence/m/inputs/usage.csv"})
+    write_rows(decision_repo / "evidence" / "m" / "inputs" / "usage.csv", usage_rows("2026-10-01", 3))
 
     def dead_kernel(plan):
         return {"kind": plan.kind, "status": "failed", "ename": "DeadKernelError", "evalue": "Kernel died",
@@ -187,19 +191,21 @@ def test_an_input_that_is_not_a_data_file_is_refused_before_any_kernel(decision_
     assert info.value.field == "evidence.cost_model" and "not a data file" in str(info.value)
 
 
-def test_failed_run_leaves_committed_evidence_alone(decision_repo: Path) -> None:
+def test_an_unreadable_input_is_shown_in_the_notebook_and_its_evidence_marked_invalid(decision_repo: Path) -> None:
     inputs = decision_repo / "evidence" / "m" / "inputs"
     write_rows(inputs / "usage.csv", [{"day": "2026-10-01", "calls": 3}])  # wrong column
     memo = write_memo(decision_repo, "m", "buy", {"usage_log": "evidence/m/inputs/usage.csv"})
     committed = decision_repo / "evidence" / "m" / "usage_log.json"
     committed.write_text('{"committed": true}\n')
-    with pytest.raises(InputError) as info:
-        collect(decision_repo, memo, progress=False)
-    text = str(info.value)
-    assert "usage_log" in text and "evidence/m/inputs/usage.csv" in text and "'date'" in text
-    assert "cell [" in text
-    assert committed.read_text() == '{"committed": true}\n'
-    assert not (decision_repo / "evidence" / "m" / "usage_log.html").exists()
+    result = collect(decision_repo, memo, progress=False)
+    assert not result.ok and result.invalid == ["usage_log"]
+    document = json.loads(committed.read_text())
+    assert document["valid"] is False and document["measurements"] == {}
+    assert "'date'" in document["errors"][0] and "evidence/m/inputs/usage.csv" in document["errors"][0]
+    page = (decision_repo / "evidence" / "m" / "usage_log.html").read_text()
+    assert "NOT valid" in page and "missing required column" in page and "Traceback" not in page
+    executed = json.loads((decision_repo / "evidence" / "m" / "usage_log.ipynb").read_text())
+    assert not [o for c in executed["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not [p for p in committed.parent.iterdir() if p.name.startswith(".collect-")]
 
 
@@ -230,6 +236,7 @@ def test_regenerate_into_uses_the_trusted_notebooks_and_thresholds(decision_repo
     (trusted / "fmgate.yaml").write_text((decision_repo / "fmgate.yaml").read_text().replace(
         "thresholds: {}", "thresholds: {cost_usage_window_days: 14}"))
     memo = write_memo(decision_repo, "m", "buy", {"usage_log": "evidence/m/inputs/usage.csv"})
+    write_rows(decision_repo / "evidence" / "m" / "inputs" / "usage.csv", usage_rows("2026-10-01", 3))
     seen = []
 
     def fake_run_all(plans, workers, runner):
@@ -256,9 +263,9 @@ def test_collect_refuses_a_document_that_breaks_its_schema(decision_repo: Path) 
 
     notebook_path = decision_repo / "notebooks" / "cost_model.ipynb"
     notebook = nbformat.read(notebook_path, as_version=4)
-    (cell,) = [c for c in notebook.cells if "document.write(doc, output_path)" in c.source]
+    (cell,) = [c for c in notebook.cells if "_ = document.write(doc, output_path)" in c.source]
     cell.source = cell.source.replace(
-        "document.write(doc, output_path)",
+        "_ = document.write(doc, output_path)",
         'import json, pathlib\ndel doc["provenance"]\npathlib.Path(output_path).write_text(json.dumps(doc))')
     nbformat.write(notebook, notebook_path)
     inputs = decision_repo / "evidence" / "c" / "inputs"
@@ -335,3 +342,18 @@ def test_a_crashed_worker_is_reported_and_replaced(tmp_path: Path, monkeypatch: 
     assert "exited with status 1" in crashed["evalue"] and "not-a-folder" in crashed["evalue"]
     assert outcomes["cost_model"]["status"] == "failed" and "missing" in outcomes["cost_model"]["evalue"]
     assert len(started) == 2
+
+
+def test_absent_inputs_are_listed_one_per_line_before_any_kernel_starts(decision_repo: Path) -> None:
+    memo = write_memo(decision_repo, "m", "fine-tune", {
+        "cost_model": "evidence/m/inputs/cost.yaml", "eval_set": "evidence/m/inputs/eval.jsonl",
+        "head_to_head": "evidence/m/inputs/h2h.csv"})
+    with pytest.raises(InputError) as info:
+        collect(decision_repo, memo, progress=False, runner=lambda plan: pytest.fail("a kernel was started"))
+    lines = str(info.value).splitlines()
+    assert "3 input files of memos/m.md cannot be found:" in lines[0]
+    assert [line.strip() for line in lines[1:4]] == [
+        "evidence.cost_model: evidence/m/inputs/cost.yaml does not exist",
+        "evidence.eval_set: evidence/m/inputs/eval.jsonl does not exist",
+        "evidence.head_to_head: evidence/m/inputs/h2h.csv does not exist (fix: add the files, or correct the "
+        "paths in the memo's evidence section (relative to the repository root))"]

@@ -36,7 +36,8 @@ def test_notebook_has_no_outputs_and_a_parameters_cell_first(kind: str) -> None:
 @pytest.mark.parametrize("kind", KINDS)
 def test_collect_passes_every_parameter_the_notebook_has(kind: str) -> None:
     names = set(builder().parameter_names(kind))
-    passed = {"memo_id", "as_of", "notebook_path", "output_path"}
+    passed = {"memo_id", "as_of", "notebook_path", "output_path", "thresholds", "threshold_sources", "memo_path",
+              "verdict_context"}
     passed |= {p for p, _ in collect.INPUT_PARAMETERS[kind]}
     passed |= set(collect.THRESHOLD_PARAMETERS[kind]) | set(collect.FIXED_PARAMETERS.get(kind, {}))
     if kind == "usage_log":

@@ -23,8 +23,12 @@ def test_clean_usage_log_passes_and_reports_how_many_rules_ran() -> None:
     frame = pd.DataFrame({"date": ["2026-11-01", "2026-11-02"], "calls": [5, 0]})
     outcomes = run(frame, "usage_log")
     summary = validate.summarise(outcomes)
-    assert summary == {"success": True, "evaluated": len(outcomes), "failed": []}
+    assert {k: summary[k] for k in ("success", "evaluated", "failed")} == {
+        "success": True, "evaluated": len(outcomes), "failed": []}
     assert summary["evaluated"] >= 7
+    # every expectation that ran is listed, passed or not, for the reviewer's table
+    assert len(summary["checks"]) == len(outcomes) and all(c["success"] for c in summary["checks"])
+    assert {c["column"] for c in summary["checks"]} >= {"date", "calls"}
     assert validate.is_valid(outcomes)
 
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 # processes read documents without loading either.
 
 #: Notebook parameters that say where to write, not what to measure: left out of provenance.
-UNRECORDED_PARAMETERS = ("output_path",)
+UNRECORDED_PARAMETERS = ("output_path", "verdict_context")
 #: Packages whose versions each document records.
 TOOLS = ("fmgate", "papermill", "great_expectations", "pandas", "pyarrow", "numpy")
 SCHEMA_PREFIX = "urn:fmgate:schema:evidence:"
@@ -39,10 +39,59 @@ SCHEMA_PREFIX = "urn:fmgate:schema:evidence:"
 
 @dataclass(frozen=True)
 class InputFile:
-    """One input a measurement read: its memo evidence key and repository-relative path."""
+    """One input a measurement read: its memo evidence key and repository-relative path.
+
+    ``rows`` and ``dates`` (first and last day) are what the reader saw, for
+    the reviewer's table of inputs; left out, rows are counted from the file.
+    """
 
     name: str
     path: str
+    rows: int | None = None
+    dates: tuple[str, str] | None = None
+
+
+def frame_facts(name: str, path: str | Path, frame: Any, date_column: str | None = None) -> InputFile:
+    """An :class:`InputFile` with the rows of a loaded frame and the range of one of its date columns."""
+    dates = None
+    if date_column and date_column in frame.columns:
+        values = sorted(str(v) for v in frame[date_column].dropna() if str(v).strip())
+        dates = (values[0][:10], values[-1][:10]) if values else None
+    return InputFile(name, str(path), rows=int(len(frame)), dates=dates)
+
+
+def count_rows(path: Path) -> int | None:
+    """Data rows in an input file: Parquet from its footer, CSV and JSON Lines by counting lines."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            return int(pq.ParquetFile(path).metadata.num_rows)
+        if suffix not in (".csv", ".jsonl"):
+            return None
+        lines, last = 0, b"\n"
+        with open(path, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 22), b""):
+                lines += chunk.count(b"\n")
+                last = chunk[-1:]
+        lines += last != b"\n"  # a last line without its newline
+        return max(0, lines - 1) if suffix == ".csv" else lines
+    except (OSError, ValueError):
+        return None
+
+
+def input_entry(item: InputFile, root: Path) -> dict[str, Any]:
+    """What provenance records of one input: path, sha256, size, rows and date range."""
+    from .io import sha256_file
+
+    path = root / item.path
+    entry: dict[str, Any] = {"name": item.name, "path": item.path, "sha256": sha256_file(path),
+                             "bytes": path.stat().st_size,
+                             "rows": item.rows if item.rows is not None else count_rows(path)}
+    if item.dates:
+        entry["first_date"], entry["last_date"] = item.dates
+    return entry
 
 
 @dataclass
@@ -156,8 +205,7 @@ def build(evidence: Evidence, *, memo_id: str, notebook_path: str, parameters: M
 
     root = Path(root)
     valid = evidence.valid
-    inputs = [{"name": i.name, "path": i.path, "sha256": sha256_file(root / i.path)}
-              for i in evidence.inputs]
+    inputs = [input_entry(i, root) for i in evidence.inputs]
     document = {
         "kind": evidence.kind,
         "memo_id": memo_id,

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .dates import resolve_as_of
-from .document import Evidence, InputFile
+from .document import Evidence, InputFile, frame_facts
 from .hashing import hash_strings, normalize_text
 from .io import DEFAULT_MAX_BYTES, iter_batches, read_table
 from .specs import DOMAIN_DATA, EVAL_SET
@@ -96,7 +96,7 @@ def evaluate(eval_set: str | Path, domain_data: str | Path | None = None, *,
     today = resolve_as_of(as_of)
     frame = read_table(eval_set, EVAL_SET, max_bytes=max_bytes)
     outcomes = validate_frame(frame, "eval_set", as_of=today)
-    inputs = [InputFile("eval_set", str(eval_set))]
+    inputs = [frame_facts("eval_set", eval_set, frame)]
     evidence = Evidence("eval_set", inputs, outcomes)
     if domain_data:
         inputs.append(InputFile("domain_data", str(domain_data)))

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .dates import resolve_as_of
-from .document import Evidence, InputFile
+from .document import Evidence, frame_facts
 from .io import DEFAULT_MAX_BYTES, read_table
 from .specs import EVAL_SET, HEAD_TO_HEAD
 from .validate import validate_frame
@@ -137,12 +137,12 @@ def evaluate(head_to_head: str | Path, eval_set: str | Path | None = None, *, us
     today = resolve_as_of(as_of)
     frame = read_table(head_to_head, HEAD_TO_HEAD, max_bytes=max_bytes)
     outcomes = validate_frame(frame, "head_to_head", as_of=today)
-    inputs = [InputFile("head_to_head", str(head_to_head))]
+    inputs = [frame_facts("head_to_head", head_to_head, frame, "run_date")]
     eval_ids = None
     if eval_set:
         eval_frame = read_table(eval_set, EVAL_SET, max_bytes=max_bytes)
         eval_ids = set(eval_frame["id"].dropna().astype(str))
-        inputs.append(InputFile("eval_set", str(eval_set)))
+        inputs.append(frame_facts("eval_set", eval_set, eval_frame))
     evidence = Evidence("head_to_head", inputs, outcomes)
     if evidence.valid:
         evidence.measurements = measure(frame, eval_ids, useful_task_score=useful_task_score,

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from .dates import resolve_as_of
-from .document import Evidence, InputFile
+from .document import Evidence, frame_facts
 from .io import DEFAULT_MAX_BYTES, read_table
 from .specs import PROMPTING_LOG
 from .validate import validate_frame
@@ -79,7 +79,7 @@ def evaluate(prompting_log: str | Path, *, plateau_window: int = 5,
     today = resolve_as_of(as_of)
     frame = read_table(prompting_log, PROMPTING_LOG, max_bytes=max_bytes)
     outcomes = validate_frame(frame, "prompting_log", as_of=today)
-    evidence = Evidence("prompting_log", [InputFile("prompting_log", str(prompting_log))], outcomes)
+    evidence = Evidence("prompting_log", [frame_facts("prompting_log", prompting_log, frame, "timestamp")], outcomes)
     if evidence.valid:
         evidence.measurements = measure(frame, plateau_window=plateau_window)
         evidence.data = {"rows": ordered(frame)}

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .dates import as_day, resolve_as_of
-from .document import Evidence, InputFile
+from .document import Evidence, frame_facts
 from .io import DEFAULT_MAX_BYTES, read_table
 from .specs import TASK_CHANGES, USAGE_LOG
 from .validate import validate_frame
@@ -91,12 +91,12 @@ def evaluate(usage_log: str | Path, task_changes: str | Path | None = None, *,
     """Read, validate and measure a usage log and (optionally) its task-change log."""
     today = resolve_as_of(as_of)
     usage = read_table(usage_log, USAGE_LOG, max_bytes=max_bytes)
-    inputs = [InputFile("usage_log", str(usage_log))]
+    inputs = [frame_facts("usage_log", usage_log, usage, "date")]
     outcomes = validate_frame(usage, "usage_log", as_of=today)
     changes = None
     if task_changes:
         changes = read_table(task_changes, TASK_CHANGES, max_bytes=max_bytes)
-        inputs.append(InputFile("task_changes", str(task_changes)))
+        inputs.append(frame_facts("task_changes", task_changes, changes, "date"))
         outcomes += validate_frame(changes, "task_changes", as_of=today)
     evidence = Evidence("usage_log", inputs, outcomes)
     if evidence.valid:

@@ -117,6 +117,13 @@ class Outcome:
                 "input": self.rule.input, "severity": self.rule.severity,
                 "details": self.details()}
 
+    def record(self) -> dict[str, Any]:
+        """Every expectation that ran, passed or not, for the reviewer's table."""
+        return {"expectation": self.rule.type_name, "input": self.rule.input, "column": self.rule.column,
+                "severity": self.rule.severity, "success": bool(self.success), "explain": self.rule.explain,
+                "unexpected": self.unexpected, "total": self.total, "exact": self.exact,
+                "examples": [_show(v) for v in self.examples[:5]] if not self.success else []}
+
     def message(self) -> str:
         where = f"{self.rule.input} column '{self.rule.column}'" if self.rule.column else self.rule.input
         return f"{where}: {self.details()}; fix: {self.rule.fix}"
@@ -442,7 +449,8 @@ def merge(sample: Sequence[Outcome], exact: Sequence[Outcome]) -> list[Outcome]:
 def summarise(outcomes: Sequence[Outcome]) -> dict[str, Any]:
     """The validation summary of the evidence document."""
     failed = [o.entry() for o in outcomes if not o.success]
-    return {"success": not failed, "evaluated": len(outcomes), "failed": failed}
+    return {"success": not failed, "evaluated": len(outcomes), "failed": failed,
+            "checks": [o.record() for o in outcomes]}
 
 
 def is_valid(outcomes: Sequence[Outcome]) -> bool:
