@@ -42,3 +42,16 @@ test_every_check_named_in_evidence_checks_exists if {
 		count(verdict) == count(ids)
 	}
 }
+
+# a notebook's verdict sees only its own document: each kind's checks must come out the same that way
+test_each_kind_s_checks_read_that_kind_alone if {
+	full := decision.evidence_verdict with input as cost_fine_tune with data.fmgate.config as org
+	every kind, checks in full {
+		alone := json.patch(cost_fine_tune, [{
+			"op": "replace", "path": "/evidence",
+			"value": object.filter(cost_fine_tune.evidence, [kind]),
+		}])
+		own := decision.evidence_verdict[kind] with input as alone with data.fmgate.config as org
+		own == checks
+	}
+}
