@@ -417,7 +417,7 @@ def _strip_machine_paths(executed: Path, root: Path, work: Path, rules_root: Pat
     not reveal where someone's checkout lives.
     """
     text = executed.read_text(encoding="utf-8")
-    for folder, name in ((work.resolve(), "<scratch>"), (Path(rules_root).resolve(), "<trusted>"),
+    for folder, name in ((work.resolve(), "(scratch)"), (Path(rules_root).resolve(), "(trusted)"),
                          (Path(root).resolve(), "")):
         text = text.replace(json.dumps(str(folder) + "/")[1:-1], f"{name}/" if name else "")
         text = text.replace(json.dumps(str(folder))[1:-1], name or ".")
