@@ -146,7 +146,7 @@ def main() -> int:
         for round_no in range(1, args.rounds + 1):
             def timed_collect() -> None:
                 t0 = time.perf_counter()
-                result = collect(root, memo, kinds=args.kinds, progress=False, workers=args.workers, force=True)
+                result = collect(root, memo, kinds=args.kinds, workers=args.workers, force=True)
                 collect_s.append(time.perf_counter() - t0)
                 written[:] = [r.kind for r in result.runs if r.status == "written"]
                 if sorted(written) != sorted(kinds) or not result.ok:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from fmgate import collect as collect_module
+from fmgate.collect import workers as workers_module
 from fmgate.collect import collect, required_kinds
 from fmgate.commands import collect as collect_command
 from fmgate.errors import EngineError, InputError
@@ -62,7 +63,7 @@ def test_needed_kinds_without_input_are_reported_missing(decision_repo: Path) ->
         calls.append(plan.kind)
         return {"kind": plan.kind, "status": "written", "valid": True, "errors": []}
 
-    result = collect(decision_repo, memo, runner=succeed, progress=False)
+    result = collect(decision_repo, memo, runner=succeed)
     assert calls == ["cost_model"]
     assert result.missing == ["eval_set", "head_to_head"]
     assert not result.ok
@@ -76,7 +77,7 @@ def test_a_failing_notebook_raises_input_error_naming_cell_and_input(decision_re
     memo = write_memo(decision_repo, "m", "buy", {"usage_log": "evidence/m/inputs/usage.csv"})
     write_rows(decision_repo / "evidence" / "m" / "inputs" / "usage.csv", usage_rows("2026-10-01", 3))
     with pytest.raises(InputError) as info:
-        collect(decision_repo, memo, runner=fake_runner([]))
+        collect(decision_repo, memo, runner=fake_runner([]), report=collect_command.Progress(None))
     text = str(info.value)
     assert "usage_log" in text and "cell [2]" in text and "evidence/m/inputs/usage.csv" in text
     assert "bad column" in text
@@ -104,7 +105,7 @@ def test_engine_failures_raise_engine_error(decision_repo: Path) -> None:
                 "cell": None, "source": "", "engine": True}
 
     with pytest.raises(EngineError, match="Kernel died"):
-        collect(decision_repo, memo, runner=dead_kernel, progress=False)
+        collect(decision_repo, memo, runner=dead_kernel)
 
 
 def test_html_rendering_drops_remote_scripts() -> None:
@@ -125,7 +126,7 @@ def test_collect_runs_notebooks_writes_evidence_and_reuses_it(decision_repo: Pat
         "usage_log": "evidence/tt/inputs/usage.csv", "task_changes": "evidence/tt/inputs/task_changes.csv",
         "cost_model": "evidence/tt/inputs/cost.yaml"}, gates=["cost_at_scale"])
 
-    result = collect(decision_repo, memo, kinds=["usage_log", "cost_model"], workers=2, progress=False)
+    result = collect(decision_repo, memo, kinds=["usage_log", "cost_model"], workers=2)
     assert [(r.kind, r.status, r.valid) for r in result.runs] == [
         ("usage_log", "written", True), ("cost_model", "written", True)]
     folder = decision_repo / "evidence" / "tt"
@@ -144,7 +145,7 @@ def test_collect_runs_notebooks_writes_evidence_and_reuses_it(decision_repo: Pat
         assert any(c.get("outputs") for c in executed["cells"] if c["cell_type"] == "code")
     assert not [p for p in folder.iterdir() if p.name.startswith(".collect-")]
 
-    again = collect(decision_repo, memo, kinds=["usage_log", "cost_model"], progress=False)
+    again = collect(decision_repo, memo, kinds=["usage_log", "cost_model"])
     assert [r.status for r in again.runs] == ["reused", "reused"]
 
     # Evidence made by other measuring code, or with other tool versions, is made again.
@@ -154,7 +155,7 @@ def test_collect_runs_notebooks_writes_evidence_and_reuses_it(decision_repo: Pat
     cost_doc = json.loads((folder / "cost_model.json").read_text())
     cost_doc["provenance"]["tools"]["pandas"] = "0.0.1"
     (folder / "cost_model.json").write_text(json.dumps(cost_doc))
-    third = collect(decision_repo, memo, kinds=["usage_log", "cost_model"], progress=False)
+    third = collect(decision_repo, memo, kinds=["usage_log", "cost_model"])
     assert [r.status for r in third.runs] == ["written", "written"]
     remade = json.loads((folder / "usage_log.json").read_text())
     assert remade["provenance"]["code"] == collect_module.document.code_identity()
@@ -187,7 +188,7 @@ def test_an_input_that_is_not_a_data_file_is_refused_before_any_kernel(decision_
     (decision_repo / "helper.py").write_text("print('never run')\n")
     memo = write_memo(decision_repo, "m", "buy", {"cost_model": "helper.py"})
     with pytest.raises(InputError) as info:
-        collect(decision_repo, memo, progress=False, runner=lambda plan: pytest.fail("a kernel was started"))
+        collect(decision_repo, memo, runner=lambda plan: pytest.fail("a kernel was started"))
     assert info.value.field == "evidence.cost_model" and "not a data file" in str(info.value)
 
 
@@ -197,7 +198,7 @@ def test_an_unreadable_input_is_shown_in_the_notebook_and_its_evidence_marked_in
     memo = write_memo(decision_repo, "m", "buy", {"usage_log": "evidence/m/inputs/usage.csv"})
     committed = decision_repo / "evidence" / "m" / "usage_log.json"
     committed.write_text('{"committed": true}\n')
-    result = collect(decision_repo, memo, progress=False)
+    result = collect(decision_repo, memo)
     assert not result.ok and result.invalid == ["usage_log"]
     document = json.loads(committed.read_text())
     assert document["valid"] is False and document["measurements"] == {}
@@ -276,7 +277,7 @@ def test_collect_refuses_a_document_that_breaks_its_schema(decision_repo: Path) 
     committed.write_text('{"committed": true}\n')
 
     with pytest.raises(EngineError) as info:
-        collect(decision_repo, memo, progress=False)
+        collect(decision_repo, memo)
     text = str(info.value)
     assert "cost_model" in text and "refused" in text and "provenance" in text
     assert committed.read_text() == '{"committed": true}\n'
@@ -307,40 +308,40 @@ def _unreadable_plan(tmp_path: Path, kind: str, evidence_dir: Path | None = None
 
 def test_one_worker_runs_plan_after_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     started = []
-    original = collect_module._Worker.__init__
+    original = workers_module._Worker.__init__
 
     def counting(self):
         started.append(self)
         original(self)
 
-    monkeypatch.setattr(collect_module._Worker, "__init__", counting)
+    monkeypatch.setattr(workers_module._Worker, "__init__", counting)
     plans = [_unreadable_plan(tmp_path, kind) for kind in ("usage_log", "cost_model", "eval_set")]
-    outcomes = list(collect_module._run_all(plans, 1, None))
-    assert sorted(o["kind"] for o in outcomes) == ["cost_model", "eval_set", "usage_log"]
-    assert all(o["status"] == "failed" and o["engine"] for o in outcomes)
-    assert all("missing" in o["evalue"] for o in outcomes)
+    outcomes = list(workers_module._run_all(plans, 1, None))
+    assert sorted(o.kind for o in outcomes) == ["cost_model", "eval_set", "usage_log"]
+    assert all(o.status == "failed" and o.engine for o in outcomes)
+    assert all("missing" in o.evalue for o in outcomes)
     assert len(started) == 1
     assert all(w.process.returncode == 0 for w in started)  # told to stop, not killed
 
 
 def test_a_crashed_worker_is_reported_and_replaced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     started = []
-    original = collect_module._Worker.__init__
+    original = workers_module._Worker.__init__
 
     def counting(self):
         started.append(self)
         original(self)
 
-    monkeypatch.setattr(collect_module._Worker, "__init__", counting)
+    monkeypatch.setattr(workers_module._Worker, "__init__", counting)
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
     plans = [_unreadable_plan(tmp_path, "usage_log", evidence_dir=blocker / "m"),  # the worker dies on it
              _unreadable_plan(tmp_path, "cost_model")]
-    outcomes = {o["kind"]: o for o in collect_module._run_all(plans, 1, None)}
+    outcomes = {o.kind: o for o in workers_module._run_all(plans, 1, None)}
     crashed = outcomes["usage_log"]
-    assert crashed["status"] == "failed" and crashed["ename"] == "WorkerError" and crashed["engine"]
-    assert "exited with status 1" in crashed["evalue"] and "not-a-folder" in crashed["evalue"]
-    assert outcomes["cost_model"]["status"] == "failed" and "missing" in outcomes["cost_model"]["evalue"]
+    assert crashed.status == "failed" and crashed.ename == "WorkerError" and crashed.engine
+    assert "exited with status 1" in crashed.evalue and "not-a-folder" in crashed.evalue
+    assert outcomes["cost_model"].status == "failed" and "missing" in outcomes["cost_model"].evalue
     assert len(started) == 2
 
 
@@ -349,7 +350,7 @@ def test_absent_inputs_are_listed_one_per_line_before_any_kernel_starts(decision
         "cost_model": "evidence/m/inputs/cost.yaml", "eval_set": "evidence/m/inputs/eval.jsonl",
         "head_to_head": "evidence/m/inputs/h2h.csv"})
     with pytest.raises(InputError) as info:
-        collect(decision_repo, memo, progress=False, runner=lambda plan: pytest.fail("a kernel was started"))
+        collect(decision_repo, memo, runner=lambda plan: pytest.fail("a kernel was started"))
     lines = str(info.value).splitlines()
     assert "3 input files of memos/m.md cannot be found:" in lines[0]
     assert [line.strip() for line in lines[1:4]] == [

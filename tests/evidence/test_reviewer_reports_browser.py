@@ -80,12 +80,12 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], P
     for kind, (source, _, _) in SOURCES.items():
         by_memo.setdefault(source, []).append(kind)
     for source, kinds in by_memo.items():
-        result = collect(root, root / "memos" / f"{source}.md", kinds=kinds, progress=False, force=True)
+        result = collect(root, root / "memos" / f"{source}.md", kinds=kinds, force=True)
         assert result.ok, result.runs
         for kind in kinds:
             found[(kind, "valid")] = result.evidence_dir
     for kind in SOURCES:
-        result = collect(root, _broken_memo(root, kind), kinds=[kind], progress=False, force=True)
+        result = collect(root, _broken_memo(root, kind), kinds=[kind], force=True)
         assert result.invalid == [kind], result.runs
         found[(kind, "invalid")] = result.evidence_dir
     return found

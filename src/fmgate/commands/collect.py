@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from pathlib import Path
+from typing import Any
 
 from ..collect import collect
 from ..errors import EXIT_BAD_INPUT, EXIT_OK
@@ -28,13 +31,52 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
+class Progress:
+    """collect's progress: a tqdm bar on a terminal, plain lines in CI or when stderr is not a terminal.
+
+    ``enabled=False`` (``--no-progress``) says nothing; ``None`` decides by the terminal.
+    """
+
+    def __init__(self, enabled: bool | None) -> None:
+        interactive = sys.stderr.isatty() and os.environ.get("CI", "").lower() != "true"
+        self.bar_mode = interactive if enabled is None else (enabled and interactive)
+        self.quiet = enabled is False
+        self.memo_id = ""
+        self.bar: Any = None
+
+    def start(self, memo_id: str, total: int) -> None:
+        self.memo_id = memo_id
+        if self.bar_mode and total:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc=f"collect {memo_id}", unit="notebook", file=sys.stderr)
+
+    def line(self, text: str) -> None:
+        if self.bar is not None:
+            self.bar.write(text, file=sys.stderr)
+        elif not self.quiet:
+            print(f"fmgate collect {self.memo_id}: {text}", file=sys.stderr, flush=True)
+
+    def step(self, text: str) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix_str(text)
+            self.bar.update(1)
+        else:
+            self.line(text)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
 def run(args: argparse.Namespace) -> int:
     from ..repo import find_root
 
     root = find_root(args.repo)
     status = EXIT_OK
     for memo in args.memos:
-        result = collect(root, memo, kinds=args.kinds, progress=args.progress,
+        result = collect(root, memo, kinds=args.kinds, report=Progress(args.progress),
                          workers=max(1, args.workers), force=args.force)
         print(f"{result.memo_id}: evidence in {result.evidence_dir.relative_to(root).as_posix()}/")
         for warning in result.warnings:
