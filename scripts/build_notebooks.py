@@ -20,7 +20,6 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = "example-memo"
 
 # kind -> title, explanation, parameters (name, default, comment), measure call, plot call
 NOTEBOOKS: dict[str, dict] = {
@@ -131,7 +130,7 @@ NOTEBOOKS: dict[str, dict] = {
     },
 }
 
-COMMON_FIRST = [("memo_id", EXAMPLE, "the memo this evidence belongs to")]
+COMMON_FIRST = [("memo_id", "MEMO", "the memo this evidence belongs to")]
 COMMON_LAST = [
     ("as_of", None, "dates after this day count as future (None: today, UTC)"),
     ("thresholds", "THRESHOLDS", "the thresholds this report shows beside the measurements"),
