@@ -22,11 +22,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..errors import InputError
 from .dates import resolve_as_of
 from .document import Evidence, InputFile
 from .hashing import DistinctCounter, FirstSeen, hash_strings
-from .io import iter_batches
+from .io import iter_batches, no_rows_error
 from .specs import CORPUS_MANIFEST, QUALITY_LEVELS
 from .streaming import Sample, Tally, blank
 from .validate import SHA256_PATTERN, Outcome, exact_outcome, find_rule, merge, prepare, run_rules, suite
@@ -143,8 +142,7 @@ def scan(path: str | Path, *, batch_size: int = DEFAULT_BATCH_SIZE, sample_rows:
     for batch in iter_batches(path, CORPUS_MANIFEST, batch_size=batch_size):
         state.add(batch)
     if state.rows == 0:
-        raise InputError("file has no rows", path=str(path),
-                         fix="list the corpus shards: one row per shard")
+        raise no_rows_error(path, CORPUS_MANIFEST, "has no rows")
     return state.outcomes(as_of or resolve_as_of(None)), state.measurements()
 
 

@@ -31,11 +31,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..errors import InputError
 from .dates import resolve_as_of
 from .document import Evidence, InputFile
 from .hashing import DistinctCounter, hash_strings, normalize_text
-from .io import iter_batches
+from .io import iter_batches, no_rows_error
 from .specs import DOMAIN_DATA, QUALITY_LEVELS
 from .streaming import Sample, Tally, blank, count_true, failures, ordered_map
 from .validate import Outcome, exact_outcome, find_rule, merge, prepare, run_rules, suite
@@ -162,8 +161,7 @@ def scan(path: str | Path, *, batch_size: int = DEFAULT_BATCH_SIZE, sample_rows:
         for part in ordered_map(measure_batch, batches(), workers=workers):
             state.merge(part)
         if state.rows == 0:
-            raise InputError("file has no rows", path=str(path),
-                             fix="add the domain examples: one row per example with id, text, quality")
+            raise no_rows_error(path, DOMAIN_DATA, "has no rows")
         sorts = [background.submit(counter.distinct) for counter in (state.ids, state.high_texts)]
         for future in sorts:
             future.result()

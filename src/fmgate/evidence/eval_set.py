@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 from .dates import resolve_as_of
 from .document import Evidence, InputFile, frame_facts
 from .hashing import hash_strings, normalize_text
-from .io import DEFAULT_MAX_BYTES, iter_batches, read_table
+from .io import DEFAULT_MAX_BYTES, iter_batches, no_rows_error, read_table
 from .specs import DOMAIN_DATA, EVAL_SET
 from .validate import validate_frame
 
@@ -46,11 +46,15 @@ def training_overlap(hashes: np.ndarray, domain_path: str | Path, *, batch_size:
     found = np.zeros(len(hashes), dtype=bool)
     if not len(hashes):
         return found
+    rows = 0
     for batch in iter_batches(domain_path, DOMAIN_DATA, batch_size=batch_size):
+        rows += batch.num_rows
         text = batch.column("text")
         text = pc.filter(text, pc.is_valid(text))
         if len(text):
             found |= np.isin(hashes, hash_strings(normalize_text(text)))
+    if rows == 0:  # no overlap with nothing would pass for a clean eval set: refuse, as domain_data does
+        raise no_rows_error(domain_path, DOMAIN_DATA, "has no rows")
     return found
 
 

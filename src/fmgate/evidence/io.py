@@ -5,6 +5,12 @@ UTF-8, missing columns, a file too large to load) becomes an
 :class:`~fmgate.errors.InputError` that names the file, the column when there
 is one, and what to do about it.
 
+A file with no rows is read only for the kinds where zero rows is a meaningful
+answer (``InputSpec.empty_ok``: task_changes, where no change means a stable
+task), and only when it states its columns (a CSV header row, a Parquet
+schema). Every other empty input is refused with the reason zero rows cannot
+be evidence of its kind (:func:`no_rows_error`).
+
 Small inputs are loaded whole (:func:`read_table`) and refused above a size
 limit. ``domain_data`` and ``corpus_manifest`` are streamed in record batches
 (:func:`iter_batches`) and have no size limit.
@@ -64,10 +70,27 @@ def file_format(path: str | Path) -> str:
                          fix="save the input as .csv, .jsonl or .parquet") from None
 
 
-def check_file(path: str | Path, *, max_bytes: int | None = None, what: str = "input") -> int:
+def no_rows_error(path: str | Path, spec: InputSpec, found: str) -> InputError:
+    """The error for a *spec* input that holds no rows; *found* says what the file holds instead.
+
+    For a kind where zero rows cannot be evidence the message gives the reason
+    (``spec.no_rows``). For a kind where it can (``spec.empty_ok``) this is only
+    reached for a file that does not state its columns, and the message says
+    why that is not read as zero rows.
+    """
+    if spec.empty_ok:
+        return InputError(f"file {found}, so it cannot stand for zero rows ({spec.no_rows}): an export that "
+                          "failed looks the same", path=str(path), fix=spec.no_rows_fix)
+    return InputError(f"file {found}, and zero rows cannot be evidence: {spec.no_rows}", path=str(path),
+                      fix=spec.no_rows_fix)
+
+
+def check_file(path: str | Path, *, max_bytes: int | None = None, what: str = "input",
+               spec: InputSpec | None = None) -> int:
     """Refuse a missing, unreadable, empty or (when *max_bytes* is given) oversized file.
 
-    Returns the size in bytes.
+    With *spec*, an empty file is refused with the reason zero rows cannot be
+    evidence of that kind (:func:`no_rows_error`). Returns the size in bytes.
     """
     p = Path(path)
     if not p.exists():
@@ -78,6 +101,8 @@ def check_file(path: str | Path, *, max_bytes: int | None = None, what: str = "i
                          fix="point the memo's evidence entry at a file, not a folder")
     size = p.stat().st_size
     if size == 0:
+        if spec is not None:
+            raise no_rows_error(path, spec, "is empty (no bytes)")
         raise InputError(f"{what} file is empty", path=str(path),
                          fix="export the data again; the file has no bytes")
     if max_bytes is not None and size > max_bytes:
@@ -175,8 +200,7 @@ def _read_csv(path: Path, spec: InputSpec) -> pd.DataFrame:
                          fix="quote fields that contain commas, and keep one value per header column "
                              "on every row") from None
     except pd.errors.EmptyDataError:
-        raise InputError("file has no header row and no data", path=str(path),
-                         fix=f"write a header row: {','.join(spec.required)}") from None
+        raise no_rows_error(path, spec, "has no header row and no data") from None
     except pd.errors.ParserError as exc:
         raise InputError(f"CSV cannot be parsed: {str(exc).strip()}", path=str(path),
                          fix="quote fields that contain commas or line breaks, and keep one "
@@ -201,8 +225,7 @@ def _read_jsonl(path: Path, spec: InputSpec) -> pd.DataFrame:
                                  fix="write one JSON object per line, with the columns as keys")
             records.append(record)
     if not records:
-        raise InputError("file has no records (only blank lines)", path=str(path),
-                         fix=f"write one JSON object per {spec.row}")
+        raise no_rows_error(path, spec, "has no records (only blank lines)")
     found: list[str] = []
     seen: set[str] = set()
     for record in records:
@@ -225,22 +248,33 @@ def _read_parquet(path: Path, spec: InputSpec) -> pd.DataFrame:
     return table.to_pandas()
 
 
+#: pandas dtypes of an input read with no rows, per column type (nothing to infer them from).
+_EMPTY_DTYPES = {"int": "Int64", "number": "float64", "bool": "bool"}
+
+
 def read_table(path: str | Path, spec: InputSpec, *, max_bytes: int = DEFAULT_MAX_BYTES) -> pd.DataFrame:
     """Load a small tabular input whole, as a DataFrame with the spec's text columns as str.
 
     Required columns are checked; extra columns are kept. Values are not
     validated here beyond what reading needs: that is the expectation suite's job.
+
+    A file with its columns and no rows is read only when the spec says zero
+    rows is meaningful (``empty_ok``); its columns then have the spec's types.
+    Otherwise it is refused with the reason (see :func:`no_rows_error`).
     """
     p = Path(path)
     fmt = file_format(p)
-    check_file(p, max_bytes=max_bytes, what=spec.name)
+    check_file(p, max_bytes=max_bytes, what=spec.name, spec=spec)
     if fmt != "parquet":
         check_utf8(p)
     frame = {"csv": _read_csv, "jsonl": _read_jsonl, "parquet": _read_parquet}[fmt](p, spec)
     check_columns([str(c) for c in frame.columns], spec, p)
     if len(frame) == 0:
-        raise InputError("file has a header but no rows", path=str(path),
-                         fix=f"add the data: one row per {spec.row}")
+        if not spec.empty_ok:
+            raise no_rows_error(path, spec, "has a header but no rows" if fmt == "csv" else "has columns but no rows")
+        for col in spec.columns:
+            if col.name in frame.columns and col.type in _EMPTY_DTYPES:
+                frame[col.name] = frame[col.name].astype(_EMPTY_DTYPES[col.type])
     for col in spec.columns:
         if col.name not in frame.columns:
             continue
@@ -303,12 +337,23 @@ def _arrow_error(exc: Exception, path: Path, spec: InputSpec, columns: list[str]
                           f"with columns {', '.join(spec.required)}")
 
 
+def _only_whitespace(path: Path) -> bool:
+    """True when a text file holds nothing but whitespace (read until the first other byte)."""
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 16), b""):
+            if chunk.strip():
+                return False
+    return True
+
+
 def _open_stream(path: Path, spec: InputSpec, batch_size: int) -> tuple[Iterator[pa.RecordBatch], list[str]]:
     fmt = file_format(path)
     if fmt == "csv":
         import pyarrow.csv as pcsv
 
         header = _csv_header(path)
+        if not any(name.strip() for name in header) and _only_whitespace(path):
+            raise no_rows_error(path, spec, "has no header row and no data")
         check_columns(header, spec, path)
         wanted = [c for c in spec.names if c in header]
         types = {c.name: _ARROW_TYPES[c.type] for c in spec.columns if c.name in header}
@@ -326,6 +371,8 @@ def _open_stream(path: Path, spec: InputSpec, batch_size: int) -> tuple[Iterator
     if fmt == "jsonl":
         import pyarrow.json as pj
 
+        if _only_whitespace(path):
+            raise no_rows_error(path, spec, "has no records (only blank lines)")
         block = max(1 << 16, min(16 << 20, batch_size * 256))
         reader = pj.open_json(path, read_options=pj.ReadOptions(block_size=block))
         names = list(reader.schema.names)
@@ -420,13 +467,15 @@ def iter_batches(path: str | Path, spec: InputSpec, *, batch_size: int = 131_072
     as strings, dates as strings). The file is never loaded whole: memory use
     is bounded by a few batches. Raises InputError for a missing, empty or
     unreadable file, missing columns, values of the wrong type, or bytes that
-    are not UTF-8 (Arrow checks UTF-8 as it decodes text columns).
+    are not UTF-8 (Arrow checks UTF-8 as it decodes text columns). A file
+    with a header (or schema) and no rows yields no batch: the caller, which
+    counts the rows, refuses it with :func:`no_rows_error`.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be positive")
     p = Path(path)
     file_format(p)
-    check_file(p, what=spec.name)
+    check_file(p, what=spec.name, spec=spec)
     try:
         source, columns = _open_stream(p, spec, batch_size)
     except InputError:
