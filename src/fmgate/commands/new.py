@@ -22,6 +22,7 @@ def run(args: argparse.Namespace) -> int:
     created = scaffold(repo, args.memo_id, args.decision, dt.datetime.now(dt.timezone.utc).date())
     for path in created:
         print(f"created {path.relative_to(repo.root)}")
-    print(f"next: fill in the memo, put the inputs in {created[1].relative_to(repo.root)}, "
+    print(f"next: fill in the memo, put the inputs in {created[1].relative_to(repo.root)} "
+          f"(its README.md lists each file, its columns and an example row), "
           f"then 'fmgate collect' and 'fmgate check' it")
     return EXIT_OK
