@@ -187,3 +187,12 @@ def test_sha256_file(tmp_path: Path) -> None:
     path = tmp_path / "x.txt"
     path.write_bytes(b"abc")
     assert io.sha256_file(path) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+
+def test_stream_non_utf8_far_from_the_header_is_named_by_arrow(tmp_path: Path) -> None:
+    path = tmp_path / "domain.csv"
+    good = "".join(f"d{i},text number {i},high\n" for i in range(20_000))  # past the header's text buffer
+    path.write_bytes(b"id,text,quality\n" + good.encode() + b"dx,caf\xe9,high\n")
+    error = raises_input(lambda: list(io.iter_batches(path, DOMAIN_DATA, batch_size=1000)), "domain.csv",
+                         "not UTF-8")
+    assert "UTF-8" in error.fix

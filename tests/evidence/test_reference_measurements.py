@@ -1,0 +1,375 @@
+"""Every measurement the policy reads, pinned against an independent reference.
+
+Each test computes the measurement a second way (the standard library,
+scipy, or a few lines of plain Python written from docs/policy-input.md)
+on data where the plausible alternatives give different answers, so that a
+change of method (a mean for a median, other percentiles for the stated
+confidence, the last listing for the first, a sum for a count) fails here
+even when every other test still passes. Where a threshold decides, the data
+puts the right method and the wrong one on opposite sides of the threshold
+the policy uses (read from policies/data.json).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import statistics
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from fmgate.evidence import corpus, cost, domain, eval_set, head_to_head as h2h, prompting, usage
+
+from .helpers import AS_OF, REPO_ROOT, write_rows
+
+THRESHOLDS = json.loads((REPO_ROOT / "policies" / "data.json").read_text())["fmgate"]["defaults"]["thresholds"]
+
+
+# --- usage_log: median daily calls over the window (FT-COST-VOLUME) -------------------------------
+
+
+def skewed_usage() -> list[dict]:
+    """28 days whose median is under the volume threshold and whose mean is far over it, after 10
+    older days so busy that including them would lift the median over it too; one day is written as
+    two rows (two endpoints)."""
+    days = pd.date_range("2026-09-21", periods=38, freq="D").strftime("%Y-%m-%d").tolist()
+    calls = [100_000_000] * 10 + [8_000_000] * 13 + [9_200_000, 9_800_000] + [40_000_000] * 13
+    rows = [{"date": d, "calls": c} for d, c in zip(days, calls)]
+    split = rows.pop(15)  # a quiet day inside the window, reported per endpoint
+    rows += [{"date": split["date"], "calls": 3_000_000}, {"date": split["date"], "calls": 5_000_000}]
+    return rows
+
+
+def reference_volume(rows: list[dict], window_days: int) -> tuple[float, int]:
+    """statistics.median of the per-day totals over the last *window_days* calendar days of the log."""
+    totals: dict[dt.date, int] = {}
+    for row in rows:
+        day = dt.date.fromisoformat(row["date"])
+        totals[day] = totals.get(day, 0) + row["calls"]
+    last = max(totals)
+    inside = [v for d, v in totals.items() if (last - d).days < window_days]
+    return statistics.median(inside), len(inside)
+
+
+def test_volume_is_the_median_of_daily_calls_not_the_mean(tmp_path: Path) -> None:
+    rows = skewed_usage()
+    window = THRESHOLDS["cost_usage_window_days"]
+    threshold = THRESHOLDS["cost_volume_calls_per_day"]
+    median, covered = reference_volume(rows, window)
+    daily_in_window = [v for _, v in sorted(
+        pd.DataFrame(rows).groupby("date")["calls"].sum().items())][-window:]
+    # the data separates the methods: the median is under the threshold, the alternatives are over it
+    assert median < threshold < statistics.mean(daily_in_window)
+    assert statistics.median_high(daily_in_window) < threshold  # and it is the median of an even count
+    assert median != statistics.median_low(daily_in_window) != statistics.median_high(daily_in_window)
+    assert reference_volume(rows, window + 10)[0] > threshold  # the older days must stay out
+
+    evidence = usage.evaluate(write_rows(tmp_path / "usage.csv", rows), as_of=AS_OF, window_days=window)
+    assert evidence.valid
+    m = evidence.measurements
+    assert m["median_daily_calls"] == median == 9_500_000
+    assert m["days_covered"] == covered == window
+    assert m["window_days"] == window
+
+
+def reference_unstable_quarters(changes: list[tuple[str, bool]], memo_date: dt.date) -> list[int]:
+    """Meaningful changes per 91-day quarter, oldest first, the last quarter ending the day before the memo."""
+    counts = [0, 0, 0, 0]
+    for day, meaningful in changes:
+        back = (memo_date - dt.date.fromisoformat(day)).days - 1  # 0 = the day before the memo date
+        if meaningful and 0 <= back < 4 * 91:
+            counts[3 - back // 91] += 1
+    return counts
+
+
+def test_unstable_quarters_count_quarters_not_changes(tmp_path: Path) -> None:
+    memo = dt.date(2026, 11, 2)
+    changes = [("2026-11-01", True), ("2026-10-20", True), ("2026-09-01", True),  # three in the last quarter
+               ("2026-05-04", False),  # not meaningful
+               ("2025-11-02", True), ("2025-11-03", True)]  # the day before the first quarter, and its first day
+    counts = reference_unstable_quarters(changes, memo)
+    assert counts == [1, 0, 0, 3]
+    # counting changes (4) instead of quarters (2) would cross the limit differently
+    assert sum(counts) > THRESHOLDS["cost_max_unstable_quarters"]
+    tc = write_rows(tmp_path / "tc.csv", [{"date": d, "description": "x", "meaningful": m} for d, m in changes])
+    log = write_rows(tmp_path / "usage.csv", skewed_usage())
+    m = usage.evaluate(log, tc, memo_date=memo.isoformat(), as_of=AS_OF).measurements
+    assert [q["meaningful_changes"] for q in m["quarters"]] == counts
+    assert m["unstable_quarters"] == sum(1 for c in counts if c) == 2
+
+
+# --- head_to_head: quality ratio and its paired bootstrap interval (FT-COST-QUALITY) --------------
+
+
+def bench(candidate: np.ndarray, buy: np.ndarray, *, cost_c: float = 0.001, cost_b: float = 0.01) -> pd.DataFrame:
+    rows = []
+    for i, (c, b) in enumerate(zip(candidate, buy)):
+        rows.append({"item_id": f"e{i:03d}", "system": "candidate", "score": float(c), "cost_usd": cost_c,
+                     "run_date": "2026-11-01"})
+        rows.append({"item_id": f"e{i:03d}", "system": "buy", "score": float(b), "cost_usd": cost_b,
+                     "run_date": "2026-11-01"})
+    return pd.DataFrame(rows)
+
+
+def near_threshold_scores() -> tuple[np.ndarray, np.ndarray]:
+    """60 paired items whose ratio is about 0.975, with a 95% lower bound under 0.95 and a 90% one over it."""
+    rng = np.random.default_rng(2026)
+    buy = np.round(rng.uniform(0.5, 0.95, 60), 3)
+    candidate = np.round(np.clip(buy * 0.994 + rng.normal(0, 0.08, 60), 0, 1), 3)
+    return candidate, buy
+
+
+def ratio_of_means(c: np.ndarray, b: np.ndarray, axis: int = -1) -> np.ndarray:
+    return np.mean(c, axis=axis) / np.mean(b, axis=axis)
+
+
+def scipy_interval(candidate: np.ndarray, buy: np.ndarray, confidence: float, resamples: int):
+    return stats.bootstrap((candidate, buy), ratio_of_means, paired=True, vectorized=True,
+                           n_resamples=resamples, confidence_level=confidence, method="percentile",
+                           rng=np.random.default_rng(99))
+
+
+def test_the_interval_is_scipys_paired_percentile_bootstrap_at_95_percent() -> None:
+    candidate, buy = near_threshold_scores()
+    resamples = 100_000
+    ratio = h2h.measure(bench(candidate, buy), resamples=resamples)["quality_ratio"]
+    reference = scipy_interval(candidate, buy, 0.95, resamples)
+    # Monte Carlo error of a 2.5% percentile from 100,000 resamples, two independent runs: about
+    # 0.012 bootstrap standard errors; the tolerance is five times that. Taking the interval at
+    # other percentiles moves a bound by 0.15 standard errors or more (97%: 0.21, 90%: 0.31).
+    tolerance = 0.06 * reference.standard_error
+    assert ratio["confidence"] == 0.95
+    assert ratio["lower"] == pytest.approx(reference.confidence_interval.low, abs=tolerance)
+    assert ratio["upper"] == pytest.approx(reference.confidence_interval.high, abs=tolerance)
+    assert ratio["point"] == pytest.approx(candidate.mean() / buy.mean(), abs=1e-9)
+    for other in (0.90, 0.97):
+        moved = scipy_interval(candidate, buy, other, resamples).confidence_interval
+        assert abs(moved.low - reference.confidence_interval.low) > 2 * tolerance
+        assert abs(moved.high - reference.confidence_interval.high) > 2 * tolerance
+
+
+def test_the_lower_bound_the_policy_compares_is_the_95_percent_one() -> None:
+    """With the notebook's resamples and seed: the 95% lower bound is under the quality ratio, the 90%
+    one is over it, so an interval taken at other percentiles would turn a deny into a pass."""
+    candidate, buy = near_threshold_scores()
+    threshold = THRESHOLDS["cost_quality_ratio"]
+    reference95 = scipy_interval(candidate, buy, 0.95, 100_000).confidence_interval
+    reference90 = scipy_interval(candidate, buy, 0.90, 100_000).confidence_interval
+    assert reference95.low < threshold < reference90.low
+    ratio = h2h.measure(bench(candidate, buy))["quality_ratio"]
+    assert ratio["resamples"] == h2h.DEFAULT_RESAMPLES == 10_000
+    assert ratio["point"] >= threshold
+    assert ratio["lower"] < threshold
+    assert ratio["lower"] == pytest.approx(reference95.low, abs=0.2 * (threshold - reference95.low))
+
+
+def test_the_point_is_the_ratio_of_means_not_the_mean_of_ratios() -> None:
+    candidate = np.array([0.2, 0.9, 0.9, 0.9])
+    buy = np.array([0.1, 1.0, 1.0, 1.0])
+    point = h2h.measure(bench(candidate, buy), resamples=100)["quality_ratio"]["point"]
+    assert point == pytest.approx(2.9 / 3.1, abs=1e-9)
+    assert abs(point - float(np.mean(candidate / buy))) > 0.1
+
+
+def test_per_system_figures_match_a_plain_reference() -> None:
+    candidate = np.array([0.1, 0.5, 0.49, 0.9, 0.95, 0.3, 0.7])
+    buy = np.array([0.6, 0.6, 0.2, 0.8, 0.5, 0.1, 1.0])
+    frame = bench(candidate, buy, cost_c=0.002, cost_b=0.02)
+    # an item scored for the candidate only: counted as unpaired, its cost is not part of the totals
+    frame = pd.concat([frame, pd.DataFrame([{"item_id": "x", "system": "candidate", "score": 1.0,
+                                             "cost_usd": 5.0, "run_date": "2026-11-05"}])])
+    useful_score = THRESHOLDS["useful_task_score"]
+    m = h2h.measure(frame, useful_task_score=useful_score, resamples=100)
+    assert m["items"] == 7 and m["unpaired_items"] == 1 and m["run_date"] == "2026-11-05"
+    for name, scores, each in (("candidate", candidate, 0.002), ("buy", buy, 0.02)):
+        got = m["systems"][name]
+        q = statistics.quantiles(scores.tolist(), n=10, method="inclusive")  # linear interpolation
+        useful = sum(1 for s in scores if s >= useful_score)
+        assert got["mean_score"] == pytest.approx(statistics.fmean(scores.tolist()), abs=1e-9)
+        assert (got["p10"], got["p50"], got["p90"]) == pytest.approx((q[0], q[4], q[8]), abs=1e-9)
+        assert got["useful_tasks"] == useful
+        assert got["total_cost_usd"] == pytest.approx(each * len(scores))
+        assert got["cost_per_useful_task"] == pytest.approx(each * len(scores) / useful)
+    # the data separates the methods: another percentile rule or a strict threshold would differ
+    assert np.percentile(candidate, 10, method="lower") != pytest.approx(m["systems"]["candidate"]["p10"])
+    assert sum(1 for s in candidate if s > useful_score) != m["systems"]["candidate"]["useful_tasks"]
+
+
+# --- eval_set: valid items (FT-DOMAIN-EVALSET) ------------------------------------------------------
+
+
+def normal(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def reference_items_valid(rows: list[dict], training: set[str]) -> int:
+    seen_ids: set[str] = set()
+    seen_inputs: set[str] = set()
+    valid = 0
+    for row in rows:
+        first_id = row["id"] not in seen_ids
+        seen_ids.add(row["id"])
+        if not first_id or not row["input"].strip() or not row["expected"].strip():
+            continue
+        key = normal(row["input"])
+        repeated = key in seen_inputs
+        seen_inputs.add(key)
+        if not repeated and key not in training:
+            valid += 1
+    return valid
+
+
+def test_valid_eval_items_match_a_plain_reference(tmp_path: Path) -> None:
+    rows = [
+        {"id": "a", "input": "How do I reset my password?", "expected": "link"},
+        {"id": "b", "input": "  how do I   RESET my password?", "expected": "link"},  # same input, once
+        {"id": "a", "input": "A new question", "expected": "x"},  # repeated id: not valid
+        {"id": "c", "input": "A new question", "expected": "x"},  # its input was never counted: valid
+        {"id": "d", "input": "   ", "expected": "x"},  # blank input
+        {"id": "e", "input": "Blank answer", "expected": ""},
+        {"id": "f", "input": "Seen in training", "expected": "y"},  # overlaps the domain data
+        {"id": "g", "input": "Unique one", "expected": "z"},
+    ]
+    training = {"seen in training"}
+    domain_path = write_rows(tmp_path / "domain.csv", [{"id": "t1", "text": "SEEN in  training", "quality": "high"}])
+    evidence = eval_set.evaluate(write_rows(tmp_path / "eval.csv", rows), domain_path, as_of=AS_OF)
+    assert evidence.measurements["items_valid"] == reference_items_valid(rows, training) == 3
+    assert evidence.measurements["items_total"] == len(rows)
+
+
+# --- prompting_log (FT-DOMAIN-PROMPT-*) ------------------------------------------------------------
+
+
+def test_prompting_measurements_match_a_plain_reference(tmp_path: Path) -> None:
+    rows = [  # written out of iteration order; the best score is not the last, the largest eval set neither
+        {"iteration": 3, "timestamp": "2026-10-03T09:00:00Z", "practitioner": "kim", "seniority": "staff",
+         "hours": 1.25, "variant": "few_shot", "score": 0.62, "eval_set_size": 400},
+        {"iteration": 1, "timestamp": "2026-10-01T09:00:00Z", "practitioner": "lee", "seniority": "junior",
+         "hours": 4.5, "variant": "system_prompt", "score": 0.70, "eval_set_size": 200},
+        {"iteration": 2, "timestamp": "2026-10-02T09:00:00Z", "practitioner": "lee", "seniority": "junior",
+         "hours": 3.0, "variant": "chain_of_thought", "score": 0.55, "eval_set_size": 250},
+        {"iteration": 4, "timestamp": "2026-10-04T09:00:00Z", "practitioner": "ana", "seniority": "mid",
+         "hours": 0.75, "variant": "few_shot", "score": 0.74, "eval_set_size": 300},
+    ]
+    evidence = prompting.evaluate(write_rows(tmp_path / "log.csv", rows), plateau_window=2, as_of=AS_OF)
+    m = evidence.measurements
+    in_order = sorted(rows, key=lambda r: r["iteration"])
+    best, top = [], float("-inf")
+    for row in in_order:
+        top = max(top, row["score"])
+        best.append(top)
+    assert m["best_so_far"] == best == [0.70, 0.70, 0.70, 0.74]
+    assert m["total_hours"] == pytest.approx(sum(r["hours"] for r in rows))
+    assert m["variants"] == sorted({r["variant"] for r in rows})
+    assert m["seniority_levels"] == sorted({r["seniority"] for r in rows})
+    assert m["practitioners"] == ["ana", "kim", "lee"]
+    assert m["max_eval_set_size"] == max(r["eval_set_size"] for r in rows) == 400
+    assert m["plateau_gain"] == pytest.approx(best[-1] - best[-3])
+    assert m["hours_by_variant"] == pytest.approx({"chain_of_thought": 3.0, "few_shot": 2.0, "system_prompt": 4.5})
+
+
+# --- domain_data (FT-DOMAIN-DATA) -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("batch_size", [2, 1000])
+def test_high_quality_unique_examples_match_a_plain_reference(tmp_path: Path, batch_size: int) -> None:
+    rows = [
+        {"id": "1", "text": "Refund the duplicate charge", "quality": "high"},
+        {"id": "2", "text": "  refund the   DUPLICATE charge ", "quality": "high"},  # same text
+        {"id": "3", "text": "Refund the duplicate charge", "quality": "low"},  # not high
+        {"id": "4", "text": "   ", "quality": "high"},  # blank
+        {"id": "5", "text": "Escalate to tier two", "quality": "high"},
+        {"id": "6", "text": "Escalate to tier 2", "quality": "high"},
+        {"id": "7", "text": "Close as spam", "quality": "medium"},
+    ]
+    reference = len({normal(r["text"]) for r in rows if r["quality"] == "high" and r["text"].strip()})
+    evidence = domain.evaluate(write_rows(tmp_path / "domain.csv", rows), batch_size=batch_size, sample_rows=3,
+                               as_of=AS_OF)
+    assert evidence.measurements["high_quality_unique"] == reference == 3
+    assert evidence.measurements["rows_high_quality"] == sum(
+        1 for r in rows if r["quality"] == "high" and r["text"].strip()) == 4
+    assert evidence.measurements["rows_total"] == len(rows)
+
+
+# --- corpus_manifest (BUILD-DATA) -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("batch_size", [1, 3, 1000])
+def test_qualifying_tokens_match_a_plain_reference(tmp_path: Path, batch_size: int) -> None:
+    a, b, c, d = ("a" * 64, "b" * 64, "c" * 64, "d" * 64)
+    row = lambda shard, tokens, sha, p, r, q: {  # noqa: E731
+        "shard": shard, "tokens": tokens, "sha256": sha, "source": shard.split("/")[0],
+        "proprietary": p, "domain_relevant": r, "quality": q}
+    rows = [
+        row("crm/1", 700, a, True, True, "high"),
+        row("web/1", 500, b, False, True, "high"),  # not proprietary
+        row("crm/2", 300, c, True, False, "high"),  # not domain relevant
+        row("crm/3", 200, d, True, True, "medium"),  # not high
+        row("tickets/1", 900, a, True, True, "high"),  # same content as crm/1, listed again: counts once
+        row("tickets/2", 50, b, True, True, "high"),  # same content as web/1: the first listing decides
+    ]
+    seen: set[str] = set()
+    qualifying = 0
+    for r in rows:
+        if r["sha256"] in seen:
+            continue
+        seen.add(r["sha256"])
+        if r["proprietary"] and r["domain_relevant"] and r["quality"] == "high":
+            qualifying += r["tokens"]
+    evidence = corpus.evaluate(write_rows(tmp_path / "corpus.csv", rows), batch_size=batch_size, sample_rows=2,
+                               as_of=AS_OF)
+    m = evidence.measurements
+    assert m["tokens_qualifying"] == qualifying == 700
+    assert m["tokens_total"] == 700 + 500 + 300 + 200
+    assert m["tokens_duplicate"] == 950 and m["duplicate_shards"] == 2
+
+
+# --- cost_model (FT-COST-SAVINGS, FT-COST-PROJECTION) -----------------------------------------------
+
+
+def test_cost_projection_matches_a_plain_reference() -> None:
+    model = cost.parse({
+        "buy": {"input_price_per_million_tokens": 2.0, "output_price_per_million_tokens": 8.0,
+                "avg_input_tokens": 600, "avg_output_tokens": 80},
+        "candidate": {"inference_cost_per_thousand_calls": 0.2, "engineering_cost_usd": 300_000,
+                      "training_cost_usd": 80_000, "eval_monitoring_cost_per_quarter_usd": 25_000},
+        "scenarios": [{"name": "base", "calls_per_day": 1_000_000, "growth_per_quarter": 0.3}],
+        "horizon_quarters": 4}, "cost.yaml")
+    per_call = (600 * 2.0 + 80 * 8.0) / 1e6
+    savings, cumulative, break_even = 0.0, 0.0, None
+    for q in range(1, 5):
+        calls = 1_000_000 * 1.3 ** (q - 1) * 91
+        saved = calls * per_call - calls / 1000 * 0.2
+        savings += saved
+        cumulative += saved
+        if break_even is None and cumulative > 300_000 + 80_000 + 25_000 * q:
+            break_even = q
+    m = cost.project(model, 4)
+    base = m["scenarios"][0]
+    assert m["fixed_cost_usd"] == 300_000 + 80_000 + 4 * 25_000
+    assert m["horizon_quarters"] == 4
+    assert base["savings_usd"] == pytest.approx(savings, rel=1e-9)
+    assert base["break_even_quarter"] == break_even == 3
+    # simple (not compounding) growth would give other savings
+    simple = sum(1_000_000 * (1 + 0.3 * (q - 1)) * 91 * (per_call - 0.2 / 1000) for q in range(1, 5))
+    assert abs(simple - savings) > 1_000
+
+
+def test_an_overlap_found_in_an_early_batch_of_domain_data_is_kept(tmp_path: Path) -> None:
+    """The overlap is accumulated over every batch of the streamed domain data, not just the last."""
+    rows = [{"id": "a", "input": "First question", "expected": "x"},
+            {"id": "b", "input": "Second question", "expected": "y"},
+            {"id": "c", "input": "Third question", "expected": "z"}]
+    training = ["first QUESTION", "unrelated", "unrelated too", "third question", "more", "and more"]
+    domain_path = write_rows(tmp_path / "domain.csv", [{"id": f"t{i}", "text": t, "quality": "high"}
+                                                       for i, t in enumerate(training)])
+    reference = reference_items_valid(rows, {normal(t) for t in training})
+    for batch_size in (1, 2, 100):
+        m = eval_set.evaluate(write_rows(tmp_path / "eval.csv", rows), domain_path, as_of=AS_OF,
+                              batch_size=batch_size).measurements
+        assert m["overlap_with_training"] == 2, batch_size
+        assert m["items_valid"] == reference == 1, batch_size
