@@ -196,16 +196,21 @@ def unstable_quarters(changes: list[tuple[dt.date, str, bool]]) -> int:
 
 def head_to_head_rows(item_ids: Sequence[str], candidate: np.ndarray, buy: np.ndarray,
                       candidate_cost: np.ndarray, buy_cost: np.ndarray,
-                      run_date: dt.date) -> list[tuple[Any, ...]]:
+                      run_date: dt.date, fields: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Two rows per item, each naming the model that produced it: the buy rows the memo's buy alternative."""
     require(run_date <= EVALUATION_DAY, f"benchmark date {run_date} is after the evaluation day")
+    bought = fields["buy_alternative"]
+    own = (f"{fields['id']}-candidate", "self-hosted")
     rows = []
     for i, item in enumerate(item_ids):
-        rows.append((item, "candidate", score(candidate[i]), money(candidate_cost[i]), run_date))
-        rows.append((item, "buy", score(buy[i]), money(buy_cost[i]), run_date))
+        rows.append((item, "candidate", score(candidate[i]), money(candidate_cost[i]), run_date,
+                     "in-house", *own))
+        rows.append((item, "buy", score(buy[i]), money(buy_cost[i]), run_date,
+                     bought["provider"], bought["model"], bought["deployment"]))
     return rows
 
 
-H2H_HEADER = ("item_id", "system", "score", "cost_usd", "run_date")
+H2H_HEADER = ("item_id", "system", "score", "cost_usd", "run_date", "provider", "model", "deployment")
 
 
 def rounded(values: np.ndarray) -> np.ndarray:
@@ -554,7 +559,7 @@ offers; if the bought model becomes cheap enough, we go back to buying.
         inputs(memo_id, "task_changes.csv"): csv_bytes(("date", "description", "meaningful"), changes),
         inputs(memo_id, "eval_set.jsonl"): jsonl_bytes(eval_items),
         inputs(memo_id, "head_to_head.csv"): csv_bytes(H2H_HEADER, head_to_head_rows(
-            [e["id"] for e in eval_items], candidate_scores, buy_scores, candidate_cost, buy_cost, run_date)),
+            [e["id"] for e in eval_items], candidate_scores, buy_scores, candidate_cost, buy_cost, run_date, fields)),
         inputs(memo_id, "cost_model.yaml"): cost_model_yaml(
             "Ticket triage: hosted model vs distilled small model", buy, candidate, scenarios),
     }
@@ -740,7 +745,7 @@ return to buying.
         inputs(memo_id, "eval_set.jsonl"): jsonl_bytes(eval_items),
         inputs(memo_id, "domain_data.csv"): csv_bytes(("id", "text", "quality"), domain_rows),
         inputs(memo_id, "head_to_head.csv"): csv_bytes(H2H_HEADER, head_to_head_rows(
-            [e["id"] for e in eval_items], candidate_scores, buy_scores, candidate_cost, buy_cost, run_date)),
+            [e["id"] for e in eval_items], candidate_scores, buy_scores, candidate_cost, buy_cost, run_date, fields)),
         inputs(memo_id, "cost_model.yaml"): cost_model_yaml(
             "Clinical coding: hosted model in our VPC vs fine-tuned model", buy, candidate, scenarios),
     }
@@ -902,7 +907,7 @@ prompting, no gate that fires, and a benchmark the bought model wins. -->
         inputs(memo_id, "usage.csv"): csv_bytes(USAGE_HEADER, usage),
         inputs(memo_id, "task_changes.csv"): csv_bytes(("date", "description", "meaningful"), changes),
         inputs(memo_id, "head_to_head.csv"): csv_bytes(H2H_HEADER, head_to_head_rows(
-            [e["id"] for e in eval_items], candidate_scores, buy_scores, candidate_cost, buy_cost, run_date)),
+            [e["id"] for e in eval_items], candidate_scores, buy_scores, candidate_cost, buy_cost, run_date, fields)),
         inputs(memo_id, "cost_model.yaml"): cost_model_yaml(
             "Sales email: hosted small model vs self-hosted fine-tune", buy, candidate, scenarios),
     }
@@ -1027,7 +1032,7 @@ payback horizon are under the build minimums; no fine-tune was tried first. -->
             ("shard", "tokens", "sha256", "source", "proprietary", "domain_relevant", "quality"), manifest),
         inputs(memo_id, "eval_set.jsonl"): jsonl_bytes(eval_items),
         inputs(memo_id, "head_to_head.csv"): csv_bytes(H2H_HEADER, head_to_head_rows(
-            [e["id"] for e in eval_items], candidate_scores, buy_scores, candidate_cost, buy_cost, run_date)),
+            [e["id"] for e in eval_items], candidate_scores, buy_scores, candidate_cost, buy_cost, run_date, fields)),
         inputs(memo_id, "cost_model.yaml"): cost_model_yaml(
             "Legal model: hosted frontier model vs pre-training our own", buy, candidate, scenarios),
     }

@@ -100,6 +100,20 @@ def test_volume_below_threshold_denies_the_distillation(examples: Path, tmp_path
     assert {"FT-COST-VOLUME", "FT-NO-GATE"} <= {v["id"] for v in document["violations"]}
 
 
+def test_a_benchmark_against_a_weaker_model_than_the_buy_alternative_denies(
+        examples: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = _variant(examples, tmp_path, "ticket-triage-distillation")
+    bench = root / "evidence" / "ticket-triage-distillation" / "inputs" / "head_to_head.csv"
+    assert ",openai,gpt-5,public-api" in bench.read_text()
+    bench.write_text(bench.read_text().replace(",openai,gpt-5,public-api", ",openai,gpt-5-nano,public-api"))
+    memo = root / "memos" / "ticket-triage-distillation.md"
+    assert main(["--repo", str(root), "collect", "--no-progress", "--kind", "head_to_head", str(memo)]) == 0
+    code, document = check(root, capsys, "ticket-triage-distillation")
+    assert code == 1
+    (violation,) = [v for v in document["violations"] if v["id"] == "FT-BENCH-BUY-MODEL"]
+    assert "gpt-5-nano" in violation["message"] and violation["required"]["model"] == "gpt-5"
+
+
 def test_missing_evidence_denies_and_names_the_file(examples: Path, tmp_path: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     root = _variant(examples, tmp_path, "clinical-coding-assistant")

@@ -101,3 +101,21 @@ def test_scores_out_of_range_and_future_runs_invalidate(tmp_path: Path) -> None:
     assert not evidence.valid
     errors = " ".join(evidence.all_errors())
     assert "'score'" in errors and "'run_date'" in errors
+
+
+def test_models_name_each_system_s_model_once() -> None:
+    import pandas as pd
+
+    from fmgate.evidence.head_to_head import models
+
+    frame = pd.DataFrame({
+        "item_id": ["a", "a", "b", "b"], "system": ["candidate", "buy", "candidate", "buy"],
+        "provider": ["in-house", "openai", "in-house", " openai "], "model": ["small", "gpt-5", "small", "gpt-5"],
+        "deployment": ["self-hosted", "public-api", "self-hosted", "public-api"]})
+    assert models(frame) == {
+        "candidate": [{"provider": "in-house", "model": "small", "deployment": "self-hosted"}],
+        "buy": [{"provider": "openai", "model": "gpt-5", "deployment": "public-api"}]}
+    mixed = frame.assign(model=["small", "gpt-5", "small", "gpt-5-mini"])
+    assert [m["model"] for m in models(mixed)["buy"]] == ["gpt-5", "gpt-5-mini"]
+    unnamed = frame.drop(columns=["provider", "model", "deployment"])
+    assert models(unnamed) == {"candidate": [], "buy": []}

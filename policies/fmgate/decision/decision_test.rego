@@ -37,6 +37,10 @@ eval_set := envelope("eval_set", {"items_total": 260, "items_valid": 250})
 
 bench := envelope("head_to_head", {
 	"items": 250, "unknown_item_ids": [], "run_date": "2026-10-20", "useful_task_score": 0.5,
+	"models": {
+		"candidate": [{"provider": "in-house", "model": "m1-candidate", "deployment": "self-hosted"}],
+		"buy": [{"provider": "openai", "model": "gpt-5", "deployment": "public-api"}],
+	},
 	"systems": {
 		"candidate": {
 			"mean_score": 0.86, "p10": 0.6, "p50": 0.9, "p90": 1, "total_cost_usd": 2,
@@ -268,7 +272,7 @@ test_agency_proposer_is_judged_like_everyone_else if {
 	doc := decision.decision with input as no_bench with data.fmgate.config as org
 	doc.allowed == false
 	ids(doc) == [
-		"FT-BENCH-BUY-WINS", "FT-BENCH-METRICS", "FT-BENCH-MISSING", "FT-BENCH-ORDER",
+		"FT-BENCH-BUY-MODEL", "FT-BENCH-BUY-WINS", "FT-BENCH-METRICS", "FT-BENCH-MISSING", "FT-BENCH-ORDER",
 		"FT-COST-QUALITY", "FT-NO-GATE", "MEMO-EVIDENCE-MISSING",
 	]
 }

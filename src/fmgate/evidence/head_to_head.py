@@ -105,6 +105,29 @@ def bootstrap_ratio(candidate: np.ndarray, buy: np.ndarray, *, resamples: int = 
             "seed": int(seed), "confidence": confidence}
 
 
+MODEL_COLUMNS = ("provider", "model", "deployment")
+
+
+def models(frame: pd.DataFrame) -> dict[str, list[dict[str, str | None]]]:
+    """Per system, every distinct (provider, model, deployment) its rows name, sorted; [] when none do.
+
+    A system benchmarked as one model names exactly one; the policy reads
+    the buy system's to check that it is the memo's buy alternative.
+    """
+    present = [c for c in MODEL_COLUMNS if c in frame.columns]
+    found: dict[str, list[dict[str, str | None]]] = {}
+    for system in ("candidate", "buy"):
+        rows = frame.loc[frame["system"].astype(str) == system, present]
+        seen: list[dict[str, str | None]] = []
+        for values in rows.itertuples(index=False):
+            named = {c: str(v).strip() or None for c, v in zip(present, values) if v is not None and not pd.isna(v)}
+            entry = {c: named.get(c) for c in MODEL_COLUMNS}
+            if any(entry.values()) and entry not in seen:
+                seen.append(entry)
+        found[system] = sorted(seen, key=lambda e: tuple(str(e[c]) for c in MODEL_COLUMNS))
+    return found
+
+
 def measure(frame: pd.DataFrame, eval_ids: set[str] | None = None, *, useful_task_score: float = 0.5,
             resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> dict[str, Any]:
     """The head_to_head measurements of docs/policy-input.md."""
@@ -116,6 +139,7 @@ def measure(frame: pd.DataFrame, eval_ids: set[str] | None = None, *, useful_tas
         "unpaired_items": left_out["unpaired_items"],
         "run_date": run_dates.max().date().isoformat(),
         "useful_task_score": useful_task_score,
+        "models": models(frame),
     }
     if len(paired) == 0:
         result["systems"] = {"candidate": None, "buy": None}

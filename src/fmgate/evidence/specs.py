@@ -20,6 +20,8 @@ VARIANT_FAMILIES = ("system_prompt", "few_shot", "chain_of_thought", "retrieval_
 QUALITY_LEVELS = ("high", "medium", "low")
 #: The two systems a head-to-head benchmark compares.
 SYSTEMS = ("candidate", "buy")
+#: How a model is reached (the memo's buy_alternative.deployment).
+DEPLOYMENTS = ("public-api", "vpc", "self-hosted")
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,10 @@ TASK_CHANGES = InputSpec("task_changes", "change to the task definition", (
 
 HEAD_TO_HEAD = InputSpec("head_to_head", "eval item and system", (
     Column("item_id", "string"), Column("system", "string"), Column("score", "number"),
-    Column("cost_usd", "number"), Column("run_date", "date")),
+    Column("cost_usd", "number"), Column("run_date", "date"),
+    # which model produced the row: FT-BENCH-BUY-MODEL holds the buy rows to the memo's buy alternative
+    Column("provider", "string", required=False), Column("model", "string", required=False),
+    Column("deployment", "string", required=False)),
     no_rows="a head-to-head with no scored items compares nothing: the quality ratio and its paired "
             "bootstrap interval, the percentiles and the cost per useful task need items scored for both "
             "systems, and the run date comes from the rows",

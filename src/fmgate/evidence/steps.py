@@ -49,6 +49,7 @@ MEASURES: dict[str, tuple[tuple[str, str, str | None], ...]] = {
         ("10th / 50th / 90th percentile score", "systems.*.p10", None),
         ("median score", "systems.*.p50", None), ("90th percentile score", "systems.*.p90", None),
         ("cost per useful task (USD)", "systems.*.cost_per_useful_task", None),
+        ("model of the buy rows", "models.buy", None), ("model of the candidate rows", "models.candidate", None),
         ("benchmark date (latest run)", "run_date", None),
         ("paired items", "items", None), ("item ids not in the eval set", "unknown_item_ids", None),
     ),

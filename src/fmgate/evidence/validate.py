@@ -43,7 +43,7 @@ os.environ["GX_ANALYTICS_ENABLED"] = "False"
 _defer_iri_grammar()
 
 from .specs import (  # noqa: E402
-    INPUTS, QUALITY_LEVELS, SENIORITY_LEVELS, SYSTEMS, InputSpec,
+    DEPLOYMENTS, INPUTS, QUALITY_LEVELS, SENIORITY_LEVELS, SYSTEMS, InputSpec,
 )
 
 CRITICAL = "critical"
@@ -260,6 +260,8 @@ def suite(input_name: str, present: Sequence[str], *, as_of: dt.date,
                  "an item is scored more than once for the same system",
                  "keep one row per item and system", input=n),
         ]
+        if "deployment" in present:
+            rules.append(_in_set(n, "deployment", DEPLOYMENTS))
     elif n == "domain_data":
         rules = _column_rules(spec, present, as_of=as_of, now=now, soft=("text",))
         rules += [

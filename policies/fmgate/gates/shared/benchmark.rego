@@ -274,3 +274,80 @@ bench_buy_wins := {
 } if {
 	meta := rego.metadata.rule()
 }
+
+# --- FT-BENCH-BUY-MODEL ---------------------------------------------------
+
+# the model the memo says it would buy, as the benchmark rows name one: provider, model, deployment
+_memo_buy[part] := lower(trim_space(v)) if {
+	some part in ["provider", "model", "deployment"]
+	v := input.memo.buy_alternative[part]
+	is_string(v)
+}
+
+# the models the buy rows of the benchmark name
+_bench_buy_models := [{part: lower(trim_space(object.get(m, part, ""))) |
+	some part in ["provider", "model", "deployment"]
+	is_string(object.get(m, part, null))
+} |
+	some m in object.get(bench, ["models", "buy"], [])
+	is_object(m)
+]
+
+default buy_model_ok := false
+
+# the buy rows name one model, and it is the memo's buy alternative (deployment too, when both name one)
+buy_model_ok if {
+	count(_bench_buy_models) == 1
+	benched := _bench_buy_models[0]
+	benched.provider == _memo_buy.provider
+	benched.model == _memo_buy.model
+	not _deployments_differ(benched)
+}
+
+_deployments_differ(benched) if benched.deployment != _memo_buy.deployment
+
+buy_model_message := sprintf(
+	"the buy rows of the benchmark are %s %s, the memo's buy alternative",
+	[object.get(_memo_buy, "provider", "?"), object.get(_memo_buy, "model", "?")],
+) if {
+	buy_model_ok
+} else := evidence.problems.head_to_head if {
+	not "head_to_head" in evidence.usable
+} else := concat("", [
+	"the head-to-head does not say which model produced the buy rows ",
+	"(provider, model and deployment columns)",
+]) if {
+	count(_bench_buy_models) == 0
+} else := msg if {
+	count(_bench_buy_models) > 1
+	msg := sprintf(
+		"the buy rows of the head-to-head come from %d different models; a benchmark compares one",
+		[count(_bench_buy_models)],
+	)
+} else := sprintf(
+	"the buy rows of the head-to-head come from %s %s (%s), not from the memo's buy alternative %s %s (%s)",
+	[
+		object.get(_bench_buy_models[0], "provider", "?"), object.get(_bench_buy_models[0], "model", "?"),
+		object.get(_bench_buy_models[0], "deployment", "?"), object.get(_memo_buy, "provider", "?"),
+		object.get(_memo_buy, "model", "?"), object.get(_memo_buy, "deployment", "?"),
+	],
+)
+
+# METADATA
+# title: Benchmarked against the named buy alternative
+# description: |
+#   The buy rows of the head-to-head must come from the memo's buy alternative (provider and model,
+#   and deployment when both name one), one model throughout: a candidate that only beats a weaker
+#   or cheaper model than the one the organisation would buy proves nothing.
+# custom:
+#   id: FT-BENCH-BUY-MODEL
+#   gate: shared
+#   severity: deny
+#   fix: Run the buy side on the memo's buy_alternative and record provider, model and deployment per row.
+bench_buy_model := {
+	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
+	"passed": buy_model_ok, "observed": object.get(bench, ["models", "buy"], null),
+	"required": _memo_buy, "message": buy_model_message,
+} if {
+	meta := rego.metadata.rule()
+}

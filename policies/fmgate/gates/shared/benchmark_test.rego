@@ -220,3 +220,67 @@ test_bench_must_report_unknown_items if {
 	not c.passed
 	contains(c.message, "does not report unknown_item_ids")
 }
+
+# FT-BENCH-BUY-MODEL
+
+buy_model_check(inp) := c if {
+	# regal ignore:with-outside-test-context
+	some c in shared.checks with input as inp
+	c.id == "FT-BENCH-BUY-MODEL"
+}
+
+test_benchmark_against_the_named_buy_alternative_passes if {
+	c := buy_model_check(passing)
+	c.passed
+	c.required == {"provider": "openai", "model": "gpt-5", "deployment": "public-api"}
+}
+
+test_names_compare_without_case_or_spaces if {
+	inp := patched([["/evidence/head_to_head/measurements/models/buy", [
+		{"provider": " OpenAI", "model": "GPT-5 ", "deployment": "public-api"},
+	]]])
+	buy_model_check(inp).passed
+}
+
+test_a_weaker_buy_model_fails if {
+	inp := patched([["/evidence/head_to_head/measurements/models/buy", [
+		{"provider": "openai", "model": "gpt-5-nano", "deployment": "public-api"},
+	]]])
+	c := buy_model_check(inp)
+	not c.passed
+	contains(c.message, "gpt-5-nano")
+	contains(c.message, "not from the memo's buy alternative openai gpt-5")
+}
+
+test_another_deployment_fails if {
+	inp := patched([["/evidence/head_to_head/measurements/models/buy", [
+		{"provider": "openai", "model": "gpt-5", "deployment": "vpc"},
+	]]])
+	not buy_model_check(inp).passed
+}
+
+test_a_deployment_left_out_of_the_benchmark_is_not_held_against_it if {
+	inp := patched([["/evidence/head_to_head/measurements/models/buy", [
+		{"provider": "openai", "model": "gpt-5", "deployment": null},
+	]]])
+	buy_model_check(inp).passed
+}
+
+test_unnamed_buy_rows_fail if {
+	inp := patched([["/evidence/head_to_head/measurements/models/buy", []]])
+	c := buy_model_check(inp)
+	not c.passed
+	contains(c.message, "does not say which model produced the buy rows")
+	without := json.remove(passing, ["evidence/head_to_head/measurements/models"])
+	not buy_model_check(without).passed
+}
+
+test_two_buy_models_fail if {
+	inp := patched([["/evidence/head_to_head/measurements/models/buy", [
+		{"provider": "openai", "model": "gpt-5", "deployment": "public-api"},
+		{"provider": "openai", "model": "gpt-5-mini", "deployment": "public-api"},
+	]]])
+	c := buy_model_check(inp)
+	not c.passed
+	contains(c.message, "2 different models")
+}

@@ -35,6 +35,7 @@ common := [
 	bench_metrics,
 	bench_order,
 	bench_buy_wins,
+	bench_buy_model,
 	cost_projection,
 	anti_own_model,
 	anti_have_data,

@@ -8,6 +8,7 @@ memo := {
 	"id": "m1", "decision": "fine-tune", "status": "proposed", "date": "2026-11-02",
 	"workload_shape": "standard", "engineering_started": null,
 	"rationale_tags": ["cost"], "gates_claimed": ["cost_at_scale"],
+	"buy_alternative": {"provider": "openai", "model": "gpt-5", "deployment": "public-api"},
 }
 
 envelope(kind, measurements) := {
@@ -22,6 +23,10 @@ usage := envelope("usage_log", {
 
 bench := envelope("head_to_head", {
 	"items": 250, "unknown_item_ids": [], "run_date": "2026-10-20", "useful_task_score": 0.5,
+	"models": {
+		"candidate": [{"provider": "in-house", "model": "m1-candidate", "deployment": "self-hosted"}],
+		"buy": [{"provider": "openai", "model": "gpt-5", "deployment": "public-api"}],
+	},
 	"systems": {
 		"candidate": {
 			"mean_score": 0.86, "p10": 0.6, "p50": 0.9, "p90": 1,
@@ -79,7 +84,7 @@ test_every_requirement_holds if {
 test_fine_tune_includes_no_gate if {
 	ids := check_ids with input as passing
 	ids == {
-		"FT-BENCH-MISSING", "FT-BENCH-METRICS", "FT-BENCH-ORDER", "FT-BENCH-BUY-WINS",
+		"FT-BENCH-MISSING", "FT-BENCH-METRICS", "FT-BENCH-ORDER", "FT-BENCH-BUY-WINS", "FT-BENCH-BUY-MODEL",
 		"FT-COST-PROJECTION", "FT-NO-GATE", "FT-ANTI-OWN-MODEL", "FT-ANTI-HAVE-DATA",
 	}
 }
@@ -87,7 +92,7 @@ test_fine_tune_includes_no_gate if {
 test_build_excludes_no_gate if {
 	ids := check_ids with input as patched([["/memo/decision", "build"]])
 	not "FT-NO-GATE" in ids
-	count(ids) == 7
+	count(ids) == 8
 }
 
 test_nothing_holds_without_evidence if {
