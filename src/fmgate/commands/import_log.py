@@ -19,7 +19,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                     "--out file is replaced only with --force.")
     parser.add_argument("source", type=Path, metavar="SOURCE",
                         help="a results file, or a folder of them (promptfoo: 'promptfoo eval -o "
-                             "results.json'; inspect-ai: JSON eval logs)")
+                             "results.json'; inspect-ai: .eval or .json eval logs, or an eval-set folder)")
     parser.add_argument("--tool", required=True, choices=TOOLS, help="which tool wrote SOURCE")
     parser.add_argument("--sidecar", type=Path, default=None, metavar="FILE",
                         help="YAML giving practitioner, seniority, and each iteration's hours and variant")
