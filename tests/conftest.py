@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import textwrap
 from pathlib import Path
@@ -56,3 +57,17 @@ def decision_repo(tmp_path: Path) -> Path:
     (root / "memos").mkdir()
     (root / "evidence").mkdir()
     return root
+
+
+# --- hypothesis profiles (the fuzz tests, tests/test_fuzz_*.py) ------------------------------
+# "ci" (default) keeps `make test` fast and repeatable: few, derandomized examples. "long" is the
+# benchmark-style run: HYPOTHESIS_PROFILE=long python -m pytest tests/test_fuzz_*.py. Neither
+# writes an example database into the work tree.
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+_SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+settings.register_profile("ci", max_examples=100, deadline=None, derandomize=True, database=None,
+                          suppress_health_check=_SLOW_OK, print_blob=True)
+settings.register_profile("long", max_examples=2000, deadline=None, database=None,
+                          suppress_health_check=_SLOW_OK, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -75,3 +75,12 @@ def test_values_yaml_cannot_build_name_line_and_field(tmp_path: Path, text: str,
         load_config(write(tmp_path, text), DEFAULTS)
     assert caught.value.path == "fmgate.yaml"
     assert caught.value.field == field and caught.value.line == line and caught.value.fix
+
+
+def test_a_whole_number_past_a_floats_range_is_no_crash(tmp_path: Path) -> None:
+    """Found by tests/test_fuzz_config.py: float() of a 400-digit threshold overflowed."""
+    config = load_config(write(tmp_path, "thresholds: {cost_volume_calls_per_day: 1" + "0" * 400 + "}\n"), DEFAULTS)
+    assert config.thresholds["cost_volume_calls_per_day"] == 10 ** 400
+    with pytest.raises(InputError) as caught:
+        load_config(write(tmp_path, "thresholds: {cost_quality_ratio: 1" + "0" * 400 + "}\n"), DEFAULTS)
+    assert "ratio" in str(caught.value)

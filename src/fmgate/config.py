@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,8 +69,11 @@ def _check_threshold(name: str, value: Any, default: Any, path: str, line: int |
     elif isinstance(default, (int, float)):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise bad("a number")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise bad("a finite number")
+        # an int is whole as it is (float() of a 400-digit int overflows)
         if isinstance(default, int) and not isinstance(default, bool) and name not in RATIO_THRESHOLDS \
-                and not float(value).is_integer():
+                and isinstance(value, float) and not value.is_integer():
             raise bad("a whole number")
         if value < 0:
             raise bad("a number that is not negative")

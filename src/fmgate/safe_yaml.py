@@ -22,6 +22,14 @@ MAX_NESTING = 32
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+class _BadValue(Exception):
+    """A node the constructors refuse or build into something the reader cannot use."""
+
+    def __init__(self, node: yaml.Node, message: str, fix: str) -> None:
+        super().__init__(message)
+        self.node, self.message, self.fix = node, message, fix
+
+
 def _refuse_shared_nodes(root: yaml.Node) -> None:
     """An alias makes the composer reuse a node object: seeing one twice means an alias."""
     seen: set[int] = set()
@@ -29,8 +37,8 @@ def _refuse_shared_nodes(root: yaml.Node) -> None:
     while stack:
         node = stack.pop()
         if id(node) in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, "anchors and aliases are not allowed", node.start_mark)
+            raise _BadValue(node, "anchors and aliases are not allowed",
+                            "write the value out in full where the alias ('*name') stands")
         seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
@@ -49,14 +57,6 @@ _INT = "tag:yaml.org,2002:int"
 
 class _NotPlain(Exception):
     """A node that only the full constructor handles (merge keys, !!set, !!omap, complex keys)."""
-
-
-class _BadValue(Exception):
-    """A node the constructors refuse or build into something the reader cannot use."""
-
-    def __init__(self, node: yaml.Node, message: str, fix: str) -> None:
-        super().__init__(message)
-        self.node, self.message, self.fix = node, message, fix
 
 
 # Python refuses to print integers longer than this (sys.get_int_max_str_digits): far past any real value.
@@ -116,8 +116,8 @@ def _plain_value(node: yaml.Node, loader: Any, json_values: bool, depth: int = 0
         # the composer has resolved the tag already; a string is its own value
         return node.value if node.tag == _STR else _scalar(node, loader, json_values)
     if depth >= MAX_NESTING:
-        raise yaml.constructor.ConstructorError(
-            None, None, f"values are nested more than {MAX_NESTING} levels deep", node.start_mark)
+        raise _BadValue(node, f"values are nested more than {MAX_NESTING} levels deep",
+                        "flatten the value: memos and settings need a few levels at most")
     if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
         return [_plain_value(item, loader, json_values, depth + 1) for item in node.value]
     if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
@@ -136,15 +136,25 @@ def _plain_value(node: yaml.Node, loader: Any, json_values: bool, depth: int = 0
     raise _NotPlain
 
 
-def _check_scalars(root: yaml.Node, loader: Any, json_values: bool) -> None:
-    """Construct every scalar first, so the full constructor meets no value it cannot build."""
+# the collection tags the safe constructor builds (the plain path handles map and seq itself)
+_COLLECTIONS = frozenset({_MAP, _SEQ, "tag:yaml.org,2002:set", "tag:yaml.org,2002:omap",
+                          "tag:yaml.org,2002:pairs"})
+
+
+def _check_nodes(root: yaml.Node, loader: Any, json_values: bool) -> None:
+    """Check every node first, so the full constructor meets no value it cannot build."""
     stack = [root]
     while stack:
         node = stack.pop()
         if isinstance(node, yaml.ScalarNode):
             if node.tag not in (_STR, _MERGE, _VALUE):  # merge and value keys are the constructor's
                 _scalar(node, loader, json_values)
-        elif isinstance(node, yaml.MappingNode):
+            continue
+        if node.tag not in _COLLECTIONS:  # !!python/tuple [..], !!str {..}, !local {..}
+            kind = "mapping" if isinstance(node, yaml.MappingNode) else "list"
+            raise _BadValue(node, f"a {kind} cannot be read as {node.tag.replace('tag:yaml.org,2002:', '!!')}",
+                            "write plain mappings, lists and scalars, without tags")
+        if isinstance(node, yaml.MappingNode):
             for key, value in reversed(node.value):
                 stack.extend((value, key))
         elif isinstance(node, yaml.SequenceNode):
@@ -155,7 +165,7 @@ def _construct(node: yaml.Node, loader: Any, json_values: bool) -> Any:
     try:
         return _plain_value(node, loader, json_values)
     except _NotPlain:
-        _check_scalars(node, loader, json_values)
+        _check_nodes(node, loader, json_values)
         return loader.construct_document(node)
 
 
@@ -165,7 +175,8 @@ def _field_of(root: yaml.Node, target: yaml.Node) -> str | None:
     while stack:
         node, where = stack.pop()
         if node is target:
-            return ".".join(where) or None
+            shown = where if len(where) <= 8 else (*where[:8], "...")
+            return ".".join(shown) or None
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 name = str(key.value) if isinstance(key, yaml.ScalarNode) else "?"
@@ -207,6 +218,13 @@ def load_yaml(text: str, *, path: str, line_offset: int = 0,
     except _BadValue as bad:
         raise InputError(bad.message, path=path, field=_field_of(node, bad.node) if node is not None else None,
                          line=bad.node.start_mark.line + 1 + line_offset, fix=bad.fix) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow: no mark, a position
+        line = text.count("\n", 0, max(0, exc.position)) + 1 + line_offset
+        code = exc.character if isinstance(exc.character, int) else None
+        raise InputError(f"YAML cannot be read: unacceptable character {f'#x{code:04x}' if code is not None else ''}: "
+                         f"{exc.reason}", path=path, line=line,
+                         fix="remove the character, or write it as an escape in a double-quoted string"
+                             + (f' ("\\u{code:04x}")' if code is not None and code <= 0xFFFF else "")) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 + line_offset if mark is not None else None
