@@ -106,3 +106,17 @@ def test_json_values_refuse_what_json_cannot_carry(text: str, field: str) -> Non
     with pytest.raises(InputError) as caught:
         load_yaml(text, path="f.yaml", json_values=True)
     assert caught.value.field == field and caught.value.line == 1
+
+
+@pytest.mark.parametrize("text, line, field", [
+    ("a: 1\nb: x\x1fy\n", 2, None),  # found by the fuzz tests: a character YAML forbids had no line
+    ("a: 1\nb: !local {c: 1}\n", 2, "b"),
+    ("a: 1\nb: !!python/tuple [1, 2]\n", 2, "b"),
+    ("a: 1\nb: {c: !!str {d: 1}}\n", 2, "b.c"),
+    ("a: 1\nb: [&x 1, *x]\n", 2, "b.1"),
+    ("a: 1\nb: " + "[" * 40 + "]" * 40 + "\n", 2, "b.0.0.0.0.0.0.0..."),
+])
+def test_what_yaml_refuses_names_its_line_and_field(text: str, line: int, field: str | None) -> None:
+    with pytest.raises(InputError) as caught:
+        load_yaml(text, path="f.yaml", line_offset=0)
+    assert caught.value.line == line and caught.value.field == field and caught.value.fix

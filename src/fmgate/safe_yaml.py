@@ -2,7 +2,9 @@
 
 Only plain data is accepted: no Python tags, no anchors or aliases (so no
 "billion laughs" expansion), and a size cap checked before parsing. Line
-numbers of top-level keys are kept so errors can point at them.
+numbers of top-level keys are kept so errors can point at them. Whatever the
+constructors raise on (a 13th month, ``!!int abc``, a number too long to
+print) is an InputError naming the line and the field, never a traceback.
 """
 
 from __future__ import annotations
@@ -175,8 +177,7 @@ def _field_of(root: yaml.Node, target: yaml.Node) -> str | None:
     while stack:
         node, where = stack.pop()
         if node is target:
-            shown = where if len(where) <= 8 else (*where[:8], "...")
-            return ".".join(shown) or None
+            return (".".join(where[:8]) + ("..." if len(where) > 8 else "")) or None
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 name = str(key.value) if isinstance(key, yaml.ScalarNode) else "?"
@@ -221,8 +222,8 @@ def load_yaml(text: str, *, path: str, line_offset: int = 0,
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow: no mark, a position
         line = text.count("\n", 0, max(0, exc.position)) + 1 + line_offset
         code = exc.character if isinstance(exc.character, int) else None
-        raise InputError(f"YAML cannot be read: unacceptable character {f'#x{code:04x}' if code is not None else ''}: "
-                         f"{exc.reason}", path=path, line=line,
+        which = f" #x{code:04x}" if code is not None else ""
+        raise InputError(f"YAML cannot be read: unacceptable character{which}: {exc.reason}", path=path, line=line,
                          fix="remove the character, or write it as an escape in a double-quoted string"
                              + (f' ("\\u{code:04x}")' if code is not None and code <= 0xFFFF else "")) from None
     except yaml.YAMLError as exc:
