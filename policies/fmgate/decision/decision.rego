@@ -8,6 +8,7 @@
 #   evidence supports instead.
 package fmgate.decision
 
+import data.fmgate.exceptions
 import data.fmgate.gates.build
 import data.fmgate.gates.cost
 import data.fmgate.gates.domain
@@ -33,6 +34,8 @@ decision := {
 	"gates": gates,
 	"relitigation": relitigation.summary,
 	"review": memo.review,
+	"waived": ordered(waived),
+	"exceptions": exceptions.summary,
 }
 
 # METADATA
@@ -62,16 +65,40 @@ allowed if {
 allowed if {
 	facts.verb == "fine-tune"
 	fine_tune_gate_fired
-	shared.holds
+	shared_holds
 	count(denials) == 0
 }
 
 allowed if {
 	facts.verb == "build"
-	build.fired
-	shared.holds
+	build_fired
+	shared_holds
 	count(denials) == 0
 }
+
+# a check counts as met when it passed, or when an exception in force waives it
+_met(c) if c.passed == true
+
+_met(c) if c.id in exceptions.waived_ids
+
+_all_met(checks) if {
+	count(exceptions.waived_ids) > 0
+	every c in checks {
+		_met(c)
+	}
+}
+
+default shared_holds := false
+
+shared_holds if shared.holds
+
+shared_holds if _all_met(shared.checks)
+
+default build_fired := false
+
+build_fired if build.fired
+
+build_fired if _all_met(build.checks)
 
 default outcome := "denied"
 
@@ -81,6 +108,10 @@ fine_tune_gate_fired if cost.fired
 
 fine_tune_gate_fired if domain.fired
 
+fine_tune_gate_fired if _all_met(cost.checks)
+
+fine_tune_gate_fired if _all_met(domain.checks)
+
 # supported is the verb the evidence supports: the request when allowed, else the next verb down
 default supported := "buy"
 
@@ -89,7 +120,7 @@ supported := facts.requested if {
 } else := "fine-tune" if {
 	facts.verb == "build"
 	fine_tune_gate_fired
-	shared.holds
+	shared_holds
 }
 
 # --- findings -------------------------------------------------------------
@@ -118,11 +149,19 @@ check_violations contains findings.violation(c) if {
 	not c.passed
 }
 
-denials := union({memo.violations, check_violations, relitigation.violations, provenance.violations})
+# every finding before exceptions; an exception in force moves the ones it waives to `waived`
+found := union({memo.violations, check_violations, relitigation.violations, provenance.violations})
+
+waived contains v if {
+	some v in found
+	v.id in exceptions.waived_ids
+}
+
+denials := (found - waived) | exceptions.violations
 
 violations := ordered(denials)
 
-warnings := ordered(memo.warnings | relitigation.warnings)
+warnings := ordered(((memo.warnings | relitigation.warnings) | exceptions.warnings))
 
 # ordered sorts findings by id, then message
 ordered(items) := [item | some [_, _, item] in sort([[i.id, i.message, i] | some i in items])]

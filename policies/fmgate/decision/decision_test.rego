@@ -112,6 +112,8 @@ test_approved_buy if {
 			"source": "requested", "requested": ["lee.wong"], "approved": [], "stale": [],
 			"counted": ["lee.wong"], "required": 1,
 		},
+		"waived": [],
+		"exceptions": [],
 	}
 	object.keys(doc.gates) == {"cost_at_scale", "domain_expertise", "build"}
 	object.keys(doc.gates.cost_at_scale) == {"fired", "exempt", "checks", "needed", "evidence"}
