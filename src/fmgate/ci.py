@@ -31,7 +31,7 @@ from .provenance import input_mismatches, notebook_mismatches, read_committed, t
 from .repo import Repository
 from .reviews import pull_request_input
 
-TRUSTED_PATHS = ["policies", "notebooks", "schemas", "fmgate.yaml"]
+TRUSTED_PATHS = ["policies", "notebooks", "schemas", "fmgate.yaml", "exceptions"]
 RULE_PATH_PREFIXES = ("policies/", "notebooks/", "schemas/")
 
 # (repository, memo, trusted notebooks folder, where to write evidence) -> None
@@ -79,6 +79,19 @@ class CiResult:
     regenerated_root: Path | None = None
     scratch: Path | None = None
     owns_scratch: bool = False
+    # what a decision record needs beyond the decision documents (see fmgate.records)
+    root: Path | None = None
+    now: dt.date | None = None
+    decided_at: dt.datetime | None = None
+    pull_request: dict[str, Any] | None = None
+    facts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    decision_ids: dict[str, str | None] = field(default_factory=dict)
+    decision_log: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def trusted_root(self) -> Path | None:
+        """The base commit's rules, exported for this run (gone after :meth:`cleanup`)."""
+        return self.scratch / "trusted" if self.scratch is not None else None
 
     def cleanup(self) -> None:
         """Remove the job's scratch folder (trusted tree, regenerated evidence) if it made one."""
@@ -205,15 +218,22 @@ def run_ci(start: Path | None, base_ref: str, regenerate: Regenerator, *, author
                                          lifecycle_problems(root, base, memo, memos), changed)
         pull_request = pull_request_input(author, head, reviews or [], approvals or [])
         decisions = []
+        decision_ids: dict[str, str | None] = {}
+        decision_log: dict[str, dict[str, Any]] = {}
+        decided_at = dt.datetime.now(dt.timezone.utc)
         if picked:
             with DecisionSession.open(root, trusted_root=trusted, evidence_root=regenerated_root,
                                       exact_root=True) as session:
                 for memo in picked:
                     decisions.append(session.decide(session.repo.load(memo.path), day, pull_request,
                                                      facts[memo.memo_id]))
+                    decision_ids[memo.memo_id] = session.engine.last_decision_id
+                decision_log = session.engine.decision_log({i for i in decision_ids.values() if i})
         result = CiResult(base=base, changed=changed, decisions=decisions, policies_changed=policies_changed,
                           head=head, code=code_check(root, base), regenerated_root=regenerated_root,
-                          scratch=scratch, owns_scratch=workdir is None)
+                          scratch=scratch, owns_scratch=workdir is None, root=root, now=day, decided_at=decided_at,
+                          pull_request=pull_request, facts=facts, decision_ids=decision_ids,
+                          decision_log=decision_log)
         if policies_changed:
             try:
                 result.flips = policy_flips(root, trusted, day)

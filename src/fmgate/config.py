@@ -27,6 +27,7 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="allow")
     decision_owners: list[str] = Field(default_factory=list)
     senior_reviewers: list[str] = Field(default_factory=list)
+    exception_approvers: list[str] = Field(default_factory=list)
     required_approvals: int = Field(default=1, ge=0)
     thresholds: dict[str, Any] = Field(default_factory=dict)
     opa: OpaSettings = Field(default_factory=OpaSettings)

@@ -142,6 +142,9 @@ class Engine:
             binary, "run", "--server", "--addr", f"127.0.0.1:{port}",
             "--authentication=token", "--authorization=basic",
             "--disable-telemetry", "--log-level", "error",
+            # OPA's decision log: one line per query in opa.log, carrying the decision_id the response
+            # carries too, so a decision record and the server's audit trail point at each other
+            "--set", "decision_logs.console=true",
             "--ignore", ".*", "--ignore", "*_test.rego",
             str(policies_dir), str(authz_dir),
         ]
@@ -236,7 +239,7 @@ class Engine:
         return EngineError(f"{what} failed: {detail}",
                            fix="nothing was approved; re-run, and run 'fmgate doctor' if it persists")
 
-    def put_data(self, path: str, value: dict[str, Any]) -> None:
+    def put_data(self, path: str, value: Any) -> None:
         try:
             self.client.update_or_create_data(value, path)
         except Exception as exc:
@@ -249,10 +252,40 @@ class Engine:
             response = self._thread_client().query_rule(input_document, package, rule)
         except Exception as exc:
             raise self._failure(f"evaluating data.{package.replace('/', '.')}.{rule}", exc) from None
+        self._local.decision_id = response.get("decision_id")
         if "result" not in response:
             raise EngineError(f"data.{package.replace('/', '.')}.{rule} is undefined for this input",
                               fix="the policies did not produce a decision; run 'opa test policies'")
         return response["result"]
+
+    @property
+    def last_decision_id(self) -> str | None:
+        """The decision_id OPA gave this thread's latest query (None when the server logs no decisions)."""
+        value = getattr(self._local, "decision_id", None)
+        return value if isinstance(value, str) else None
+
+    def decision_log(self, decision_ids: set[str], timeout: float = 2.0) -> dict[str, dict[str, Any]]:
+        """The local server's decision-log entries (from opa.log) of these decision ids, by id."""
+        import json
+
+        found: dict[str, dict[str, Any]] = {}
+        if self._log_path is None or not decision_ids:
+            return found
+        deadline = time.monotonic() + timeout
+        while True:
+            with open(self._log_path, "rb") as handle:
+                for line in handle:
+                    if b'"decision_id"' not in line:
+                        continue
+                    try:
+                        entry = json.loads(line)
+                    except ValueError:
+                        continue
+                    if isinstance(entry, dict) and entry.get("decision_id") in decision_ids:
+                        found[entry["decision_id"]] = entry
+            if len(found) == len(decision_ids) or time.monotonic() >= deadline:
+                return found
+            time.sleep(0.05)
 
     def query_batch(self, inputs: list[dict[str, Any]]) -> list[Any] | None:
         """The decisions of many inputs in one query, in order.
@@ -263,6 +296,7 @@ class Engine:
         """
         try:
             response = self._thread_client().query_rule({"batch": inputs}, DECISION_PACKAGE, BATCH_RULE)
+            self._local.decision_id = response.get("decision_id")
         except requests.HTTPError:
             return None
         except Exception as exc:

@@ -15,6 +15,7 @@ from typing import Any, Callable
 from .config import Config, load_config
 from .engine import Engine, check_untrusted_policies, open_engine
 from .errors import EngineError, InputError
+from .exceptions import load_exceptions
 from .memo import MemoFile
 from .repo import Repository, find_root, resolve_inside
 
@@ -127,6 +128,7 @@ class DecisionSession:
         try:
             engine.put_data("fmgate/config", config.policy_data())
             engine.put_data("fmgate/repository", index)
+            engine.put_data("fmgate/exception_files", load_exceptions(repo.rules_root))
         except BaseException:
             engine.close()
             raise

@@ -12,11 +12,12 @@ import data.fmgate.lib.config
 import data.fmgate.lib.facts
 import data.fmgate.lib.findings
 
-default _all := []
+# the exception files keyed by path (data.fmgate.exception_files)
+default _all := {}
 
-_all := [e | some e in data.fmgate.exception_files; is_object(e)] if is_array(data.fmgate.exception_files)
+_all := {path: e | some path, e in data.fmgate.exception_files; is_object(e)} if is_object(data.fmgate.exception_files)
 
-# the exceptions (their indexes in the data) that name the memo under decision
+# the exceptions (their paths) that name the memo under decision
 mine := [i | some i, e in _all; e.memo == facts.memo_id]
 
 _approvers contains lower(trim_space(n)) if {
@@ -43,7 +44,7 @@ _text(e, key) := t if {
 
 _waives(e) := [r | some r in e.waives; is_string(r)] if is_array(e.waives)
 
-# problems lists what makes an exception invalid (by its index in the data); an invalid one waives nothing
+# problems lists what makes an exception (by its path) invalid; an invalid one waives nothing
 problems(i) := sort([p | some p in object.get(_problem_sets, i, set())])
 
 _problem_sets[i] contains "it waives no rule (waives: a list of rule IDs)" if {
@@ -204,4 +205,4 @@ warnings contains w if {
 #   For relitigate and the register: each exception on record with its state at input.now
 #   (invalid, expired, expiring, active) and its problems.
 # entrypoint: true
-report := [_view(i) | some i, _ in _all]
+report := [_view(path) | some path in sort(object.keys(_all))]
