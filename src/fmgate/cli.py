@@ -11,10 +11,10 @@ from pathlib import Path
 from types import FrameType
 
 from . import __version__
-from .commands import check, ci, collect, doctor, explain, import_log, new, relitigate, site
+from .commands import check, ci, collect, doctor, explain, import_log, new, relitigate, site, verify
 from .errors import EXIT_ENGINE, FmgateError
 
-COMMANDS = [new, import_log, collect, check, ci, relitigate, site, explain, doctor]
+COMMANDS = [new, import_log, collect, check, ci, verify, relitigate, site, explain, doctor]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import shutil
@@ -11,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from ..ci import CiResult, run_ci
-from ..errors import EXIT_DENIED, EXIT_OK
+from ..errors import EXIT_DENIED, EXIT_OK, InputError
 from ..evaluate import parse_day
+from ..records import load_signer
 from ..report import FORMATS, render_markdown
 from ..reviews import read_reviews
 
@@ -33,7 +35,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="a reviewer who approved the branch's head commit (repeatable; to reproduce a "
                              "verdict by hand)")
     parser.add_argument("--format", choices=sorted(FORMATS), default="text")
-    parser.add_argument("--out", type=Path, help="folder for decision documents, rendered notebooks and reports")
+    parser.add_argument("--out", type=Path, help="folder for decision documents, rendered notebooks and reports, "
+                                                 "and a decision record per memo (records/<memo-id>.intoto.json)")
+    parser.add_argument("--sign-key", type=Path, metavar="FILE",
+                        help="sign each decision record with this ed25519 private key (PEM, PKCS8) as a DSSE "
+                             "envelope (records/<memo-id>.dsse.json); needs --out")
     parser.add_argument("--now", help="evaluation date, YYYY-MM-DD (default: today, UTC)")
     parser.set_defaults(run=run)
 
@@ -60,6 +66,14 @@ def summary_markdown(result: CiResult) -> str:
         for path, violation in findings:
             lines.append(f"- **{violation.get('id')}** `{path}`: {violation.get('message')}")
         lines.append("")
+    exceptions = [(d.memo.relpath, e) for d in result.decisions for e in d.document.get("exceptions") or []]
+    if exceptions:
+        lines.append("### Exceptions")
+        lines.append("")
+        for path, item in exceptions:
+            lines.append(f"- `{item.get('path')}` for `{path}`: {item.get('state')}, waives "
+                         f"{', '.join(map(str, item.get('waives') or []))}, expires {item.get('expires')}")
+        lines.append("")
     if result.decisions:
         lines.append(render_markdown(result.decisions, link_base=""))
     else:
@@ -81,7 +95,31 @@ def summary_markdown(result: CiResult) -> str:
     return "\n".join(lines)
 
 
-def write_outputs(result: CiResult, out: Path) -> None:
+def write_records(result: CiResult, folder: Path, signer: Any = None) -> list[Path]:
+    """A decision record per decided memo, and the OPA decision-log entries they name."""
+    from .. import records
+
+    if not result.decisions or result.root is None or result.trusted_root is None or result.now is None:
+        return []
+    context = records.DecisionContext(
+        source="ci", now=result.now, decided_at=result.decided_at or dt.datetime.now(dt.timezone.utc),
+        base_commit=result.base, head_commit=result.head, pull_request=result.pull_request)
+    written = []
+    for decision in result.decisions:
+        memo_id = decision.memo.memo_id
+        context.provenance = result.facts.get(memo_id)
+        written += records.record_decisions(folder, [(decision.memo, decision.document,
+                                                      result.decision_ids.get(memo_id))],
+                                            result.root, result.trusted_root, context, signer)
+    entries = [result.decision_log[i] for i in sorted(result.decision_log)]
+    if entries:
+        log = folder / "opa-decision-log.jsonl"
+        log.write_text("".join(json.dumps(e, sort_keys=True) + "\n" for e in entries), encoding="utf-8")
+        written.append(log)
+    return written
+
+
+def write_outputs(result: CiResult, out: Path, signer: Any = None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for decision in result.decisions:
         memo_id = decision.memo.memo_id
@@ -91,6 +129,7 @@ def write_outputs(result: CiResult, out: Path) -> None:
         regenerated = (result.regenerated_root or Path("/nonexistent")) / memo_id
         if regenerated.is_dir():
             shutil.copytree(regenerated, out / "evidence" / memo_id, dirs_exist_ok=True)
+    write_records(result, out / "records", signer)
     (out / "summary.md").write_text(summary_markdown(result), encoding="utf-8")
     (out / "junit.xml").write_text(FORMATS["junit"](result.decisions) + "\n", encoding="utf-8")
     (out / "results.sarif").write_text(FORMATS["sarif"](result.decisions) + "\n", encoding="utf-8")
@@ -105,11 +144,17 @@ def _regenerator():
 def run(args: argparse.Namespace) -> int:
     now = parse_day(args.now) if args.now else None
     reviews = read_reviews(args.reviews) if args.reviews else []
+    signer = None
+    if args.sign_key:
+        if not args.out:
+            raise InputError("--sign-key signs the decision records, which are written only with --out",
+                             field="--sign-key", fix="add --out DIR")
+        signer = load_signer(args.sign_key)  # a bad key is refused before any notebook runs
     result = run_ci(args.repo, args.base, _regenerator(), author=args.author, approvals=args.approval,
                     reviews=reviews, now=now)
     try:
         if args.out:
-            write_outputs(result, args.out)
+            write_outputs(result, args.out, signer)
     finally:
         result.cleanup()
     summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
