@@ -169,3 +169,11 @@ def test_without_policy_data_nothing_is_written(tmp_path: Path) -> None:
         scaffold(Repository(tmp_path), "early", "fine-tune", TODAY)
     assert not (tmp_path / "memos" / "early.md").exists()
     assert not (tmp_path / "evidence" / "early").exists()
+
+
+def test_every_input_spec_has_one_example_value_per_column() -> None:
+    from fmgate.evidence.specs import INPUTS
+
+    for spec in INPUTS.values():
+        assert len(spec.example) == len(spec.columns), (
+            f"{spec.name}: InputSpec.example needs one value per column (give a new column its example value)")

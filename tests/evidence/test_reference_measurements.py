@@ -373,3 +373,139 @@ def test_an_overlap_found_in_an_early_batch_of_domain_data_is_kept(tmp_path: Pat
                               batch_size=batch_size).measurements
         assert m["overlap_with_training"] == 2, batch_size
         assert m["items_valid"] == reference == 1, batch_size
+
+
+# --- the shape the policy and the reviewer's report read (docs/policy-input.md) -------------------
+
+
+def test_quarters_carry_the_documented_bounds(tmp_path: Path) -> None:
+    memo = dt.date(2026, 11, 2)
+    m = usage.measure(pd.DataFrame(skewed_usage()), pd.DataFrame(
+        [{"date": "2026-10-01", "description": "x", "meaningful": True}]), memo_date=memo, window_days=28)
+    expected = []
+    for back in (3, 2, 1, 0):  # oldest first, the last ending the day before the memo date
+        end = memo - dt.timedelta(days=1 + 91 * back)
+        expected.append({"start": (end - dt.timedelta(days=90)).isoformat(), "end": end.isoformat(),
+                         "meaningful_changes": int(back == 0)})
+    assert m["quarters"] == expected
+    assert set(m) == {"window_days", "window_start", "window_end", "days_covered", "median_daily_calls",
+                      "quarters", "unstable_quarters"}
+
+
+def test_head_to_head_reports_the_documented_fields() -> None:
+    candidate, buy = np.array([0.9, 0.4, 0.7]), np.array([0.8, 0.6, 0.7])
+    m = h2h.measure(bench(candidate, buy), resamples=50, seed=3)
+    assert set(m) == {"items", "unknown_item_ids", "unpaired_items", "run_date", "useful_task_score", "models",
+                      "systems", "quality_ratio"}
+    assert m["unknown_item_ids"] is None  # no eval set given: not counted, not zero
+    assert set(m["systems"]) == {"candidate", "buy"}
+    for stats_ in m["systems"].values():
+        assert set(stats_) == {"mean_score", "p10", "p50", "p90", "total_cost_usd", "useful_tasks",
+                               "cost_per_useful_task"}
+    assert m["quality_ratio"]["resamples"] == 50 and m["quality_ratio"]["seed"] == 3
+    assert set(m["quality_ratio"]) == {"point", "lower", "upper", "resamples", "seed", "confidence"}
+    assert h2h.measure(bench(candidate, buy), resamples=50, seed=4)["quality_ratio"] != m["quality_ratio"]
+
+
+def test_no_paired_item_leaves_both_systems_and_the_ratio_null() -> None:
+    frame = bench(np.array([0.9, 0.8]), np.array([0.7, 0.6]))
+    m = h2h.measure(frame, {"other"}, resamples=50)  # no item id is in the eval set
+    assert (m["items"], m["unknown_item_ids"]) == (0, 2)
+    assert m["systems"] == {"candidate": None, "buy": None} and m["quality_ratio"] is None
+    assert m["run_date"] == "2026-11-01" and m["useful_task_score"] == 0.5
+    only_candidate = frame[frame["system"] == "candidate"]
+    m = h2h.measure(only_candidate, resamples=50)
+    assert (m["items"], m["unpaired_items"]) == (0, 2) and m["quality_ratio"] is None
+    one = h2h.measure(bench(np.array([0.9]), np.array([0.6])), resamples=50)
+    assert one["items"] == 1 and one["systems"]["candidate"]["mean_score"] == 0.9
+    assert one["quality_ratio"]["point"] == pytest.approx(1.5)
+
+
+def test_evaluate_passes_on_the_threshold_resamples_and_seed(tmp_path: Path) -> None:
+    path = write_rows(tmp_path / "h2h.csv", bench(np.array([0.9, 0.75, 0.6]), np.array([0.8, 0.7, 0.65])))
+    m = h2h.evaluate(path, useful_task_score=0.75, resamples=77, seed=5, as_of=AS_OF).measurements
+    assert m["useful_task_score"] == 0.75
+    assert m["systems"]["candidate"]["useful_tasks"] == 2 and m["systems"]["buy"]["useful_tasks"] == 1
+    assert (m["quality_ratio"]["resamples"], m["quality_ratio"]["seed"]) == (77, 5)
+    default = h2h.evaluate(path, resamples=20, as_of=AS_OF).measurements
+    assert default["useful_task_score"] == THRESHOLDS["useful_task_score"]
+
+
+def test_cost_per_useful_task_is_rounded_to_the_micro_dollar() -> None:
+    got = h2h.system_stats(np.array([0.9, 0.9, 0.9]), np.array([0.0001, 0.0001, 0.00012]), 0.5)
+    assert got["cost_per_useful_task"] == round(0.00032 / 3, 6) == 0.000107
+
+
+def test_a_plateau_over_a_window_of_one_iteration() -> None:
+    assert prompting.plateau_gain([0.5, 0.7], 1) == pytest.approx(0.2)
+    assert prompting.plateau_gain([0.5], 1) is None
+
+
+# --- cost_model: the break-even quarter and totals over a sweep of volumes ---------------------
+
+
+def reference_projection(calls_per_day: float, growth: float, horizon: int, per_call: float, per_thousand: float,
+                         engineering: float, training: float, monitoring: float) -> dict:
+    buy_total = inference_total = cumulative = 0.0
+    break_even = None
+    for q in range(1, horizon + 1):
+        calls = calls_per_day * (1 + growth) ** (q - 1) * 91
+        buy, inference = calls * per_call, calls / 1000 * per_thousand
+        buy_total += buy
+        inference_total += inference
+        cumulative += buy - inference
+        if break_even is None and cumulative > engineering + training + monitoring * q:
+            break_even = q
+    fixed = engineering + training + monitoring * horizon
+    return {"buy_cost_usd": buy_total, "candidate_inference_cost_usd": inference_total,
+            "savings_usd": buy_total - inference_total, "net_savings_usd": buy_total - inference_total - fixed,
+            "break_even_quarter": break_even}
+
+
+def test_break_even_and_totals_match_a_plain_reference_over_a_sweep() -> None:
+    buy = {"input_price_per_million_tokens": 2.0, "output_price_per_million_tokens": 8.0,
+           "avg_input_tokens": 600, "avg_output_tokens": 80}
+    fixed = {"engineering_cost_usd": 300_000, "training_cost_usd": 80_000,
+             "eval_monitoring_cost_per_quarter_usd": 60_000}
+    volumes = [400_000, 600_000, 800_000, 1_000_000, 1_200_000, 1_600_000, 2_400_000]
+    model = cost.parse({"buy": buy, "candidate": {"inference_cost_per_thousand_calls": 0.2, **fixed},
+                        "scenarios": [{"name": f"v{v}", "calls_per_day": v, "growth_per_quarter": 0.1}
+                                      for v in volumes]}, "cost.yaml")
+    m = cost.project(model, 4)
+    per_call = (600 * 2.0 + 80 * 8.0) / 1e6
+    assert m["buy_cost_per_call_usd"] == pytest.approx(per_call)
+    seen = set()
+    for volume, got in zip(volumes, m["scenarios"]):
+        ref = reference_projection(volume, 0.1, 4, per_call, 0.2, 300_000, 80_000, 60_000)
+        assert got["break_even_quarter"] == ref["break_even_quarter"], volume
+        for key in ("buy_cost_usd", "candidate_inference_cost_usd", "savings_usd", "net_savings_usd"):
+            assert got[key] == pytest.approx(ref[key], abs=1e-5), (volume, key)
+        assert [q["quarter"] for q in got["quarters"]] == [1, 2, 3, 4]
+        assert set(got) == {"name", "calls_per_day", "growth_per_quarter", "quarters", "buy_cost_usd",
+                            "candidate_inference_cost_usd", "savings_usd", "net_savings_usd", "break_even_quarter"}
+        assert (got["name"], got["calls_per_day"], got["growth_per_quarter"]) == (f"v{volume}", volume, 0.1)
+        assert set(got["quarters"][0]) == {"quarter", "calls", "buy_cost_usd", "candidate_inference_cost_usd"}
+        seen.add(ref["break_even_quarter"])
+    assert len(seen) >= 4  # the sweep crosses the break-even quarters, so a changed rule moves some of them
+    # and the alternatives a slip would give differ on it: inference added, monitoring divided
+    wrong = [reference_projection(v, 0.1, 4, per_call, -0.2, 300_000, 80_000, 60_000)["break_even_quarter"]
+             for v in volumes]
+    assert wrong != [s["break_even_quarter"] for s in m["scenarios"]]
+
+
+def test_a_horizon_of_no_quarters_and_negative_fixed_costs_invalidate(tmp_path: Path) -> None:
+    path = tmp_path / "cost.yaml"
+    base = {"buy": {"input_price_per_million_tokens": 1.0, "output_price_per_million_tokens": 1.0,
+                    "avg_input_tokens": 10, "avg_output_tokens": 10},
+            "candidate": {"inference_cost_per_thousand_calls": 0.1, "engineering_cost_usd": 1000},
+            "scenarios": [{"name": "a", "calls_per_day": 10, "growth_per_quarter": 0.0}]}
+    path.write_text(json.dumps(base))  # JSON is YAML; no horizon anywhere: four quarters
+    evidence = cost.evaluate(path)
+    assert evidence.valid and evidence.measurements["horizon_quarters"] == 4
+    assert evidence.measurements["includes"] == {"engineering": True, "training": False, "eval_monitoring": False}
+    path.write_text(json.dumps({**base, "horizon_quarters": 0}))
+    assert not cost.evaluate(path).valid
+    path.write_text(json.dumps({**base, "candidate": {**base["candidate"], "engineering_cost_usd": -5}}))
+    evidence = cost.evaluate(path)
+    assert not evidence.valid
+    assert any("engineering_cost_usd" in e for e in evidence.all_errors())

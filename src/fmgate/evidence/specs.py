@@ -135,7 +135,7 @@ HEAD_TO_HEAD = InputSpec("head_to_head", "eval item and system", (
             "systems, and the run date comes from the rows",
     no_rows_fix="run the candidate and the buy alternative on the eval set: one row per eval item and "
                 "system (candidate, buy)",
-    example=("refund-017", "candidate", 0.92, 0.00031, "2026-10-20"))
+    example=("refund-017", "buy", 0.94, 0.00210, "2026-10-20", "openai", "gpt-4o", "public-api"))
 
 DOMAIN_DATA = InputSpec("domain_data", "domain example", (
     Column("id", "string"), Column("text", "text"), Column("quality", "string")), streamed=True,
