@@ -150,6 +150,6 @@ def test_relitigation_of_an_approved_fine_tune(examples: Path, tmp_path: Path,
     assert main(["--repo", str(root), "relitigate", "--now", "2026-12-01"]) == 0
     assert "0 of 1 approved decision(s) due" in capsys.readouterr().out
     assert main(["--repo", str(root), "relitigate", "--now", "2027-06-01", "--format", "json"]) == 1
-    due = json.loads(capsys.readouterr().out)
+    due = json.loads(capsys.readouterr().out)["due"]
     assert [d["memo_id"] for d in due] == ["ticket-triage-distillation"]
     assert "RELIT-DUE" in {f["id"] for f in due[0]["findings"]}

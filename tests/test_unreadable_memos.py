@@ -136,7 +136,7 @@ def test_relitigate_lists_what_is_due_and_exits_2_naming_the_unreadable_memo(
     assert "DUE  memos/tuned.md  (tuned)" in captured.out and "RELIT-DUE" in captured.out
     assert_names_the_broken_memo(captured.err)
     assert run(decision_repo, "relitigate", "--now", NOW, "--format", "json") == 2
-    assert [d["memo_id"] for d in json.loads(capsys.readouterr().out)] == ["tuned"]
+    assert [d["memo_id"] for d in json.loads(capsys.readouterr().out)["due"]] == ["tuned"]
 
 
 def test_relitigate_with_nothing_due_still_exits_2(decision_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:

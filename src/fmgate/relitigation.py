@@ -34,3 +34,9 @@ def due_decisions(session: DecisionSession, now: dt.date) -> tuple[list[DueItem]
         if findings or (decision.document.get("relitigation") or {}).get("due"):
             due.append(DueItem(decision, findings))
     return due, evaluated
+
+
+def exception_report(session: DecisionSession, now: dt.date) -> list[dict[str, Any]]:
+    """Every exception on record with its state at *now* (active, expiring, expired, invalid), as OPA judges it."""
+    report = session.engine.query({"now": now.isoformat()}, "fmgate/exceptions", "report")
+    return [item for item in report if isinstance(item, dict)] if isinstance(report, list) else []

@@ -85,6 +85,8 @@ def render_text(decisions: list[Decision]) -> str:
         review = review_line(doc)
         if review:
             out.append(f"  {review}")
+        for item in doc.get("waived") or []:
+            out.append(f"  waived by an exception in force: {item.get('id')}: {item.get('message', '')}")
         for gate, items in group_by_gate(doc.get("violations", [])).items():
             out.append(f"  {GATE_TITLES.get(gate, gate)}")
             for item in items:

@@ -205,6 +205,19 @@ def _finding(item: Any) -> dict[str, Any]:
     }
 
 
+def _exceptions(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The memo's exceptions as the decision document lists them (the policy judged their state)."""
+    items = document.get("exceptions")
+    out = []
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict):
+            out.append({"path": _text(item.get("path")), "waives": [_text(r) for r in item.get("waives") or []],
+                        "approved_by": _text(item.get("approved_by")), "ticket": _text(item.get("ticket")),
+                        "expires": _text(item.get("expires")), "state": _text(item.get("state")),
+                        "problems": [_text(p) for p in item.get("problems") or []], "memo": _text(item.get("memo"))})
+    return out
+
+
 def _gates(document: dict[str, Any], notebooks: dict[str, str]) -> list[dict[str, Any]]:
     gates = document.get("gates")
     if not isinstance(gates, dict):
@@ -457,9 +470,12 @@ def build_site(session: Any, out_dir: Path, now: dt.date, *, force: bool = False
         statuses=_options((r["status"] for r in rows), STATUS_ORDER + ["none"]),
         verbs=_options((r["requested"] for r in rows if r["requested"]), VERB_ORDER),
         script=_asset("filters.js"))
+    expiring = sorted((dict(item, href=_href("memos", entry.name + ".html"))
+                       for entry in ordered for item in _exceptions(entry.document)
+                       if item["state"] in ("expiring", "expired")), key=lambda i: (i["expires"], i["path"]))
     pages["relitigation.html"] = _render(
         "relitigation.html.j2", root="", page="relitigation", now=now.isoformat(),
-        schedule=schedule, counts=counts)
+        schedule=schedule, counts=counts, exceptions=expiring)
 
     for entry in ordered:
         notebook_links: dict[str, str] = {}
@@ -503,6 +519,7 @@ def build_site(session: Any, out_dir: Path, now: dt.date, *, force: bool = False
             gates=_gates(document, notebook_links), notebooks=notebook_list,
             relitigation={"due": relit.get("due") is True, "next_due": _text(relit.get("next_due")),
                           "reasons": [_text(r) for r in relit.get("reasons") or [] if r]},
+            exceptions=_exceptions(document), waived=[_finding(w) for w in document.get("waived") or []],
             lineage=_lineage(entry, entries), body=render_markdown(entry.memo.body),
             document_json=json.dumps(document, indent=2, sort_keys=True, default=str))
 
