@@ -156,3 +156,19 @@ def test_validate_statement_names_what_is_wrong() -> None:
                                     "predicateType": records.PREDICATE_TYPE, "predicate": {"x": 1}},
                                    where="r.intoto.json")
     assert "At least one subject required" in str(caught.value) and "r.intoto.json" in str(caught.value)
+
+
+def test_only_the_attest_job_may_mint_tokens_and_attest() -> None:
+    import yaml
+
+    workflow = yaml.safe_load((Path(__file__).resolve().parents[1] / ".github" / "workflows"
+                               / "decision-gate.yml").read_text())
+    assert workflow["permissions"] == {"contents": "read", "pull-requests": "read"}
+    jobs = workflow["jobs"]
+    assert "permissions" not in jobs["decide"]  # the deciding job keeps the read-only defaults
+    attest = jobs["attest"]
+    assert attest["needs"] == "decide"
+    assert attest["permissions"] == {"contents": "read", "id-token": "write", "attestations": "write"}
+    [step] = [s for s in attest["steps"] if str(s.get("uses", "")).startswith("actions/attest")]
+    assert step["with"]["subject-path"].endswith("records/*.intoto.json")
+    assert not any(str(s.get("uses", "")).startswith("actions/checkout") for s in attest["steps"])
