@@ -172,3 +172,32 @@ def test_only_the_attest_job_may_mint_tokens_and_attest() -> None:
     [step] = [s for s in attest["steps"] if str(s.get("uses", "")).startswith("actions/attest")]
     assert step["with"]["subject-path"].endswith("records/*.intoto.json")
     assert not any(str(s.get("uses", "")).startswith("actions/checkout") for s in attest["steps"])
+
+
+def test_register_shows_whether_records_hold_and_the_decision_as_made(
+        recorded: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root, folder, _ = recorded
+    site = tmp_path / "site"
+    assert main(["--repo", str(root), "site", "--out", str(site), "--records", str(folder), "--now", "2026-11-24"]) == 0
+    index = (site / "index.html").read_text()
+    assert index.count('class="badge record-verified"') == 2
+    page = (site / "memos" / "reply-drafting.html").read_text()
+    assert "Decision record" in page and "is as recorded" in page and "As made" not in page
+
+    memo = root / "memos" / "reply-drafting.md"
+    memo.write_text(memo.read_text().replace("owner: dana.kim\n", ""))  # today: denied, no owner
+    assert main(["--repo", str(root), "site", "--out", str(site), "--records", str(folder), "--now", "2026-11-24"]) == 0
+    assert 'class="badge record-changed"' in (site / "index.html").read_text()
+    page = (site / "memos" / "reply-drafting.html").read_text()
+    assert "<code>memos/reply-drafting.md</code>" in page
+    record_part = page.split('id="record"', 1)[1].split("</section>", 1)[0]
+    assert "As made" in record_part and "outcome-approved" in record_part and "outcome-denied" in record_part
+    assert "MEMO-" in record_part
+
+
+def test_register_without_the_records_folder_is_bad_input(recorded: tuple[Path, Path, Path], tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    root, _, _ = recorded
+    assert main(["--repo", str(root), "site", "--out", str(tmp_path / "site"), "--records",
+                 str(tmp_path / "nowhere")]) == 2
+    assert "--records" in capsys.readouterr().err

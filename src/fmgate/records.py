@@ -22,7 +22,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -458,3 +458,42 @@ def record_decisions(folder: Path, decided: Iterable[tuple[MemoFile, dict[str, A
         statement = build_statement(memo, document, decision_id, digests, bundle, context)
         written += write_record(folder, memo.memo_id, statement, signer)
     return written
+
+
+# -- the register's view ----------------------------------------------------------
+
+@dataclass
+class RegisterStatus:
+    """What the register shows of a memo's record: checked against the working tree, not a commit."""
+
+    state: str                                # "verified", "changed" or "invalid"
+    path: str
+    detail: str = ""
+    signed: bool = False
+    decided_at: str = ""
+    decision_id: str = ""
+    base_commit: str = ""
+    changed: list[SubjectChange] = field(default_factory=list)
+    as_made: dict[str, Any] | None = None     # outcome and violation ids as recorded, when today's differ
+    differences: list[str] = field(default_factory=list)
+
+
+def register_status(path: Path, root: Path, rules_root: Path, today: dict[str, Any]) -> RegisterStatus:
+    """Whether a record's subjects still match the files, and the decision as made when today's differs."""
+    shown = path.name
+    try:
+        record = read_record(path)
+    except InputError as exc:
+        return RegisterStatus("invalid", shown, detail=exc.message)
+    predicate = record.predicate
+    status = RegisterStatus("verified", shown, signed=record.signed, decided_at=str(predicate.get("decided_at") or ""),
+                            decision_id=str(predicate.get("decision_id") or ""),
+                            base_commit=str(predicate.get("base_commit") or ""))
+    status.changed = changed_subjects(record.statement, disk_reader(root), bundle_on_disk(rules_root))
+    if status.changed:
+        status.state = "changed"
+    status.differences = decision_differences(predicate["decision"], today)
+    if status.differences:
+        status.as_made = {"outcome": predicate["decision"].get("outcome"),
+                          "violations": violation_ids(predicate["decision"])}
+    return status

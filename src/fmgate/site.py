@@ -426,8 +426,23 @@ def _notebooks(session: Any, memo_id: str) -> list[tuple[str, Path]]:
             if p.is_file() and not p.is_symlink()]
 
 
-def build_site(session: Any, out_dir: Path, now: dt.date, *, force: bool = False) -> SiteResult:
+def _record_statuses(session: Any, entries: dict[str, MemoEntry], records_dir: Path | None) -> dict[str, Any]:
+    """Memo id -> the register's view of its decision record (records/<memo-id>.intoto.json or .dsse.json)."""
+    if records_dir is None:
+        return {}
+    from .records import find_records, register_status
+
+    found = find_records(Path(records_dir))
+    return {memo_id: register_status(found[memo_id], session.repo.root, session.repo.rules_root, entry.document)
+            for memo_id, entry in entries.items() if memo_id in found}
+
+
+def build_site(session: Any, out_dir: Path, now: dt.date, *, force: bool = False,
+               records_dir: Path | None = None) -> SiteResult:
     """Decide every memo in the session's repository and write the register to *out_dir*.
+
+    With *records_dir*, each memo that has a decision record there shows whether it still
+    matches the files, and the decision as it was made when today's differs.
 
     Every decision is made before anything is written, so a failure leaves the
     previous register in place.
@@ -450,6 +465,10 @@ def build_site(session: Any, out_dir: Path, now: dt.date, *, force: bool = False
     ordered = sorted(entries.values(),
                      key=lambda e: (-(e.memo.memo.date or dt.date.min).toordinal(), e.memo_id))
     rows = [e.row() for e in ordered]
+    record_statuses = _record_statuses(session, entries, records_dir)
+    for row in rows:
+        status = record_statuses.get(row["id"])
+        row["record"] = status.state if status is not None else ""
     schedule = relitigation_schedule(ordered, now)
     relit_state = {**{i["id"]: "due" for i in schedule["due"]},
                    **{i["id"]: "overdue" for i in schedule["overdue"]}}
@@ -521,6 +540,7 @@ def build_site(session: Any, out_dir: Path, now: dt.date, *, force: bool = False
                           "reasons": [_text(r) for r in relit.get("reasons") or [] if r]},
             exceptions=_exceptions(document), waived=[_finding(w) for w in document.get("waived") or []],
             lineage=_lineage(entry, entries), body=render_markdown(entry.memo.body),
+            record=record_statuses.get(entry.memo_id),
             document_json=json.dumps(document, indent=2, sort_keys=True, default=str))
 
     written = sorted(set(pages) | set(copies) | {".nojekyll"})

@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from ..errors import EXIT_OK, report_unreadable
+from ..errors import EXIT_OK, InputError, report_unreadable
 from ..evaluate import DecisionSession, parse_day
 from ..repo import find_root
 from ..site import MARKER_NAME, build_site, check_output_dir
@@ -26,6 +26,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--now", metavar="DATE", help="evaluation date, YYYY-MM-DD (default: today, UTC)")
     parser.add_argument("--force", action="store_true",
                         help=f"write into a non-empty folder that has no {MARKER_NAME} marker")
+    parser.add_argument("--records", type=Path, default=None, metavar="DIR",
+                        help="decision records to show beside each memo, checked against the files "
+                             "(default: records/ at the repository root, when there is one)")
     parser.set_defaults(run=run)
 
 
@@ -35,9 +38,14 @@ def run(args: argparse.Namespace) -> int:
     out_dir = args.out if args.out is not None else root / "site"
     # Refuse before starting OPA: a wrong --out should fail fast.
     check_output_dir(out_dir, force=args.force)
+    if args.records is not None and not args.records.is_dir():
+        raise InputError("the records folder does not exist", path=str(args.records), field="--records",
+                         fix="pass the folder fmgate ci --out DIR/records or fmgate check --record DIR wrote")
     warn = lambda message: print(f"fmgate: warning: {message}", file=sys.stderr)  # noqa: E731
     with DecisionSession.open(root, warn=warn, skip_unreadable=True) as session:
-        result = build_site(session, out_dir, now, force=args.force)
+        records_dir = args.records if args.records is not None else root / "records"
+        result = build_site(session, out_dir, now, force=args.force,
+                            records_dir=records_dir if records_dir.is_dir() else None)
         unreadable = session.repo.unreadable
     print(f"wrote the decision register for {result.memos} memo(s) "
           f"({result.approved} approved, {result.denied} denied; "
