@@ -10,7 +10,7 @@ COVERAGE_MIN := 95
 
 export PATH := $(CURDIR)/$(TOOLS):$(PATH)
 
-.PHONY: setup demo test test-python test-rego lint-workflows lab clean chromium site
+.PHONY: setup demo test test-python test-rego lint-python lint-workflows lab clean chromium site
 
 setup: $(VENV)/.installed .tools/.installed
 
@@ -35,6 +35,11 @@ test-rego: setup
 	$(TOOLS)/opa check --strict policies
 	$(TOOLS)/regal lint policies
 	$(BIN)/python scripts/opa_coverage.py --min $(COVERAGE_MIN) policies
+
+lint-python: setup
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
+	$(BIN)/mypy
 
 lint-workflows: setup
 	$(TOOLS)/actionlint

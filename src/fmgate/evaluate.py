@@ -169,6 +169,7 @@ class DecisionSession:
             return  # a memo id: the policy looks it up in the repository index
         path = resolve_inside(self.repo.root, reference.strip(), source=memo.relpath,
                               field="build.rejected_fine_tune")
+        assert isinstance(plan, dict)  # checked above: the reference was read from it
         plan["rejected_fine_tune_found"] = path.is_file()
 
     def decide(self, memo: MemoFile, now: dt.date | None = None,

@@ -192,7 +192,7 @@ def parse_memo(text: str, *, path: Path, relpath: str) -> MemoFile:
         memo = Memo.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        loc, expected = _describe(first)
+        loc, expected = _describe(dict(first))
         top = loc.split(".")[0] if loc else None
         more = len(exc.errors()) - 1
         suffix = f" ({more} more problem{'s' if more != 1 else ''} after this one)" if more else ""

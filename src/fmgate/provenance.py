@@ -36,16 +36,16 @@ def input_mismatches(repo: Repository, memo: MemoFile, committed: dict[str, Any]
         if ref.sha256 and ref.sha256 != actual:
             found.append({"kind": kind, "path": ref.path, "recorded_in": memo.relpath,
                           "recorded": ref.sha256, "actual": actual})
-    for kind, document in sorted(committed.items()):
+    for name, document in sorted(committed.items()):
         for item in (document.get("provenance") or {}).get("inputs") or []:
             rel = item.get("path")
             if not isinstance(rel, str):
                 continue
-            path = resolve_inside(repo.root, rel, source=f"evidence/{memo.memo_id}/{kind}.json",
+            path = resolve_inside(repo.root, rel, source=f"evidence/{memo.memo_id}/{name}.json",
                                   field="provenance.inputs")
             actual = sha256_file(path) if path.is_file() else None
             if item.get("sha256") != actual:
-                found.append({"kind": kind, "path": rel, "recorded_in": f"evidence/{memo.memo_id}/{kind}.json",
+                found.append({"kind": name, "path": rel, "recorded_in": f"evidence/{memo.memo_id}/{name}.json",
                               "recorded": item.get("sha256"), "actual": actual})
     return found
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from typing import Any, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from .evaluate import Decision
 
@@ -309,5 +310,6 @@ def render_sarif(decisions: list[Decision], rule_help: dict[str, str] | None = N
     return json.dumps(sarif, indent=2)
 
 
-FORMATS = {"text": render_text, "json": render_json, "markdown": render_markdown,
-           "github": render_github, "junit": render_junit, "sarif": render_sarif}
+FORMATS: dict[str, Callable[[list[Decision]], str]] = {
+    "text": render_text, "json": render_json, "markdown": render_markdown,
+    "github": render_github, "junit": render_junit, "sarif": render_sarif}

@@ -228,16 +228,16 @@ def load_yaml(text: str, *, path: str, line_offset: int = 0,
                              + (f' ("\\u{code:04x}")' if code is not None and code <= 0xFFFF else "")) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 + line_offset if mark is not None else None
+        at: int | None = mark.line + 1 + line_offset if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
         raise InputError(
-            f"YAML cannot be read: {problem}", path=path, line=line,
+            f"YAML cannot be read: {problem}", path=path, line=at,
             fix="correct the YAML syntax (plain mappings, lists and scalars only)",
         ) from None
     except (ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError) as exc:
         # the full constructor's own surprises (its scalars were checked above): still bad input
-        line = node.start_mark.line + 1 + line_offset if node is not None else None
-        raise InputError(f"YAML cannot be read: {type(exc).__name__}: {exc}", path=path, line=line,
+        at = node.start_mark.line + 1 + line_offset if node is not None else None
+        raise InputError(f"YAML cannot be read: {type(exc).__name__}: {exc}", path=path, line=at,
                          fix="write plain mappings, lists and scalars, without tags") from None
     finally:
         loader.dispose()

@@ -42,11 +42,12 @@ def run(args: argparse.Namespace) -> int:
                 if finding.get("fix"):
                     print(f"        fix: {finding['fix']}")
         print(f"{len(due)} of {len(evaluated)} approved decision(s) due on {now.isoformat()}")
-        for item in exceptions:
-            print(f"{str(item.get('state')).upper():<9}exception {item.get('path')} for {item.get('memo')} "
-                  f"(waives {', '.join(map(str, item.get('waives') or []))}), expires {item.get('expires')}")
+        for exception in exceptions:
+            print(f"{str(exception.get('state')).upper():<9}exception {exception.get('path')} for "
+                  f"{exception.get('memo')} (waives {', '.join(map(str, exception.get('waives') or []))}), "
+                  f"expires {exception.get('expires')}")
     if unreadable:
         return report_unreadable(unreadable, "an approved decision among them may be due too: "
                                  "fix them and run again")
-    expired = any(item.get("state") == "expired" for item in exceptions)
+    expired = any(exception.get("state") == "expired" for exception in exceptions)
     return EXIT_DENIED if due or expired else EXIT_OK

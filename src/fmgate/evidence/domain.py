@@ -25,6 +25,7 @@ import datetime as dt
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -150,7 +151,7 @@ def scan(path: str | Path, *, batch_size: int = DEFAULT_BATCH_SIZE, sample_rows:
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="fmgate-domain") as background:
         sampled: Future[Any] | None = None
 
-        def batches():
+        def batches() -> Iterator[pa.RecordBatch]:
             nonlocal sampled
             for batch in iter_batches(path, DOMAIN_DATA, batch_size=batch_size):
                 state.sample.add(batch)  # on the reading side, so the sample is the first rows in order
