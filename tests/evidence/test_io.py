@@ -196,3 +196,16 @@ def test_stream_non_utf8_far_from_the_header_is_named_by_arrow(tmp_path: Path) -
     error = raises_input(lambda: list(io.iter_batches(path, DOMAIN_DATA, batch_size=1000)), "domain.csv",
                          "not UTF-8")
     assert "UTF-8" in error.fix
+
+
+def test_json_lines_whose_first_record_is_not_an_object_never_reach_arrow(tmp_path: Path) -> None:
+    """pyarrow's streaming reader crashes the process on a first record of `null`: refused before it."""
+    from fmgate.evidence.io import iter_batches
+    from fmgate.evidence.specs import DOMAIN_DATA
+
+    for first in ("null", "[1, 2]", "7"):
+        path = tmp_path / "domain.jsonl"
+        path.write_text(f"\n{first}\n" + '{"id": "a", "text": "t", "quality": "high"}\n')
+        with pytest.raises(InputError) as info:
+            list(iter_batches(path, DOMAIN_DATA))
+        assert info.value.line == 2 and "not a JSON object" in str(info.value)

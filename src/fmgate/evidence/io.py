@@ -346,6 +346,24 @@ def _only_whitespace(path: Path) -> bool:
     return True
 
 
+def _first_record_is_an_object(path: Path) -> None:
+    """Refuse JSON Lines whose first record is not an object before Arrow reads it.
+
+    Arrow's streaming JSON reader takes the first record as the schema; a
+    first line of ``null`` (or a list, a number) crashes the process in
+    pyarrow 26 rather than raising, so it never reaches Arrow.
+    """
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            line = raw.strip()
+            if not line:
+                continue
+            if not line.startswith(b"{"):
+                raise InputError("line is not a JSON object", path=str(path), line=number,
+                                 fix="write one JSON object per line, with the columns as keys")
+            return
+
+
 def _open_stream(path: Path, spec: InputSpec, batch_size: int) -> tuple[Iterator[pa.RecordBatch], list[str]]:
     fmt = file_format(path)
     if fmt == "csv":
@@ -373,6 +391,7 @@ def _open_stream(path: Path, spec: InputSpec, batch_size: int) -> tuple[Iterator
 
         if _only_whitespace(path):
             raise no_rows_error(path, spec, "has no records (only blank lines)")
+        _first_record_is_an_object(path)
         block = max(1 << 16, min(16 << 20, batch_size * 256))
         reader = pj.open_json(path, read_options=pj.ReadOptions(block_size=block))
         names = list(reader.schema.names)
