@@ -29,13 +29,13 @@ def test_usage_log_records_both_inputs(tmp_path: Path) -> None:
 def test_head_to_head_records_the_benchmark_and_the_eval_set(tmp_path: Path) -> None:
     items = write_rows(tmp_path / "eval.csv", [{"id": "a", "input": "q", "expected": "x"}])
     bench = write_rows(tmp_path / "h2h.csv", [
-        {"item_id": "a", "system": s, "score": 0.9, "cost_usd": 0.01, "run_date": d}
-        for s, d in (("candidate", "2026-10-30"), ("buy", "2026-11-01"))])
+        {"item_id": i, "system": s, "score": 0.9, "cost_usd": 0.01, "run_date": d}
+        for i in ("a", "zz") for s, d in (("candidate", "2026-10-30"), ("buy", "2026-11-01"))])
     evidence = head_to_head.evaluate(bench, items, resamples=10, as_of=AS_OF)
     assert evidence.kind == "head_to_head"
-    assert records(evidence) == [("head_to_head", str(bench), 2, ("2026-10-30", "2026-11-01")),
+    assert records(evidence) == [("head_to_head", str(bench), 4, ("2026-10-30", "2026-11-01")),
                                  ("eval_set", str(items), 1, None)]
-    assert list(evidence.data["paired"].index) == ["a"]
+    assert list(evidence.data["paired"].index) == ["a"]  # the plot shows the items measured, not "zz"
 
 
 def test_eval_set_records_the_items_and_the_domain_data(tmp_path: Path) -> None:
