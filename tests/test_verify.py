@@ -130,6 +130,16 @@ def test_one_changed_byte_fails_verification_and_is_named(decided: Decided, tmp_
     assert "NOT VERIFIED" in output
 
 
+def test_a_file_added_to_the_evidence_folder_is_named(decided: Decided, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "copy"
+    shutil.copytree(decided.root, root, symlinks=True)
+    (root / "evidence" / MEMO / "extra.json").write_text("{}\n")
+    commit(root, "add a document")
+    code, output = verify(capsys, root, decided.statement, "--commit", git(root, "rev-parse", "HEAD").strip())
+    assert code == 1 and f"CHANGED evidence/{MEMO}/extra.json: not in the record (added since)" in output
+
+
 def _envelope(decided: Decided) -> dict:
     return json.loads(decided.envelope.read_text())
 

@@ -383,6 +383,8 @@ class SubjectChange:
     actual: str | None  # None: the path does not exist there
 
     def describe(self) -> str:
+        if self.recorded == "absent":
+            return f"{self.name}: not in the record (added since), now sha256 {self.actual}"
         return f"{self.name}: recorded sha256 {self.recorded}, now {self.actual or 'missing'}"
 
 
@@ -407,6 +409,23 @@ def changed_subjects(statement: dict[str, Any], read: Reader, bundle: dict[str, 
         if actual != digest:
             found.append(SubjectChange(name, digest, actual))
     return found
+
+
+def added_files(statement: dict[str, Any], present: Iterable[str], read: Reader) -> list[SubjectChange]:
+    """Files of the memo's evidence folder that the record does not list (added since the decision)."""
+    recorded = subjects(statement)
+    found = []
+    for path in sorted(set(present) - set(recorded)):
+        content = read(path)
+        if content is not None and not any(part.startswith(".") for part in PurePosixPath(path).parts):
+            found.append(SubjectChange(path, "absent", sha256_bytes(content)))
+    return found
+
+
+def evidence_files_at_commit(root: Path, commit: str, memo_id: str) -> list[str]:
+    listing = gitutil.git(root, "ls-tree", "-r", "-z", "--name-only", commit, "--", f"evidence/{memo_id}/",
+                          check=False).stdout
+    return [p for p in listing.split("\0") if p]
 
 
 def violation_ids(document: dict[str, Any]) -> list[str]:
@@ -490,6 +509,10 @@ def register_status(path: Path, root: Path, rules_root: Path, today: dict[str, A
                             decision_id=str(predicate.get("decision_id") or ""),
                             base_commit=str(predicate.get("base_commit") or ""))
     status.changed = changed_subjects(record.statement, disk_reader(root), bundle_on_disk(rules_root))
+    folder = root / "evidence" / str(predicate["memo"].get("id"))
+    if folder.is_dir():
+        present = [p.relative_to(root).as_posix() for p in folder.rglob("*") if p.is_file()]
+        status.changed += added_files(record.statement, present, disk_reader(root))
     if status.changed:
         status.state = "changed"
     status.differences = decision_differences(predicate["decision"], today)

@@ -95,6 +95,9 @@ def verify(record_path: Path, repo: Path | None, commit_ref: str, key_path: Path
         result.problems.append(f"signature: {problem}")
     result.changed = records.changed_subjects(record.statement, records.git_reader(root, commit),
                                               records.bundle_at_commit(root, commit))
+    result.changed += records.added_files(
+        record.statement, records.evidence_files_at_commit(root, commit, str(record.predicate["memo"].get("id"))),
+        records.git_reader(root, commit))
     if any(change.name == result.memo and change.actual is None for change in result.changed):
         result.problems.append(f"decision: {result.memo} is not in commit {commit[:12]}, so it cannot be decided again")
         return result
