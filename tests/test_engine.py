@@ -46,6 +46,20 @@ def test_query_evaluates_policy_and_data(tiny_policies: Path, opa_bin: str) -> N
         assert engine.query({"x": 2})["allowed"] is False
 
 
+def test_each_decision_is_in_opas_decision_log_under_its_id(tiny_policies: Path, opa_bin: str) -> None:
+    with Engine.start_local(tiny_policies, opa_bin=opa_bin) as engine:
+        engine.put_data("fmgate/config", {"decision_owners": ["dana.kim"]})
+        engine.query({"x": 1})
+        first = engine.last_decision_id
+        engine.query({"x": 2})
+        second = engine.last_decision_id
+        assert first and second and first != second
+        log = engine.decision_log({first, second})
+        assert log[first]["input"] == {"x": 1} and log[first]["result"]["allowed"] is True
+        assert log[second]["result"]["allowed"] is False
+        assert log[first]["path"] == "fmgate/decision/decision"
+
+
 def test_server_listens_on_loopback_and_requires_the_token(tiny_policies: Path, opa_bin: str) -> None:
     with Engine.start_local(tiny_policies, opa_bin=opa_bin) as engine:
         assert engine.base_url.startswith("http://127.0.0.1:")
