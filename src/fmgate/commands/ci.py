@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..ci import CiResult, run_ci
+from ..ci import CiResult, Regenerator, run_ci
 from ..errors import EXIT_DENIED, EXIT_OK, InputError
 from ..evaluate import parse_day
 from ..records import load_signer
@@ -135,7 +135,7 @@ def write_outputs(result: CiResult, out: Path, signer: Any = None) -> None:
     (out / "results.sarif").write_text(FORMATS["sarif"](result.decisions) + "\n", encoding="utf-8")
 
 
-def _regenerator():
+def _regenerator() -> Regenerator:
     from ..collect import regenerate_into
 
     return regenerate_into
