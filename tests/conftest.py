@@ -11,7 +11,7 @@ import pytest
 
 from fmgate.engine import find_opa
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from repo_fixtures import MINIMAL_SETTINGS, REPO_ROOT
 
 
 @pytest.fixture(scope="session")
@@ -36,13 +36,6 @@ def tiny_policies(tmp_path: Path) -> Path:
     return policies
 
 
-MINIMAL_SETTINGS = """\
-decision_owners: [dana.kim, priya.rao]
-senior_reviewers: [lee.wong, sam.ortiz]
-required_approvals: 1
-thresholds: {}
-opa: {url: null, token_env: null}
-"""
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from conftest import REPO_ROOT
+from repo_fixtures import REPO_ROOT
 from fmgate.config import Settings, load_config
 from fmgate.errors import EXIT_BAD_INPUT, InputError
 from fmgate.repo import Repository

@@ -28,7 +28,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from conftest import MINIMAL_SETTINGS, REPO_ROOT
+from repo_fixtures import MINIMAL_SETTINGS, REPO_ROOT
 from fmgate.cli import main
 from fmgate.engine import Engine
 from fmgate.errors import EXIT_BAD_INPUT, InputError
