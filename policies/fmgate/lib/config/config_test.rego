@@ -25,12 +25,12 @@ test_malformed_settings_are_ignored if {
 test_org_lists if {
 	cfg := {"decision_owners": ["dana.kim", " priya.rao ", "", 7], "senior_reviewers": "lee.wong"}
 	config.decision_owners == {"dana.kim", "priya.rao"} with data.fmgate.config as cfg
-	config.senior_reviewers == {"lee.wong"} with data.fmgate.config as cfg
+	config._senior_reviewers == {"lee.wong"} with data.fmgate.config as cfg
 }
 
 test_org_lists_default_empty if {
 	config.decision_owners == set() with data.fmgate.config as {}
-	config.senior_reviewers == set() with data.fmgate.config as {"senior_reviewers": 3}
+	config._senior_reviewers == set() with data.fmgate.config as {"senior_reviewers": 3}
 }
 
 test_required_approvals if {
