@@ -35,7 +35,7 @@ test_status if {
 test_shape if {
 	facts.exempt_shape with input as {"memo": {"workload_shape": "embedding-generation-extreme-scale"}}
 	not facts.exempt_shape with input as {"memo": {"workload_shape": "standard"}}
-	facts.shape == null with input as {"memo": {"workload_shape": 3}}
+	facts._shape == null with input as {"memo": {"workload_shape": 3}}
 }
 
 test_claimed_and_tags if {
