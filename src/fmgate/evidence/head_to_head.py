@@ -94,7 +94,8 @@ def bootstrap_ratio(candidate: np.ndarray, buy: np.ndarray, *, resamples: int = 
     ratios = ratios[~np.isnan(ratios)]
     tail = (1 - confidence) / 2 * 100
     if len(ratios):
-        lower, upper = np.percentile(ratios, [tail, 100 - tail])
+        with np.errstate(invalid="ignore"):  # infinite ratios (a buy mean of zero) interpolate to nan
+            lower, upper = np.percentile(ratios, [tail, 100 - tail])
     else:
         lower = upper = np.nan
 
