@@ -213,5 +213,5 @@ all_checks := array.flatten([cost.checks, domain.checks, build.checks, shared.ch
 
 public_check(c) := object.filter(c, ["id", "gate", "passed", "observed", "required", "message"])
 
-# the public part of each check (findings.public, inlined: it runs for every check of every gate)
+# the public part of each check (findings._public, inlined: it runs for every check of every gate)
 public(checks) := [object.filter(c, ["id", "passed", "observed", "required", "message"]) | some c in checks]

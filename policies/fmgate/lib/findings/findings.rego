@@ -6,10 +6,10 @@
 #   that a missing measurement can never pass a check.
 package fmgate.lib.findings
 
-# check is one gate check; meta is rego.metadata.rule() of the rule that makes it. This is the
+# _check is one gate check; meta is rego.metadata.rule() of the rule that makes it. This is the
 # shape of every check; the gate packages build it inline as an object literal with the same keys
 # ("passed" always a boolean there), because a function call per check costs more than the check.
-check(meta, passed, observed, required, message) := {
+_check(meta, passed, observed, required, message) := {
 	"id": meta.custom.id,
 	"gate": meta.custom.gate,
 	"passed": passed == true,
@@ -19,7 +19,11 @@ check(meta, passed, observed, required, message) := {
 	"fix": meta.custom.fix,
 }
 
-# finding is one violation or warning; meta is rego.metadata.rule() of the rule that raises it
+# METADATA
+# title: Finding
+# description: |
+#   One violation or warning, labelled with the id, gate and fix of the rule that raises it;
+#   meta is rego.metadata.rule() of that rule.
 finding(meta, message, observed, required) := {
 	"id": meta.custom.id,
 	"gate": meta.custom.gate,
@@ -29,18 +33,26 @@ finding(meta, message, observed, required) := {
 	"fix": meta.custom.fix,
 }
 
-# public is the part of a check shown under gates in the decision document (decision.public
+# _public is the part of a check shown under gates in the decision document (decision.public
 # inlines it for the same reason)
-public(c) := object.filter(c, ["id", "passed", "observed", "required", "message"])
+_public(c) := object.filter(c, ["id", "passed", "observed", "required", "message"])
 
-# violation turns a failed check into a violation
+# METADATA
+# title: Violation of a check
+# description: Turns a failed check into a violation (the check without its passed field).
 violation(c) := object.remove(c, ["passed"])
 
-# all_numbers holds when every value in the list is a number
+# METADATA
+# title: All numbers
+# description: Holds when every value in the list is a number.
 all_numbers(xs) if every x in xs {
 	is_number(x)
 }
 
+# METADATA
+# title: At least
+# description: Holds when x and the floor are both numbers and x is at least the floor; false otherwise.
+# scope: document
 default at_least(_, _) := false
 
 at_least(x, floor_value) if {
@@ -49,6 +61,10 @@ at_least(x, floor_value) if {
 	x >= floor_value
 }
 
+# METADATA
+# title: At most
+# description: Holds when x and the ceiling are both numbers and x is at most the ceiling; false otherwise.
+# scope: document
 default at_most(_, _) := false
 
 at_most(x, ceiling) if {
@@ -57,6 +73,10 @@ at_most(x, ceiling) if {
 	x <= ceiling
 }
 
+# METADATA
+# title: Above
+# description: Holds when x and the bound are both numbers and x is greater than the bound; false otherwise.
+# scope: document
 default above(_, _) := false
 
 above(x, bound) if {
@@ -65,16 +85,20 @@ above(x, bound) if {
 	x > bound
 }
 
-# show renders a value for a message: whole numbers with thousands separators, fractions rounded.
-# Messages show two or three numbers each, so this is an else chain (one branch runs instead of
-# every body), numbers of up to three digits take the first branch, and grouping slices the digits
-# instead of reversing strings in a comprehension.
+# METADATA
+# title: Show a value
+# description: |
+#   Renders a value for a message: whole numbers with thousands separators, fractions rounded to
+#   four places, strings as they are, null as "nothing". Messages show two or three numbers each,
+#   so this is an else chain (one branch runs instead of every body), numbers of up to three digits
+#   take the first branch, and grouping slices the digits instead of reversing strings in a
+#   comprehension.
 show(x) := digits if {
 	is_number(x)
 	x == round(x)
 	digits := format_int(x, 10)
 	count(trim_prefix(digits, "-")) < 4
-} else := grouped(format_int(x, 10)) if {
+} else := _grouped(format_int(x, 10)) if {
 	is_number(x)
 	x == round(x)
 } else := sprintf("%v", [round(x * 10000) / 10000]) if {
@@ -85,10 +109,10 @@ show(x) := digits if {
 	x == null
 } else := sprintf("%v", [x])
 
-# grouped puts a comma before every third digit from the right of a whole number of at least four
+# _grouped puts a comma before every third digit from the right of a whole number of at least four
 # digits; a leading minus sign stays in the first group. Numbers below a trillion (nearly all) need
 # no comprehension.
-grouped(digits) := concat(",", [substring(digits, 0, n - 3), substring(digits, n - 3, 3)]) if {
+_grouped(digits) := concat(",", [substring(digits, 0, n - 3), substring(digits, n - 3, 3)]) if {
 	count(trim_prefix(digits, "-")) < 7
 	n := count(digits)
 } else := concat(",", [substring(digits, 0, n - 6), substring(digits, n - 6, 3), substring(digits, n - 3, 3)]) if {
@@ -108,7 +132,9 @@ grouped(digits) := concat(",", [substring(digits, 0, n - 3), substring(digits, n
 	head := ((((count(digits) - sign) - 1) % 3) + 1) + sign
 }
 
-# listing renders a collection of strings as a sorted, comma-separated list
+# METADATA
+# title: Listing
+# description: Renders a collection of strings as a sorted, comma-separated list, or "none" when it is empty.
 listing(xs) := "none" if {
 	count(xs) == 0
 } else := concat(", ", sort([sprintf("%v", [x]) | some x in xs]))

@@ -5,15 +5,15 @@ import data.fmgate.lib.findings
 meta := {"custom": {"id": "X-1", "gate": "memo", "fix": "Do it."}}
 
 test_check_and_violation if {
-	c := findings.check(meta, true, 3, 2, "fine")
+	c := findings._check(meta, true, 3, 2, "fine")
 	c == {
 		"id": "X-1", "gate": "memo", "passed": true, "observed": 3,
 		"required": 2, "message": "fine", "fix": "Do it.",
 	}
-	findings.public(c) == {"id": "X-1", "passed": true, "observed": 3, "required": 2, "message": "fine"}
+	findings._public(c) == {"id": "X-1", "passed": true, "observed": 3, "required": 2, "message": "fine"}
 	findings.violation(c) == object.remove(c, ["passed"])
 	not "passed" in object.keys(findings.violation(c))
-	not findings.check(meta, "yes", 3, 2, "odd").passed
+	not findings._check(meta, "yes", 3, 2, "odd").passed
 }
 
 test_finding if {
