@@ -9,9 +9,9 @@ import data.fmgate.lib.findings
 
 # a verb is weighed when candidates gives it a non-empty rationale (candidates that is not an
 # object weighs nothing: the lookup is undefined)
-weighed contains verb if {
+_weighed contains verb if {
 	some verb in facts.verbs
-	rationale := front_matter.candidates[verb]
+	rationale := _front_matter.candidates[verb]
 	is_string(rationale)
 	trim_space(rationale) != ""
 }
@@ -26,19 +26,19 @@ weighed contains verb if {
 #   gate: memo
 #   severity: deny
 #   fix: Under candidates, give a one-line rationale for each of buy, fine-tune and build.
-candidates_violations contains v if {
-	unweighed := facts.verbs - weighed
+_candidates_violations contains v if {
+	unweighed := facts.verbs - _weighed
 	count(unweighed) > 0
 	msg := sprintf("the memo gives no rationale for %s", [findings.listing(unweighed)])
-	v := findings.finding(rego.metadata.rule(), msg, sort(weighed), sort(facts.verbs))
+	v := findings.finding(rego.metadata.rule(), msg, sort(_weighed), sort(facts.verbs))
 }
 
 # --- MEMO-BUY-ALTERNATIVE -------------------------------------------------
 
 # the parts of the buy alternative the memo names (a buy_alternative that is not an object names none)
-alternative_named contains part if {
+_alternative_named contains part if {
 	some part in ["provider", "model"]
-	name := front_matter.buy_alternative[part]
+	name := _front_matter.buy_alternative[part]
 	is_string(name)
 	trim_space(name) != ""
 }
@@ -53,33 +53,33 @@ alternative_named contains part if {
 #   gate: memo
 #   severity: deny
 #   fix: Set buy_alternative to the provider and model you would buy, for example {provider, model, deployment}.
-buy_alternative_violations contains v if {
-	gaps := {"provider", "model"} - alternative_named
+_buy_alternative_violations contains v if {
+	gaps := {"provider", "model"} - _alternative_named
 	count(gaps) > 0
 	msg := sprintf("the buy alternative does not name its %s", [concat(" or ", sort(gaps))])
 	v := findings.finding(
 		rego.metadata.rule(),
 		msg,
-		object.get(front_matter, "buy_alternative", null),
+		object.get(_front_matter, "buy_alternative", null),
 		{"provider": "a provider", "model": "a model"},
 	)
 }
 
 # --- MEMO-DIMENSIONS ------------------------------------------------------
 
-dimension_values := {
+_dimension_values := {
 	"criticality": {"core", "supportive"},
 	"workflow_complexity": {"simple", "complex"},
 	"control_need": {"low", "high"},
 }
 
-default dimensions := {}
+default _dimensions := {}
 
-dimensions := front_matter.dimensions if is_object(front_matter.dimensions)
+_dimensions := _front_matter.dimensions if is_object(_front_matter.dimensions)
 
-dimension_gaps contains name if {
-	some name, allowed in dimension_values
-	not object.get(dimensions, name, null) in allowed
+_dimension_gaps contains name if {
+	some name, allowed in _dimension_values
+	not object.get(_dimensions, name, null) in allowed
 }
 
 # METADATA
@@ -92,14 +92,14 @@ dimension_gaps contains name if {
 #   gate: memo
 #   severity: deny
 #   fix: Set dimensions.criticality, dimensions.workflow_complexity and dimensions.control_need to allowed values.
-dimensions_violations contains v if {
-	count(dimension_gaps) > 0
-	msg := sprintf("the memo does not record a valid %s", [findings.listing(dimension_gaps)])
+_dimensions_violations contains v if {
+	count(_dimension_gaps) > 0
+	msg := sprintf("the memo does not record a valid %s", [findings.listing(_dimension_gaps)])
 	v := findings.finding(
 		rego.metadata.rule(),
 		msg,
-		object.get(front_matter, "dimensions", null),
-		{name: sort(allowed) | some name, allowed in dimension_values},
+		object.get(_front_matter, "dimensions", null),
+		{name: sort(allowed) | some name, allowed in _dimension_values},
 	)
 }
 
@@ -115,19 +115,19 @@ dimensions_violations contains v if {
 #   gate: memo
 #   severity: warn
 #   fix: Reconsider buying; explain in the memo why this supportive, simple, low-control workload needs more.
-dimensions_buy_warnings contains v if {
+_dimensions_buy_warnings contains v if {
 	facts.verb in {"fine-tune", "build"}
 	buy_profile := {"criticality": "supportive", "workflow_complexity": "simple", "control_need": "low"}
-	object.filter(dimensions, object.keys(buy_profile)) == buy_profile
+	object.filter(_dimensions, object.keys(buy_profile)) == buy_profile
 	msg := sprintf("a %s is proposed for a supportive, simple, low-control workload: its dimensions say buy", [facts.verb])
-	v := findings.finding(rego.metadata.rule(), msg, dimensions, "core, complex or high-control")
+	v := findings.finding(rego.metadata.rule(), msg, _dimensions, "core, complex or high-control")
 }
 
 # --- WARN-COST-PROJECTION -------------------------------------------------
 
-default projected_scenarios := 0
+default _projected_scenarios := 0
 
-projected_scenarios := count(evidence.measurements.cost_model.scenarios) if {
+_projected_scenarios := count(evidence.measurements.cost_model.scenarios) if {
 	is_array(evidence.measurements.cost_model.scenarios)
 }
 
@@ -141,9 +141,9 @@ projected_scenarios := count(evidence.measurements.cost_model.scenarios) if {
 #   gate: memo
 #   severity: warn
 #   fix: Add a cost_model input with at least today's volume and a growth scenario.
-cost_projection_warnings contains v if {
+_cost_projection_warnings contains v if {
 	facts.verb == "buy"
-	projected_scenarios == 0
+	_projected_scenarios == 0
 	msg := "the buy memo projects no cost scenarios, so growth towards the cost-at-scale gate would go unnoticed"
-	v := findings.finding(rego.metadata.rule(), msg, projected_scenarios, 1)
+	v := findings.finding(rego.metadata.rule(), msg, _projected_scenarios, 1)
 }

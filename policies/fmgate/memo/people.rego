@@ -6,31 +6,31 @@ import data.fmgate.lib.findings
 
 # --- MEMO-OWNER -----------------------------------------------------------
 
-# owners splits the owner field into names: a list, or a string that may hide several names
-default owners := []
+# _owners splits the owner field into names: a list, or a string that may hide several names
+default _owners := []
 
-owners := [trim_space(name) | some name in regex.split(`[,;]`, front_matter.owner); trim_space(name) != ""] if {
-	is_string(front_matter.owner)
+_owners := [trim_space(name) | some name in regex.split(`[,;]`, _front_matter.owner); trim_space(name) != ""] if {
+	is_string(_front_matter.owner)
 }
 
-owners := [trim_space(name) | some name in front_matter.owner; non_empty(name)] if {
-	is_array(front_matter.owner)
+_owners := [trim_space(name) | some name in _front_matter.owner; _non_empty(name)] if {
+	is_array(_front_matter.owner)
 }
 
-lowered(names) := {lower(n) | some n in names}
+_lowered(names) := {lower(n) | some n in names}
 
-owner_problem := "the memo names no decision owner" if {
-	count(owners) == 0
+_owner_problem := "the memo names no decision owner" if {
+	count(_owners) == 0
 } else := msg if {
-	count(owners) > 1
-	msg := sprintf("the memo names %d owners (%s); a decision has exactly one", [count(owners), concat(", ", owners)])
+	count(_owners) > 1
+	msg := sprintf("the memo names %d owners (%s); a decision has exactly one", [count(_owners), concat(", ", _owners)])
 } else := "fmgate.yaml lists no decision_owners, so no owner can be accepted" if {
 	count(config.decision_owners) == 0
 } else := msg if {
-	not lower(owners[0]) in lowered(config.decision_owners)
+	not lower(_owners[0]) in _lowered(config.decision_owners)
 	msg := sprintf(
 		"%s is not one of the organisation's decision owners (%s)",
-		[owners[0], findings.listing(config.decision_owners)],
+		[_owners[0], findings.listing(config.decision_owners)],
 	)
 }
 
@@ -44,10 +44,10 @@ owner_problem := "the memo names no decision owner" if {
 #   gate: memo
 #   severity: deny
 #   fix: Set owner to a single person listed under decision_owners in fmgate.yaml.
-owner_violations contains findings.finding(
+_owner_violations contains findings.finding(
 	rego.metadata.rule(),
-	owner_problem,
-	object.get(front_matter, "owner", null),
+	_owner_problem,
+	object.get(_front_matter, "owner", null),
 	sort(config.decision_owners),
 )
 
@@ -56,17 +56,17 @@ owner_violations contains findings.finding(
 # In CI the pull request is the only source of approvals: input.pull_request carries each reviewer's
 # latest review. Outside CI there is no pull request, and the memo's reviewers are only the people
 # asked to review: a preview counts them as requested, never as approvals.
-default pull_request := {}
+default _pull_request := {}
 
-pull_request := input.pull_request if is_object(input.pull_request)
+_pull_request := input.pull_request if is_object(input.pull_request)
 
-default in_pull_request := false
+default _in_pull_request := false
 
-in_pull_request if is_object(input.pull_request)
+_in_pull_request if is_object(input.pull_request)
 
-# logins turns a list (or a single string) of logins into a set of trimmed, lower-cased, non-empty
-# strings: config.names and lowered in one call, as every decision needs four of these sets
-logins(value) := {lower(trim_space(n)) | some n in value; is_string(n); trim_space(n) != ""} if {
+# _logins turns a list (or a single string) of logins into a set of trimmed, lower-cased, non-empty
+# strings: config._names and _lowered in one call, as every decision needs four of these sets
+_logins(value) := {lower(trim_space(n)) | some n in value; is_string(n); trim_space(n) != ""} if {
 	is_array(value)
 } else := {lower(trim_space(value))} if {
 	is_string(value)
@@ -74,11 +74,11 @@ logins(value) := {lower(trim_space(n)) | some n in value; is_string(n); trim_spa
 } else := set()
 
 # the people the memo asks to review
-requested := logins(object.get(front_matter, "reviewers", []))
+_requested := _logins(object.get(_front_matter, "reviewers", []))
 
-_reviews := [r | some r in object.get(pull_request, "reviews", []); is_object(r); is_string(r.login)]
+_reviews := [r | some r in object.get(_pull_request, "reviews", []); is_object(r); is_string(r.login)]
 
-_head := object.get(pull_request, "head", null)
+_head := object.get(_pull_request, "head", null)
 
 # a review approves the change under decision only when it approved the pull request's head commit
 _approves_head(review) if {
@@ -88,77 +88,82 @@ _approves_head(review) if {
 }
 
 # approvals of an earlier commit: the branch changed after they were given
-stale contains lower(trim_space(r.login)) if {
+_stale contains lower(trim_space(r.login)) if {
 	some r in _reviews
 	r.state == "APPROVED"
 	not _approves_head(r)
 }
 
 # everyone whose approval is on record: the pull request's approvals in CI, the requests in a preview
-approvers := {lower(trim_space(r.login)) | some r in _reviews; _approves_head(r)} if {
-	in_pull_request
-} else := requested
+_approvers := {lower(trim_space(r.login)) | some r in _reviews; _approves_head(r)} if {
+	_in_pull_request
+} else := _requested
 
 # the people whose approval of their own memo does not count
-proposers := author | pr_author if {
-	author := logins(object.get(front_matter, ["proposer", "person"], []))
-	pr_author := logins(object.get(pull_request, "author", []))
+_proposers := author | pr_author if {
+	author := _logins(object.get(_front_matter, ["proposer", "person"], []))
+	pr_author := _logins(object.get(_pull_request, "author", []))
 }
 
-seniors := logins(object.get(config.settings, "senior_reviewers", []))
+_seniors := _logins(object.get(config.settings, "senior_reviewers", []))
 
-counted := (approvers & seniors) - proposers
+_counted := (_approvers & _seniors) - _proposers
 
-not_senior := (approvers - seniors) - proposers
+_not_senior := (_approvers - _seniors) - _proposers
 
-self_approvals := approvers & proposers
+_self_approvals := _approvers & _proposers
 
-default review_ok := false
+default _review_ok := false
 
-review_ok if findings.at_least(count(counted), config.required_approvals)
+_review_ok if findings.at_least(count(_counted), config.required_approvals)
 
-# what the decision document says about the review: where approvals were read and what counted
+# METADATA
+# title: Review
+# description: |
+#   What the decision document says about the review: where approvals were read (the pull
+#   request in CI, else the memo's review requests), who was asked, who approved, which
+#   approvals are stale, which counted, and how many are required.
 review := {
 	"source": "pull_request",
-	"requested": sort(requested),
-	"approved": sort(approvers),
-	"stale": sort(stale),
-	"counted": sort(counted),
+	"requested": sort(_requested),
+	"approved": sort(_approvers),
+	"stale": sort(_stale),
+	"counted": sort(_counted),
 	"required": config.required_approvals,
 } if {
-	in_pull_request
+	_in_pull_request
 } else := {
 	"source": "requested",
-	"requested": sort(requested),
+	"requested": sort(_requested),
 	"approved": [],
 	"stale": [],
-	"counted": sort(counted),
+	"counted": sort(_counted),
 	"required": config.required_approvals,
 }
 
-review_message := sprintf(
+_review_message := sprintf(
 	"%d of the %s required approvals come from senior reviewers (%s)%s%s%s",
 	[
-		count(counted), findings.show(config.required_approvals), findings.listing(counted),
-		ignored("; ignored, not senior reviewers: %s", not_senior),
-		ignored("; ignored, the proposer's own approval: %s", self_approvals),
-		ignored("; ignored, approvals of an earlier commit: %s", stale),
+		count(_counted), findings.show(config.required_approvals), findings.listing(_counted),
+		_ignored("; ignored, not senior reviewers: %s", _not_senior),
+		_ignored("; ignored, the proposer's own approval: %s", _self_approvals),
+		_ignored("; ignored, approvals of an earlier commit: %s", _stale),
 	],
 ) if {
-	in_pull_request
+	_in_pull_request
 } else := sprintf(
 	"%d of the %s required senior reviews are requested (%s)%s%s%s",
 	[
-		count(counted), findings.show(config.required_approvals), findings.listing(counted),
-		ignored("; not senior reviewers: %s", not_senior),
-		ignored("; the proposer cannot review their own memo: %s", self_approvals),
+		count(_counted), findings.show(config.required_approvals), findings.listing(_counted),
+		_ignored("; not senior reviewers: %s", _not_senior),
+		_ignored("; the proposer cannot review their own memo: %s", _self_approvals),
 		": the memo's reviewers are requests, not approvals; in CI only the pull request's approvals count",
 	],
 )
 
-ignored(_, names) := "" if count(names) == 0
+_ignored(_, names) := "" if count(names) == 0
 
-ignored(template, names) := sprintf(template, [findings.listing(names)]) if count(names) > 0
+_ignored(template, names) := sprintf(template, [findings.listing(names)]) if count(names) > 0
 
 # METADATA
 # title: Reviewed by senior engineering
@@ -172,7 +177,7 @@ ignored(template, names) := sprintf(template, [findings.listing(names)]) if coun
 #   gate: memo
 #   severity: deny
 #   fix: Ask a senior reviewer listed in fmgate.yaml, other than the proposer, to approve the pull request.
-review_violations contains v if {
-	not review_ok
-	v := findings.finding(rego.metadata.rule(), review_message, sort(counted), config.required_approvals)
+_review_violations contains v if {
+	not _review_ok
+	v := findings.finding(rego.metadata.rule(), _review_message, sort(_counted), config.required_approvals)
 }
