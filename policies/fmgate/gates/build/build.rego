@@ -15,51 +15,58 @@ import data.fmgate.lib.findings
 # check builds its object inline (see findings._check for the shape) and its message chain tries the
 # passing case first; see gates/cost for why.
 
-thresholds := config.thresholds
+_thresholds := config.thresholds
 
 # the corpus measurements, {} when the manifest is not usable (a keyed lookup evaluates only that kind)
-default corpus := {}
+default _corpus := {}
 
-corpus := evidence.measurements.corpus_manifest
+_corpus := evidence.measurements.corpus_manifest
 
-default plan := {}
+default _plan := {}
 
-plan := facts.memo.build if is_object(facts.memo.build)
+_plan := facts.memo.build if is_object(facts.memo.build)
 
 # no workload shape exempts a build
-exempt := false
+_exempt := false
 
-checks := [tokens, strategic, capital, rejected_fine_tune]
+# METADATA
+# title: Build gate checks
+# description: The four checks of the gate, in order (BUILD-DATA, -STRATEGIC, -CAPITAL, -FT-REJECTED).
+checks := [_tokens, _strategic, _capital, _rejected_fine_tune]
 
+# METADATA
+# title: Build gate fired
+# description: Holds when all four checks pass; no workload shape exempts a build.
+# scope: document
 default fired := false
 
 fired if {
-	tokens_ok
-	strategic_ok
-	capital_ok
-	rejected_ok
+	_tokens_ok
+	_strategic_ok
+	_capital_ok
+	_rejected_ok
 }
 
 # --- BUILD-DATA -----------------------------------------------------------
 
-tokens_observed := object.get(corpus, "tokens_qualifying", null)
+_tokens_observed := object.get(_corpus, "tokens_qualifying", null)
 
-default tokens_ok := false
+default _tokens_ok := false
 
-tokens_ok if findings.at_least(tokens_observed, thresholds.build_tokens)
+_tokens_ok if findings.at_least(_tokens_observed, _thresholds.build_tokens)
 
-tokens_message := sprintf(
+_tokens_message := sprintf(
 	"the corpus holds %s proprietary, domain-relevant, high-quality tokens (at least %s)",
-	[findings.show(tokens_observed), findings.show(thresholds.build_tokens)],
+	[findings.show(_tokens_observed), findings.show(_thresholds.build_tokens)],
 ) if {
-	tokens_ok
+	_tokens_ok
 } else := evidence.problems.corpus_manifest if {
 	not "corpus_manifest" in evidence.usable
 } else := "the corpus_manifest evidence does not report tokens_qualifying as a number" if {
-	not is_number(tokens_observed)
+	not is_number(_tokens_observed)
 } else := sprintf(
 	"the corpus holds %s proprietary, domain-relevant, high-quality tokens; a build needs at least %s",
-	[findings.show(tokens_observed), findings.show(thresholds.build_tokens)],
+	[findings.show(_tokens_observed), findings.show(_thresholds.build_tokens)],
 )
 
 # METADATA
@@ -73,28 +80,28 @@ tokens_message := sprintf(
 #   gate: build
 #   severity: deny
 #   fix: Do not build; fine-tune an open base model or buy until the qualifying corpus reaches the threshold.
-tokens := {
+_tokens := {
 	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
-	"passed": tokens_ok, "observed": tokens_observed,
-	"required": thresholds.build_tokens, "message": tokens_message,
+	"passed": _tokens_ok, "observed": _tokens_observed,
+	"required": _thresholds.build_tokens, "message": _tokens_message,
 } if {
 	meta := rego.metadata.rule()
 }
 
 # --- BUILD-STRATEGIC ------------------------------------------------------
 
-strategic_observed := object.get(plan, "model_is_product", null)
+_strategic_observed := object.get(_plan, "model_is_product", null)
 
-default strategic_ok := false
+default _strategic_ok := false
 
-strategic_ok if strategic_observed == true
+_strategic_ok if _strategic_observed == true
 
-default strategic_message := "the organisation sells or licenses the model itself"
+default _strategic_message := "the organisation sells or licenses the model itself"
 
-strategic_message := "the memo does not say whether the model is the product (build.model_is_product)" if {
-	not is_boolean(strategic_observed)
+_strategic_message := "the memo does not say whether the model is the product (build.model_is_product)" if {
+	not is_boolean(_strategic_observed)
 } else := "the model would be an input to the product, not the product itself" if {
-	strategic_observed == false
+	_strategic_observed == false
 }
 
 # METADATA
@@ -107,43 +114,43 @@ strategic_message := "the memo does not say whether the model is the product (bu
 #   gate: build
 #   severity: deny
 #   fix: Record build.model_is_product; unless the organisation sells or licenses the model itself, do not build.
-strategic := {
+_strategic := {
 	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
-	"passed": strategic_ok, "observed": strategic_observed,
-	"required": true, "message": strategic_message,
+	"passed": _strategic_ok, "observed": _strategic_observed,
+	"required": true, "message": _strategic_message,
 } if {
 	meta := rego.metadata.rule()
 }
 
 # --- BUILD-CAPITAL --------------------------------------------------------
 
-capital_observed := object.get(plan, "committed_capital_usd", null)
+_capital_observed := object.get(_plan, "committed_capital_usd", null)
 
-payback_observed := object.get(plan, "payback_months_accepted", null)
+_payback_observed := object.get(_plan, "payback_months_accepted", null)
 
-default capital_ok := false
+default _capital_ok := false
 
-capital_ok if {
-	findings.at_least(capital_observed, thresholds.build_capital_usd)
-	findings.at_least(payback_observed, thresholds.build_payback_months)
+_capital_ok if {
+	findings.at_least(_capital_observed, _thresholds.build_capital_usd)
+	findings.at_least(_payback_observed, _thresholds.build_payback_months)
 }
 
-capital_message := sprintf(
+_capital_message := sprintf(
 	"the memo commits $%s and accepts a %s-month payback",
-	[findings.show(capital_observed), findings.show(payback_observed)],
+	[findings.show(_capital_observed), findings.show(_payback_observed)],
 ) if {
-	capital_ok
+	_capital_ok
 } else := "the memo does not give build.committed_capital_usd and build.payback_months_accepted" if {
-	not findings.all_numbers([capital_observed, payback_observed])
+	not findings.all_numbers([_capital_observed, _payback_observed])
 } else := msg if {
-	not findings.at_least(capital_observed, thresholds.build_capital_usd)
+	not findings.at_least(_capital_observed, _thresholds.build_capital_usd)
 	msg := sprintf(
 		"the memo commits $%s; a build needs at least $%s",
-		[findings.show(capital_observed), findings.show(thresholds.build_capital_usd)],
+		[findings.show(_capital_observed), findings.show(_thresholds.build_capital_usd)],
 	)
 } else := sprintf(
 	"the organisation accepts a %s-month payback; a build pays back over at least %s months",
-	[findings.show(payback_observed), findings.show(thresholds.build_payback_months)],
+	[findings.show(_payback_observed), findings.show(_thresholds.build_payback_months)],
 )
 
 # METADATA
@@ -156,57 +163,57 @@ capital_message := sprintf(
 #   gate: build
 #   severity: deny
 #   fix: Do not build without committed capital and an accepted payback horizon at or above the thresholds.
-capital := {
+_capital := {
 	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
-	"passed": capital_ok,
-	"observed": {"committed_capital_usd": capital_observed, "payback_months_accepted": payback_observed},
+	"passed": _capital_ok,
+	"observed": {"committed_capital_usd": _capital_observed, "payback_months_accepted": _payback_observed},
 	"required": {
-		"committed_capital_usd": thresholds.build_capital_usd,
-		"payback_months_accepted": thresholds.build_payback_months,
+		"committed_capital_usd": _thresholds.build_capital_usd,
+		"payback_months_accepted": _thresholds.build_payback_months,
 	},
-	"message": capital_message,
+	"message": _capital_message,
 } if {
 	meta := rego.metadata.rule()
 }
 
 # --- BUILD-FT-REJECTED ----------------------------------------------------
 
-default reference := null
+default _reference := null
 
-reference := trim_space(plan.rejected_fine_tune) if {
-	is_string(plan.rejected_fine_tune)
-	trim_space(plan.rejected_fine_tune) != ""
+_reference := trim_space(_plan.rejected_fine_tune) if {
+	is_string(_plan.rejected_fine_tune)
+	trim_space(_plan.rejected_fine_tune) != ""
 }
 
 # the memo records the reference points to, by id or by path
-referenced contains config.repository_memos[reference]
+_referenced contains config.repository_memos[_reference]
 
-referenced contains config.repository_memos[config.memo_at_path(reference)]
+_referenced contains config.repository_memos[config.memo_at_path(_reference)]
 
-default rejected_ok := false
+default _rejected_ok := false
 
-rejected_ok if {
-	some m in referenced
+_rejected_ok if {
+	some m in _referenced
 	m.status == "rejected"
 	m.decision == "fine-tune"
 }
 
-rejected_ok if {
-	count(referenced) == 0
-	is_string(reference)
-	plan.rejected_fine_tune_found == true
+_rejected_ok if {
+	count(_referenced) == 0
+	is_string(_reference)
+	_plan.rejected_fine_tune_found == true
 }
 
-rejected_message := "the memo names no rejected fine-tune (build.rejected_fine_tune)" if {
-	reference == null
+_rejected_message := "the memo names no rejected fine-tune (build.rejected_fine_tune)" if {
+	_reference == null
 } else := msg if {
-	count(referenced) > 0
-	not rejected_ok
-	msg := sprintf("memo %s is not a rejected fine-tune proposal", [reference])
+	count(_referenced) > 0
+	not _rejected_ok
+	msg := sprintf("memo %s is not a rejected fine-tune proposal", [_reference])
 } else := msg if {
-	not rejected_ok
-	msg := sprintf("%s is neither a memo on record nor a file that could be found", [reference])
-} else := sprintf("%s records a fine-tune of an open base model that could not reach the bar", [reference])
+	not _rejected_ok
+	msg := sprintf("%s is neither a memo on record nor a file that could be found", [_reference])
+} else := sprintf("%s records a fine-tune of an open base model that could not reach the bar", [_reference])
 
 # METADATA
 # title: A fine-tune was tried and rejected first
@@ -219,10 +226,10 @@ rejected_message := "the memo names no rejected fine-tune (build.rejected_fine_t
 #   gate: build
 #   severity: deny
 #   fix: Benchmark a fine-tune of an open base model first and point build.rejected_fine_tune at its rejected memo.
-rejected_fine_tune := {
+_rejected_fine_tune := {
 	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
-	"passed": rejected_ok, "observed": reference,
-	"required": "a rejected fine-tune memo id, or a file found in the repository", "message": rejected_message,
+	"passed": _rejected_ok, "observed": _reference,
+	"required": "a rejected fine-tune memo id, or a file found in the repository", "message": _rejected_message,
 } if {
 	meta := rego.metadata.rule()
 }

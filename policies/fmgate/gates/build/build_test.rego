@@ -42,7 +42,7 @@ check(id) := c if {
 
 test_gate_fires_when_every_check_passes if {
 	build.fired with input as passing with data.fmgate.repository as repository
-	not build.exempt
+	not build._exempt
 	count(build.checks) == 4 with input as passing with data.fmgate.repository as repository
 }
 

@@ -19,37 +19,51 @@ import data.fmgate.lib.findings
 # first: a passing check then evaluates one branch. That order is used only where passing rules
 # out every failure branch, so each message is the one the failure-first order would give.
 
-thresholds := config.thresholds
+_thresholds := config.thresholds
 
 # the measurements of each kind, {} when the kind is not usable (a keyed lookup evaluates only that kind)
-default usage := {}
+default _usage := {}
 
-usage := evidence.measurements.usage_log
+_usage := evidence.measurements.usage_log
 
-default bench := {}
+default _bench := {}
 
-bench := evidence.measurements.head_to_head
+_bench := evidence.measurements.head_to_head
 
-default projection := {}
+default _projection := {}
 
-projection := evidence.measurements.cost_model
+_projection := evidence.measurements.cost_model
 
+# METADATA
+# title: Cost gate exempt
+# description: Holds when the memo's workload shape is exempt, which fires the gate by default.
+# scope: document
 default exempt := false
 
 exempt if facts.exempt_shape
 
-checks := [volume, stability, quality, savings]
+# METADATA
+# title: Cost gate checks
+# description: The four checks of the gate, in order (FT-COST-VOLUME, -STABILITY, -QUALITY, -SAVINGS).
+checks := [_volume, _stability, _quality, _savings]
 
-# measured holds when every check passes on the evidence, without help from an exemption
+# METADATA
+# title: Cost gate passed on evidence
+# description: Holds when every check passes on the evidence, without help from an exemption.
+# scope: document
 default measured := false
 
 measured if {
-	volume.passed
-	stability.passed
-	quality.passed
-	savings.passed
+	_volume.passed
+	_stability.passed
+	_quality.passed
+	_savings.passed
 }
 
+# METADATA
+# title: Cost gate fired
+# description: Holds when every check passes on the evidence, or by default for an exempt workload shape.
+# scope: document
 default fired := false
 
 fired if exempt
@@ -58,42 +72,42 @@ fired if measured
 
 # --- FT-COST-VOLUME -------------------------------------------------------
 
-default volume_ok := false
+default _volume_ok := false
 
-volume_ok if {
-	usage.window_days == thresholds.cost_usage_window_days
-	findings.at_least(usage.days_covered, thresholds.cost_usage_window_days)
-	findings.at_least(usage.median_daily_calls, thresholds.cost_volume_calls_per_day)
+_volume_ok if {
+	_usage.window_days == _thresholds.cost_usage_window_days
+	findings.at_least(_usage.days_covered, _thresholds.cost_usage_window_days)
+	findings.at_least(_usage.median_daily_calls, _thresholds.cost_volume_calls_per_day)
 }
 
-volume_message := sprintf(
+_volume_message := sprintf(
 	"the workload runs a median of %s calls a day, at or above the %s threshold",
-	[findings.show(usage.median_daily_calls), findings.show(thresholds.cost_volume_calls_per_day)],
+	[findings.show(_usage.median_daily_calls), findings.show(_thresholds.cost_volume_calls_per_day)],
 ) if {
-	volume_ok
+	_volume_ok
 } else := evidence.problems.usage_log if {
 	not "usage_log" in evidence.usable
 } else := "the usage_log evidence does not report median_daily_calls, days_covered and window_days as numbers" if {
 	not findings.all_numbers([
-		object.get(usage, "median_daily_calls", null),
-		object.get(usage, "days_covered", null),
-		object.get(usage, "window_days", null),
+		object.get(_usage, "median_daily_calls", null),
+		object.get(_usage, "days_covered", null),
+		object.get(_usage, "window_days", null),
 	])
 } else := msg if {
-	usage.window_days != thresholds.cost_usage_window_days
+	_usage.window_days != _thresholds.cost_usage_window_days
 	msg := sprintf(
 		"the usage evidence used a %s-day window but the policy measures volume over %s days; regenerate it",
-		[findings.show(usage.window_days), findings.show(thresholds.cost_usage_window_days)],
+		[findings.show(_usage.window_days), findings.show(_thresholds.cost_usage_window_days)],
 	)
 } else := msg if {
-	not findings.at_least(usage.days_covered, thresholds.cost_usage_window_days)
+	not findings.at_least(_usage.days_covered, _thresholds.cost_usage_window_days)
 	msg := sprintf(
 		"the usage log has calls on only %s of the last %s days, too few to judge the volume",
-		[findings.show(usage.days_covered), findings.show(thresholds.cost_usage_window_days)],
+		[findings.show(_usage.days_covered), findings.show(_thresholds.cost_usage_window_days)],
 	)
 } else := sprintf(
 	"the workload runs a median of %s calls a day; distillation starts to pay at %s",
-	[findings.show(usage.median_daily_calls), findings.show(thresholds.cost_volume_calls_per_day)],
+	[findings.show(_usage.median_daily_calls), findings.show(_thresholds.cost_volume_calls_per_day)],
 )
 
 # METADATA
@@ -107,32 +121,32 @@ volume_message := sprintf(
 #   gate: cost_at_scale
 #   severity: deny
 #   fix: Keep buying until the usage log shows the workload at the volume threshold for a full window.
-volume := {
+_volume := {
 	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
-	"passed": volume_ok, "observed": object.get(usage, "median_daily_calls", null),
-	"required": thresholds.cost_volume_calls_per_day, "message": volume_message,
+	"passed": _volume_ok, "observed": object.get(_usage, "median_daily_calls", null),
+	"required": _thresholds.cost_volume_calls_per_day, "message": _volume_message,
 } if {
 	meta := rego.metadata.rule()
 }
 
 # --- FT-COST-STABILITY ----------------------------------------------------
 
-default stability_ok := false
+default _stability_ok := false
 
-stability_ok if findings.at_most(usage.unstable_quarters, thresholds.cost_max_unstable_quarters)
+_stability_ok if findings.at_most(_usage.unstable_quarters, _thresholds.cost_max_unstable_quarters)
 
-stability_message := sprintf(
+_stability_message := sprintf(
 	"%s of the four quarters before the memo date saw a meaningful task change, within the limit of %s",
-	[findings.show(usage.unstable_quarters), findings.show(thresholds.cost_max_unstable_quarters)],
+	[findings.show(_usage.unstable_quarters), findings.show(_thresholds.cost_max_unstable_quarters)],
 ) if {
-	stability_ok
+	_stability_ok
 } else := evidence.problems.usage_log if {
 	not "usage_log" in evidence.usable
 } else := "the usage_log evidence does not report unstable_quarters as a number" if {
-	not is_number(object.get(usage, "unstable_quarters", null))
+	not is_number(object.get(_usage, "unstable_quarters", null))
 } else := sprintf(
 	"%s of the four quarters before the memo date saw a meaningful task change; at most %s may",
-	[findings.show(usage.unstable_quarters), findings.show(thresholds.cost_max_unstable_quarters)],
+	[findings.show(_usage.unstable_quarters), findings.show(_thresholds.cost_max_unstable_quarters)],
 )
 
 # METADATA
@@ -146,52 +160,52 @@ stability_message := sprintf(
 #   gate: cost_at_scale
 #   severity: deny
 #   fix: Wait until the task definition has held still for the required quarters, then re-run the usage evidence.
-stability := {
+_stability := {
 	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
-	"passed": stability_ok, "observed": object.get(usage, "unstable_quarters", null),
-	"required": thresholds.cost_max_unstable_quarters, "message": stability_message,
+	"passed": _stability_ok, "observed": object.get(_usage, "unstable_quarters", null),
+	"required": _thresholds.cost_max_unstable_quarters, "message": _stability_message,
 } if {
 	meta := rego.metadata.rule()
 }
 
 # --- FT-COST-QUALITY ------------------------------------------------------
 
-default quality_ok := false
+default _quality_ok := false
 
-quality_ok if {
-	findings.at_least(bench.quality_ratio.point, thresholds.cost_quality_ratio)
-	findings.at_least(bench.quality_ratio.lower, thresholds.cost_quality_ratio)
+_quality_ok if {
+	findings.at_least(_bench.quality_ratio.point, _thresholds.cost_quality_ratio)
+	findings.at_least(_bench.quality_ratio.lower, _thresholds.cost_quality_ratio)
 }
 
-quality_message := sprintf(
+_quality_message := sprintf(
 	"the candidate scores %s of the buy alternative (95%% interval lower bound %s), reaching %s",
 	[
-		findings.show(bench.quality_ratio.point), findings.show(bench.quality_ratio.lower),
-		findings.show(thresholds.cost_quality_ratio),
+		findings.show(_bench.quality_ratio.point), findings.show(_bench.quality_ratio.lower),
+		findings.show(_thresholds.cost_quality_ratio),
 	],
 ) if {
-	quality_ok
+	_quality_ok
 } else := evidence.problems.head_to_head if {
 	not "head_to_head" in evidence.usable
 } else := "the head_to_head evidence does not report quality_ratio.point and quality_ratio.lower as numbers" if {
 	not findings.all_numbers([
-		object.get(bench, ["quality_ratio", "point"], null),
-		object.get(bench, ["quality_ratio", "lower"], null),
+		object.get(_bench, ["quality_ratio", "point"], null),
+		object.get(_bench, ["quality_ratio", "lower"], null),
 	])
 } else := sprintf(
 	"the candidate scores %s of the buy alternative (95%% interval lower bound %s); both must reach %s",
 	[
-		findings.show(bench.quality_ratio.point), findings.show(bench.quality_ratio.lower),
-		findings.show(thresholds.cost_quality_ratio),
+		findings.show(_bench.quality_ratio.point), findings.show(_bench.quality_ratio.lower),
+		findings.show(_thresholds.cost_quality_ratio),
 	],
 )
 
-# quality_observed is null without a usable head-to-head
-default quality_observed := null
+# _quality_observed is null without a usable head-to-head
+default _quality_observed := null
 
-quality_observed := {
-	"point": object.get(bench, ["quality_ratio", "point"], null),
-	"lower": object.get(bench, ["quality_ratio", "lower"], null),
+_quality_observed := {
+	"point": object.get(_bench, ["quality_ratio", "point"], null),
+	"lower": object.get(_bench, ["quality_ratio", "lower"], null),
 } if {
 	"head_to_head" in evidence.usable
 }
@@ -207,10 +221,10 @@ quality_observed := {
 #   gate: cost_at_scale
 #   severity: deny
 #   fix: Improve the candidate until the head-to-head lower bound reaches the ratio, or keep buying.
-quality := {
+_quality := {
 	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
-	"passed": quality_ok, "observed": quality_observed,
-	"required": thresholds.cost_quality_ratio, "message": quality_message,
+	"passed": _quality_ok, "observed": _quality_observed,
+	"required": _thresholds.cost_quality_ratio, "message": _quality_message,
 } if {
 	meta := rego.metadata.rule()
 }
@@ -218,64 +232,64 @@ quality := {
 # --- FT-COST-SAVINGS ------------------------------------------------------
 
 # the savings of the first (base) scenario, null when there is none
-default base_savings := null
+default _base_savings := null
 
-base_savings := s if {
-	is_object(projection.scenarios[0])
-	s := object.get(projection.scenarios[0], "savings_usd", null)
+_base_savings := s if {
+	is_object(_projection.scenarios[0])
+	s := object.get(_projection.scenarios[0], "savings_usd", null)
 }
 
-missing_components := [c |
+_missing_components := [c |
 	some c in ["engineering", "training", "eval_monitoring"]
-	object.get(projection, ["includes", c], false) != true
+	object.get(_projection, ["includes", c], false) != true
 ]
 
-default savings_ok := false
+default _savings_ok := false
 
-savings_ok if {
+_savings_ok if {
 	# a missing horizon is null here, as in the message: it matches only a threshold that is null too
-	horizon := object.get(projection, "horizon_quarters", null)
-	horizon == thresholds.cost_horizon_quarters
-	count(missing_components) == 0
-	findings.above(base_savings, projection.fixed_cost_usd)
+	horizon := object.get(_projection, "horizon_quarters", null)
+	horizon == _thresholds.cost_horizon_quarters
+	count(_missing_components) == 0
+	findings.above(_base_savings, _projection.fixed_cost_usd)
 }
 
 # the passing message comes first only when the horizon is a number: a null threshold matches a
-# missing horizon in savings_ok, and then the message below still reports the missing horizon
-savings_message := sprintf(
+# missing horizon in _savings_ok, and then the message below still reports the missing horizon
+_savings_message := sprintf(
 	"in the base scenario the tokens saved come to $%s over the horizon, more than the $%s fixed cost",
-	[findings.show(base_savings), findings.show(projection.fixed_cost_usd)],
+	[findings.show(_base_savings), findings.show(_projection.fixed_cost_usd)],
 ) if {
-	savings_ok
-	is_number(projection.horizon_quarters)
-} else := savings_failure
+	_savings_ok
+	is_number(_projection.horizon_quarters)
+} else := _savings_failure
 
-savings_failure := evidence.problems.cost_model if {
+_savings_failure := evidence.problems.cost_model if {
 	not "cost_model" in evidence.usable
 } else := "the cost_model evidence lacks horizon_quarters, fixed_cost_usd or a base scenario savings_usd" if {
 	not findings.all_numbers([
-		base_savings,
-		object.get(projection, "fixed_cost_usd", null),
-		object.get(projection, "horizon_quarters", null),
+		_base_savings,
+		object.get(_projection, "fixed_cost_usd", null),
+		object.get(_projection, "horizon_quarters", null),
 	])
 } else := msg if {
-	projection.horizon_quarters != thresholds.cost_horizon_quarters
+	_projection.horizon_quarters != _thresholds.cost_horizon_quarters
 	msg := sprintf(
 		"the cost model runs over %s quarters but the policy judges savings over %s; set horizon_quarters to match",
-		[findings.show(projection.horizon_quarters), findings.show(thresholds.cost_horizon_quarters)],
+		[findings.show(_projection.horizon_quarters), findings.show(_thresholds.cost_horizon_quarters)],
 	)
 } else := msg if {
-	count(missing_components) > 0
+	count(_missing_components) > 0
 	msg := sprintf(
 		"the cost model leaves out the candidate's %s cost, so the savings cannot be judged",
-		[concat(" and ", missing_components)],
+		[concat(" and ", _missing_components)],
 	)
 } else := sprintf(
 	concat("", [
 		"in the base scenario the tokens saved come to $%s over the horizon, ",
 		"not more than the $%s it costs to build, train and monitor the candidate",
 	]),
-	[findings.show(base_savings), findings.show(projection.fixed_cost_usd)],
+	[findings.show(_base_savings), findings.show(_projection.fixed_cost_usd)],
 )
 
 # METADATA
@@ -289,10 +303,10 @@ savings_failure := evidence.problems.cost_model if {
 #   gate: cost_at_scale
 #   severity: deny
 #   fix: Keep buying; the candidate does not earn back its engineering, training and monitoring cost within the horizon.
-savings := {
+_savings := {
 	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
-	"passed": savings_ok, "observed": base_savings,
-	"required": object.get(projection, "fixed_cost_usd", null), "message": savings_message,
+	"passed": _savings_ok, "observed": _base_savings,
+	"required": object.get(_projection, "fixed_cost_usd", null), "message": _savings_message,
 } if {
 	meta := rego.metadata.rule()
 }

@@ -19,79 +19,103 @@ import data.fmgate.lib.findings
 # first: a passing check then evaluates one branch. That order is used only where passing rules
 # out every failure branch, so each message is the one the failure-first order would give.
 
-thresholds := config.thresholds
+_thresholds := config.thresholds
 
 # the measurements of each kind, {} when the kind is not usable (a keyed lookup evaluates only that kind)
-default prompting := {}
+default _prompting := {}
 
-prompting := evidence.measurements.prompting_log
+_prompting := evidence.measurements.prompting_log
 
+# METADATA
+# title: Eval set measurements
+# description: The measurements of the eval_set evidence, {} when it is not usable.
+# scope: document
 default eval_set := {}
 
 eval_set := evidence.measurements.eval_set
 
+# METADATA
+# title: Domain data measurements
+# description: The measurements of the domain_data evidence, {} when it is not usable.
+# scope: document
 default examples := {}
 
 examples := evidence.measurements.domain_data
 
+# METADATA
+# title: Domain gate exempt
+# description: Holds when the memo's workload shape is exempt, which fires the gate by default.
+# scope: document
 default exempt := false
 
 exempt if facts.exempt_shape
 
-checks := [prompt_hours, prompt_senior, prompt_variants, prompt_plateau, evalset, training_examples, stability]
+# METADATA
+# title: Domain gate checks
+# description: |
+#   The seven checks of the gate, in order (FT-DOMAIN-PROMPT-HOURS, -PROMPT-SENIOR,
+#   -PROMPT-VARIANTS, -PROMPT-PLATEAU, -EVALSET, -DATA, -STABILITY).
+checks := [_prompt_hours, _prompt_senior, _prompt_variants, _prompt_plateau, _evalset, _training_examples, _stability]
 
-# measured holds when every check passes on the evidence, without help from an exemption
-default measured := false
+# _measured holds when every check passes on the evidence, without help from an exemption
+default _measured := false
 
-measured if {
+_measured if {
 	prompting_exhausted
-	evalset_ok
-	examples_ok
-	stability_ok
+	_evalset_ok
+	_examples_ok
+	_stability_ok
 }
 
+# METADATA
+# title: Domain gate fired
+# description: Holds when every check passes on the evidence, or by default for an exempt workload shape.
+# scope: document
 default fired := false
 
 fired if exempt
 
-fired if measured
+fired if _measured
 
-# prompting_exhausted holds when the four prompting checks pass (used by FT-ANTI-HAVE-DATA)
+# METADATA
+# title: Prompting exhausted
+# description: Holds when the four prompting checks pass (used by FT-ANTI-HAVE-DATA).
+# scope: document
 default prompting_exhausted := false
 
 prompting_exhausted if {
-	hours_ok
-	senior_ok
-	variants_ok
-	plateau_ok
+	_hours_ok
+	_senior_ok
+	_variants_ok
+	_plateau_ok
 }
 
 # --- FT-DOMAIN-PROMPT-HOURS -----------------------------------------------
 
-default hours_ok := false
+default _hours_ok := false
 
-hours_ok if {
-	findings.at_least(prompting.total_hours, thresholds.domain_prompt_hours)
-	findings.above(prompting.max_eval_set_size, 0)
+_hours_ok if {
+	findings.at_least(_prompting.total_hours, _thresholds.domain_prompt_hours)
+	findings.above(_prompting.max_eval_set_size, 0)
 }
 
-hours_message := sprintf(
+_hours_message := sprintf(
 	"the prompting log records %s hours of prompt engineering with eval feedback (at least %s)",
-	[findings.show(prompting.total_hours), findings.show(thresholds.domain_prompt_hours)],
+	[findings.show(_prompting.total_hours), findings.show(_thresholds.domain_prompt_hours)],
 ) if {
-	hours_ok
+	_hours_ok
 } else := evidence.problems.prompting_log if {
 	not "prompting_log" in evidence.usable
 } else := "the prompting_log evidence does not report total_hours and max_eval_set_size as numbers" if {
 	not findings.all_numbers([
-		object.get(prompting, "total_hours", null),
-		object.get(prompting, "max_eval_set_size", null),
+		object.get(_prompting, "total_hours", null),
+		object.get(_prompting, "max_eval_set_size", null),
 	])
 } else := "the prompting log has no iteration scored on an eval set, so none of its hours had eval feedback" if {
-	not findings.above(prompting.max_eval_set_size, 0)
+	not findings.above(_prompting.max_eval_set_size, 0)
 } else := sprintf(
 	"the prompting log records %s hours of prompt engineering with eval feedback; at least %s are expected",
-	[findings.show(prompting.total_hours), findings.show(thresholds.domain_prompt_hours)],
+	[findings.show(_prompting.total_hours), findings.show(_thresholds.domain_prompt_hours)],
 )
 
 # METADATA
@@ -105,36 +129,36 @@ hours_message := sprintf(
 #   gate: domain_expertise
 #   severity: deny
 #   fix: Spend the required hours on structured prompt engineering against the eval set and log every iteration.
-prompt_hours := {
+_prompt_hours := {
 	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
-	"passed": hours_ok, "observed": object.get(prompting, "total_hours", null),
-	"required": thresholds.domain_prompt_hours, "message": hours_message,
+	"passed": _hours_ok, "observed": object.get(_prompting, "total_hours", null),
+	"required": _thresholds.domain_prompt_hours, "message": _hours_message,
 } if {
 	meta := rego.metadata.rule()
 }
 
 # --- FT-DOMAIN-PROMPT-SENIOR ----------------------------------------------
 
-default levels_observed := null
+default _levels_observed := null
 
-levels_observed := sort(prompting.seniority_levels) if is_array(prompting.seniority_levels)
+_levels_observed := sort(_prompting.seniority_levels) if is_array(_prompting.seniority_levels)
 
-senior_seen contains level if {
-	some level in levels_observed
+_senior_seen contains level if {
+	some level in _levels_observed
 	level in config.senior_levels
 }
 
-default senior_ok := false
+default _senior_ok := false
 
-senior_ok if count(senior_seen) > 0
+_senior_ok if count(_senior_seen) > 0
 
-senior_message := sprintf("a %s practitioner worked on the prompts", [findings.listing(senior_seen)]) if {
-	senior_ok
+_senior_message := sprintf("a %s practitioner worked on the prompts", [findings.listing(_senior_seen)]) if {
+	_senior_ok
 } else := evidence.problems.prompting_log if {
 	not "prompting_log" in evidence.usable
 } else := sprintf(
 	"nobody on the prompting log is %s (levels seen: %s)",
-	[concat(" or ", sort(config.senior_levels)), findings.listing(object.get(prompting, "seniority_levels", []))],
+	[concat(" or ", sort(config.senior_levels)), findings.listing(object.get(_prompting, "seniority_levels", []))],
 )
 
 # METADATA
@@ -147,38 +171,38 @@ senior_message := sprintf("a %s practitioner worked on the prompts", [findings.l
 #   gate: domain_expertise
 #   severity: deny
 #   fix: Have a senior practitioner run and log their own prompting iterations.
-prompt_senior := {
+_prompt_senior := {
 	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
-	"passed": senior_ok, "observed": levels_observed,
-	"required": sort(config.senior_levels), "message": senior_message,
+	"passed": _senior_ok, "observed": _levels_observed,
+	"required": sort(config.senior_levels), "message": _senior_message,
 } if {
 	meta := rego.metadata.rule()
 }
 
 # --- FT-DOMAIN-PROMPT-VARIANTS --------------------------------------------
 
-default variants_observed := null
+default _variants_observed := null
 
-variants_observed := sort(prompting.variants) if is_array(prompting.variants)
+_variants_observed := sort(_prompting.variants) if is_array(_prompting.variants)
 
-default variants_missing := null
+default _variants_missing := null
 
-variants_missing := {v | some v in thresholds.domain_prompt_variants; not v in variants_observed} if {
-	is_array(thresholds.domain_prompt_variants)
-	is_array(variants_observed)
+_variants_missing := {v | some v in _thresholds.domain_prompt_variants; not v in _variants_observed} if {
+	is_array(_thresholds.domain_prompt_variants)
+	is_array(_variants_observed)
 }
 
-default variants_ok := false
+default _variants_ok := false
 
-variants_ok if count(variants_missing) == 0
+_variants_ok if count(_variants_missing) == 0
 
-variants_message := "the prompting log covers every required variant family" if {
-	variants_ok
+_variants_message := "the prompting log covers every required variant family" if {
+	_variants_ok
 } else := evidence.problems.prompting_log if {
 	not "prompting_log" in evidence.usable
 } else := "the prompting log does not report its variants, or domain_prompt_variants is not a list" if {
-	variants_missing == null
-} else := sprintf("the prompting log never tried these variant families: %s", [findings.listing(variants_missing)])
+	_variants_missing == null
+} else := sprintf("the prompting log never tried these variant families: %s", [findings.listing(_variants_missing)])
 
 # METADATA
 # title: Every prompting technique tried
@@ -190,53 +214,53 @@ variants_message := "the prompting log covers every required variant family" if 
 #   gate: domain_expertise
 #   severity: deny
 #   fix: Try and log the missing prompting variants before proposing a fine-tune.
-prompt_variants := {
+_prompt_variants := {
 	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
-	"passed": variants_ok, "observed": variants_observed,
-	"required": thresholds.domain_prompt_variants, "message": variants_message,
+	"passed": _variants_ok, "observed": _variants_observed,
+	"required": _thresholds.domain_prompt_variants, "message": _variants_message,
 } if {
 	meta := rego.metadata.rule()
 }
 
 # --- FT-DOMAIN-PROMPT-PLATEAU ---------------------------------------------
 
-default curve := []
+default _curve := []
 
-curve := prompting.best_so_far if is_array(prompting.best_so_far)
+_curve := _prompting.best_so_far if is_array(_prompting.best_so_far)
 
-# rise is how much the best-so-far score gained over the last `window` iterations
-default rise := null
+# _rise is how much the best-so-far score gained over the last `window` iterations
+default _rise := null
 
-rise := curve[n - 1] - curve[(n - 1) - thresholds.domain_plateau_window] if {
-	n := count(curve)
-	n > thresholds.domain_plateau_window
+_rise := _curve[n - 1] - _curve[(n - 1) - _thresholds.domain_plateau_window] if {
+	n := count(_curve)
+	n > _thresholds.domain_plateau_window
 }
 
-default plateau_ok := false
+default _plateau_ok := false
 
-plateau_ok if findings.at_most(rise, thresholds.domain_plateau_epsilon)
+_plateau_ok if findings.at_most(_rise, _thresholds.domain_plateau_epsilon)
 
-plateau_message := sprintf(
+_plateau_message := sprintf(
 	"the best score rose by %s over the last %s iterations, within %s: prompting has plateaued",
 	[
-		findings.show(rise), findings.show(thresholds.domain_plateau_window),
-		findings.show(thresholds.domain_plateau_epsilon),
+		findings.show(_rise), findings.show(_thresholds.domain_plateau_window),
+		findings.show(_thresholds.domain_plateau_epsilon),
 	],
 ) if {
-	plateau_ok
+	_plateau_ok
 } else := evidence.problems.prompting_log if {
 	not "prompting_log" in evidence.usable
 } else := msg if {
-	not count(curve) > thresholds.domain_plateau_window
+	not count(_curve) > _thresholds.domain_plateau_window
 	msg := sprintf(
 		"the curve has %s iterations; a plateau can only be seen with more than %s",
-		[findings.show(count(curve)), findings.show(thresholds.domain_plateau_window)],
+		[findings.show(count(_curve)), findings.show(_thresholds.domain_plateau_window)],
 	)
 } else := sprintf(
 	"the best score still rose by %s over the last %s iterations (a plateau allows at most %s): still improving",
 	[
-		findings.show(rise), findings.show(thresholds.domain_plateau_window),
-		findings.show(thresholds.domain_plateau_epsilon),
+		findings.show(_rise), findings.show(_thresholds.domain_plateau_window),
+		findings.show(_thresholds.domain_plateau_epsilon),
 	],
 )
 
@@ -250,32 +274,32 @@ plateau_message := sprintf(
 #   gate: domain_expertise
 #   severity: deny
 #   fix: Keep iterating on prompts until the best score stops rising, then re-run the prompting evidence.
-prompt_plateau := {
+_prompt_plateau := {
 	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
-	"passed": plateau_ok, "observed": rise,
-	"required": thresholds.domain_plateau_epsilon, "message": plateau_message,
+	"passed": _plateau_ok, "observed": _rise,
+	"required": _thresholds.domain_plateau_epsilon, "message": _plateau_message,
 } if {
 	meta := rego.metadata.rule()
 }
 
 # --- FT-DOMAIN-EVALSET ----------------------------------------------------
 
-default evalset_ok := false
+default _evalset_ok := false
 
-evalset_ok if findings.at_least(eval_set.items_valid, thresholds.domain_eval_items)
+_evalset_ok if findings.at_least(eval_set.items_valid, _thresholds.domain_eval_items)
 
-evalset_message := sprintf(
+_evalset_message := sprintf(
 	"the eval set has %s valid items (at least %s)",
-	[findings.show(eval_set.items_valid), findings.show(thresholds.domain_eval_items)],
+	[findings.show(eval_set.items_valid), findings.show(_thresholds.domain_eval_items)],
 ) if {
-	evalset_ok
+	_evalset_ok
 } else := evidence.problems.eval_set if {
 	not "eval_set" in evidence.usable
 } else := "the eval_set evidence does not report items_valid as a number" if {
 	not is_number(object.get(eval_set, "items_valid", null))
 } else := sprintf(
 	"the eval set has %s valid items; at least %s are needed to trust the comparison",
-	[findings.show(eval_set.items_valid), findings.show(thresholds.domain_eval_items)],
+	[findings.show(eval_set.items_valid), findings.show(_thresholds.domain_eval_items)],
 )
 
 # METADATA
@@ -288,32 +312,32 @@ evalset_message := sprintf(
 #   gate: domain_expertise
 #   severity: deny
 #   fix: Grow the eval set with clean, unique items that do not appear in the training data.
-evalset := {
+_evalset := {
 	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
-	"passed": evalset_ok, "observed": object.get(eval_set, "items_valid", null),
-	"required": thresholds.domain_eval_items, "message": evalset_message,
+	"passed": _evalset_ok, "observed": object.get(eval_set, "items_valid", null),
+	"required": _thresholds.domain_eval_items, "message": _evalset_message,
 } if {
 	meta := rego.metadata.rule()
 }
 
 # --- FT-DOMAIN-DATA -------------------------------------------------------
 
-default examples_ok := false
+default _examples_ok := false
 
-examples_ok if findings.at_least(examples.high_quality_unique, thresholds.domain_examples)
+_examples_ok if findings.at_least(examples.high_quality_unique, _thresholds.domain_examples)
 
-examples_message := sprintf(
+_examples_message := sprintf(
 	"there are %s unique high-quality domain examples (at least %s)",
-	[findings.show(examples.high_quality_unique), findings.show(thresholds.domain_examples)],
+	[findings.show(examples.high_quality_unique), findings.show(_thresholds.domain_examples)],
 ) if {
-	examples_ok
+	_examples_ok
 } else := evidence.problems.domain_data if {
 	not "domain_data" in evidence.usable
 } else := "the domain_data evidence does not report high_quality_unique as a number" if {
 	not is_number(object.get(examples, "high_quality_unique", null))
 } else := sprintf(
 	"there are %s unique high-quality domain examples; a fine-tune needs at least %s to beat good prompting",
-	[findings.show(examples.high_quality_unique), findings.show(thresholds.domain_examples)],
+	[findings.show(examples.high_quality_unique), findings.show(_thresholds.domain_examples)],
 )
 
 # METADATA
@@ -326,32 +350,32 @@ examples_message := sprintf(
 #   gate: domain_expertise
 #   severity: deny
 #   fix: Curate more high-quality, deduplicated domain examples, or keep prompting the bought model.
-training_examples := {
+_training_examples := {
 	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
-	"passed": examples_ok, "observed": object.get(examples, "high_quality_unique", null),
-	"required": thresholds.domain_examples, "message": examples_message,
+	"passed": _examples_ok, "observed": object.get(examples, "high_quality_unique", null),
+	"required": _thresholds.domain_examples, "message": _examples_message,
 } if {
 	meta := rego.metadata.rule()
 }
 
 # --- FT-DOMAIN-STABILITY --------------------------------------------------
 
-interval_observed := object.get(facts.memo, ["domain", "expected_retraining_interval_days"], null)
+_interval_observed := object.get(facts.memo, ["domain", "expected_retraining_interval_days"], null)
 
-default stability_ok := false
+default _stability_ok := false
 
-stability_ok if findings.at_least(interval_observed, thresholds.domain_min_retraining_interval_days)
+_stability_ok if findings.at_least(_interval_observed, _thresholds.domain_min_retraining_interval_days)
 
-stability_message := sprintf(
+_stability_message := sprintf(
 	"the domain is expected to hold for %s days between retrainings (at least %s)",
-	[findings.show(interval_observed), findings.show(thresholds.domain_min_retraining_interval_days)],
+	[findings.show(_interval_observed), findings.show(_thresholds.domain_min_retraining_interval_days)],
 ) if {
-	stability_ok
+	_stability_ok
 } else := "the memo does not give domain.expected_retraining_interval_days" if {
-	not is_number(interval_observed)
+	not is_number(_interval_observed)
 } else := sprintf(
 	"the domain would need retraining every %s days; a fine-tune needs it to hold for at least %s",
-	[findings.show(interval_observed), findings.show(thresholds.domain_min_retraining_interval_days)],
+	[findings.show(_interval_observed), findings.show(_thresholds.domain_min_retraining_interval_days)],
 )
 
 # METADATA
@@ -364,10 +388,10 @@ stability_message := sprintf(
 #   gate: domain_expertise
 #   severity: deny
 #   fix: Record a realistic retraining interval on the memo; if the domain moves faster than the minimum, keep buying.
-stability := {
+_stability := {
 	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
-	"passed": stability_ok, "observed": interval_observed,
-	"required": thresholds.domain_min_retraining_interval_days, "message": stability_message,
+	"passed": _stability_ok, "observed": _interval_observed,
+	"required": _thresholds.domain_min_retraining_interval_days, "message": _stability_message,
 } if {
 	meta := rego.metadata.rule()
 }
