@@ -75,3 +75,57 @@ def test_cost_model_records_its_input(tmp_path: Path) -> None:
     evidence = cost.evaluate(path)
     assert evidence.kind == "cost_model"
     assert records(evidence) == [("cost_model", str(path), None, None)]
+
+
+def test_the_usage_logs_own_checks_count_when_task_changes_are_given(tmp_path: Path) -> None:
+    rows = usage_rows("2026-10-01", 28)
+    rows[3]["calls"] = -1
+    log = write_rows(tmp_path / "usage.csv", rows)
+    tc = write_rows(tmp_path / "tc.csv", [{"date": "2026-09-05", "description": "x", "meaningful": False}])
+    evidence = usage.evaluate(log, tc, memo_date="2026-11-02", as_of=AS_OF)
+    assert not evidence.valid and evidence.measurements == {}
+    assert {o.rule.input for o in evidence.outcomes} == {"usage_log", "task_changes"}
+
+
+@pytest.mark.parametrize("kind", ["usage_log", "prompting_log", "head_to_head", "domain_data"])
+def test_dates_after_as_of_are_in_the_future(tmp_path: Path, kind: str) -> None:
+    """as_of, not the clock, is the day after which a date is in the future."""
+    as_of = "2026-10-10"
+    if kind == "usage_log":
+        evidence = usage.evaluate(write_rows(tmp_path / "u.csv", usage_rows("2026-10-01", 28)), as_of=as_of)
+    elif kind == "prompting_log":
+        evidence = prompting.evaluate(write_rows(tmp_path / "p.csv", [{
+            "iteration": 1, "timestamp": "2026-10-20T09:00:00Z", "practitioner": "p", "seniority": "senior",
+            "hours": 1.0, "variant": "few_shot", "score": 0.5, "eval_set_size": 10}]), as_of=as_of)
+    elif kind == "head_to_head":
+        evidence = head_to_head.evaluate(write_rows(tmp_path / "h.csv", [
+            {"item_id": "a", "system": s, "score": 0.9, "cost_usd": 0.01, "run_date": "2026-10-20"}
+            for s in ("candidate", "buy")]), resamples=10, as_of=as_of)
+    else:
+        # domain_data has no date column: its suite does not depend on as_of, and the data is valid
+        evidence = domain.evaluate(write_rows(tmp_path / "d.csv", [{"id": "a", "text": "t", "quality": "high"}]),
+                                   as_of=as_of)
+        assert evidence.valid
+        return
+    assert not evidence.valid
+    assert any("future" in e and "2026-10-10" in e for e in evidence.all_errors())
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"scenarios": {"name": "a", "calls_per_day": 1, "growth_per_quarter": 0}}, "scenarios"),
+    ({"horizon_quarters": 2.5}, None),
+])
+def test_cost_models_that_cannot_be_projected(tmp_path: Path, change: dict, field: str | None) -> None:
+    import yaml
+
+    from fmgate.errors import InputError
+
+    path = tmp_path / "cost.yaml"
+    path.write_text(yaml.safe_dump({**yaml.safe_load(COST_MODEL), **change}))
+    if field:
+        with pytest.raises(InputError) as caught:
+            cost.evaluate(path)
+        assert caught.value.field == field
+    else:
+        evidence = cost.evaluate(path, horizon_quarters=None)
+        assert not evidence.valid and "whole number" in " ".join(evidence.all_errors())

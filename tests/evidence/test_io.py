@@ -209,3 +209,24 @@ def test_json_lines_whose_first_record_is_not_an_object_never_reach_arrow(tmp_pa
         with pytest.raises(InputError) as info:
             list(iter_batches(path, DOMAIN_DATA))
         assert info.value.line == 2 and "not a JSON object" in str(info.value)
+
+
+def test_a_json_line_that_is_not_an_object_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "eval.jsonl"
+    path.write_text('{"id": "a", "input": "q", "expected": "x"}\n[1, 2]\n')
+    error = raises_input(lambda: io.read_table(path, EVAL_SET), "eval.jsonl:2", "holds a JSON list, not an object")
+    assert error.line == 2 and "one JSON object per line" in error.fix
+
+
+def test_a_parquet_file_that_cannot_be_read(tmp_path: Path) -> None:
+    path = tmp_path / "usage.parquet"
+    path.write_bytes(b"PAR1 not really parquet PAR1")
+    error = raises_input(lambda: io.read_table(path, USAGE_LOG), "usage.parquet", "Parquet file cannot be read")
+    assert "Parquet writer" in error.fix
+
+
+def test_json_lines_keep_the_column_order_of_first_appearance(tmp_path: Path) -> None:
+    path = tmp_path / "eval.jsonl"
+    path.write_text('{"expected": "x", "id": "a", "input": "q"}\n{"id": "b", "input": "r", "expected": "y", '
+                    '"category": "c"}\n')
+    assert list(io.read_table(path, EVAL_SET).columns) == ["expected", "id", "input", "category"]

@@ -326,6 +326,18 @@ def test_qualifying_tokens_match_a_plain_reference(tmp_path: Path, batch_size: i
     assert m["tokens_qualifying"] == qualifying == 700
     assert m["tokens_total"] == 700 + 500 + 300 + 200
     assert m["tokens_duplicate"] == 950 and m["duplicate_shards"] == 2
+    assert m["tokens_qualifying_by_source"] == {"crm": 700}
+    assert m["tokens_by_source"] == {"crm": 1200, "web": 500}
+
+
+@pytest.mark.parametrize("batch_size", [1, 1000])
+def test_qualifying_tokens_by_source_add_up_across_batches(tmp_path: Path, batch_size: int) -> None:
+    rows = [{"shard": f"crm/{i}", "tokens": tokens, "sha256": f"{i:064x}", "source": "crm", "proprietary": True,
+             "domain_relevant": True, "quality": "high"} for i, tokens in enumerate([300, 0, 200])]
+    evidence = corpus.evaluate(write_rows(tmp_path / "corpus.csv", rows), batch_size=batch_size, as_of=AS_OF)
+    assert evidence.valid  # a shard of no tokens is not a negative count
+    assert evidence.measurements["tokens_qualifying_by_source"] == {"crm": 500}
+    assert evidence.measurements["tokens_qualifying"] == 500
 
 
 # --- cost_model (FT-COST-SAVINGS, FT-COST-PROJECTION) -----------------------------------------------
