@@ -7,41 +7,41 @@ import data.fmgate.lib.findings
 
 # --- FT-BENCH-MISSING -----------------------------------------------------
 
-bench_items := object.get(bench, "items", null)
+_bench_items := object.get(_bench, "items", null)
 
-default unknown_items := null
+default _unknown_items := null
 
-unknown_items := bench.unknown_item_ids if is_number(bench.unknown_item_ids)
+_unknown_items := _bench.unknown_item_ids if is_number(_bench.unknown_item_ids)
 
-unknown_items := count(bench.unknown_item_ids) if is_array(bench.unknown_item_ids)
+_unknown_items := count(_bench.unknown_item_ids) if is_array(_bench.unknown_item_ids)
 
-default bench_missing_ok := false
+default _bench_missing_ok := false
 
-bench_missing_ok if {
-	findings.above(bench_items, 0)
-	unknown_items == 0
-	is_object(bench.systems.candidate)
-	is_object(bench.systems.buy)
+_bench_missing_ok if {
+	findings.above(_bench_items, 0)
+	_unknown_items == 0
+	is_object(_bench.systems.candidate)
+	is_object(_bench.systems.buy)
 }
 
-default bench_missing_message := "the head-to-head does not report both systems, candidate and buy"
+default _bench_missing_message := "the head-to-head does not report both systems, candidate and buy"
 
-bench_missing_message := sprintf(
+_bench_missing_message := sprintf(
 	"the candidate and the buy alternative were compared on %s eval items",
-	[findings.show(bench_items)],
+	[findings.show(_bench_items)],
 ) if {
-	bench_missing_ok
+	_bench_missing_ok
 } else := evidence.problems.head_to_head if {
 	not "head_to_head" in evidence.usable
 } else := "the head-to-head has no scored item pairing the candidate with the buy alternative" if {
-	not findings.above(bench_items, 0)
+	not findings.above(_bench_items, 0)
 } else := "the head-to-head does not report unknown_item_ids, so its items cannot be traced to the eval set" if {
-	unknown_items == null
+	_unknown_items == null
 } else := msg if {
-	unknown_items != 0
+	_unknown_items != 0
 	msg := sprintf(
 		"%s head-to-head item ids are not in the eval set, so the comparison is not on the organisation's own eval set",
-		[findings.show(unknown_items)],
+		[findings.show(_unknown_items)],
 	)
 }
 
@@ -56,55 +56,55 @@ bench_missing_message := sprintf(
 #   gate: shared
 #   severity: deny
 #   fix: Run the candidate and the buy alternative on every eval set item and commit the head_to_head evidence.
-bench_missing := {
+_bench_missing := {
 	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
-	"passed": bench_missing_ok, "observed": {"items": bench_items, "unknown_item_ids": unknown_items},
-	"required": {"items": "at least 1", "unknown_item_ids": 0}, "message": bench_missing_message,
+	"passed": _bench_missing_ok, "observed": {"items": _bench_items, "unknown_item_ids": _unknown_items},
+	"required": {"items": "at least 1", "unknown_item_ids": 0}, "message": _bench_missing_message,
 } if {
 	meta := rego.metadata.rule()
 }
 
 # --- FT-BENCH-METRICS -----------------------------------------------------
 
-systems := ["candidate", "buy"]
+_systems := ["candidate", "buy"]
 
-metrics := ["mean_score", "p10", "p50", "p90", "cost_per_useful_task"]
+_metrics := ["mean_score", "p10", "p50", "p90", "cost_per_useful_task"]
 
-metrics_observed[system] := {m: object.get(bench, ["systems", system, m], null) | some m in metrics} if {
-	some system in systems
+_metrics_observed[system] := {m: object.get(_bench, ["systems", system, m], null) | some m in _metrics} if {
+	some system in _systems
 }
 
 # a metric is present when it is a number; cost per useful task may be null only when no task was
 # useful. The common case, a number, costs one builtin call per metric.
-metrics_missing contains sprintf("%s.%s", [system, m]) if {
-	some system in systems
-	some m in metrics
-	not is_number(object.get(bench, ["systems", system, m], null))
-	not no_useful_task(system, m)
+_metrics_missing contains sprintf("%s.%s", [system, m]) if {
+	some system in _systems
+	some m in _metrics
+	not is_number(object.get(_bench, ["systems", system, m], null))
+	not _no_useful_task(system, m)
 }
 
-no_useful_task(system, "cost_per_useful_task") if {
-	bench.systems[system].cost_per_useful_task == null
-	bench.systems[system].useful_tasks == 0
+_no_useful_task(system, "cost_per_useful_task") if {
+	_bench.systems[system].cost_per_useful_task == null
+	_bench.systems[system].useful_tasks == 0
 }
 
-default metrics_ok := false
+default _metrics_ok := false
 
-metrics_ok if {
-	count(metrics_missing) == 0
-	bench.useful_task_score == thresholds.useful_task_score
+_metrics_ok if {
+	count(_metrics_missing) == 0
+	_bench.useful_task_score == _thresholds.useful_task_score
 }
 
-metrics_message := "both systems report quality score, percentiles and cost per useful task" if {
-	metrics_ok
+_metrics_message := "both systems report quality score, percentiles and cost per useful task" if {
+	_metrics_ok
 } else := evidence.problems.head_to_head if {
 	not "head_to_head" in evidence.usable
 } else := msg if {
-	count(metrics_missing) > 0
-	msg := sprintf("the head-to-head lacks %s", [findings.listing(metrics_missing)])
+	count(_metrics_missing) > 0
+	msg := sprintf("the head-to-head lacks %s", [findings.listing(_metrics_missing)])
 } else := sprintf(
 	"the head-to-head counted a task as useful from a score of %s; the policy uses %s",
-	[findings.show(object.get(bench, "useful_task_score", null)), findings.show(thresholds.useful_task_score)],
+	[findings.show(object.get(_bench, "useful_task_score", null)), findings.show(_thresholds.useful_task_score)],
 )
 
 # METADATA
@@ -118,59 +118,59 @@ metrics_message := "both systems report quality score, percentiles and cost per 
 #   gate: shared
 #   severity: deny
 #   fix: Regenerate the head_to_head evidence so both systems report score, percentiles and cost per useful task.
-bench_metrics := {
+_bench_metrics := {
 	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
-	"passed": metrics_ok, "observed": metrics_observed,
-	"required": {"metrics": metrics, "useful_task_score": thresholds.useful_task_score},
-	"message": metrics_message,
+	"passed": _metrics_ok, "observed": _metrics_observed,
+	"required": {"metrics": _metrics, "useful_task_score": _thresholds.useful_task_score},
+	"message": _metrics_message,
 } if {
 	meta := rego.metadata.rule()
 }
 
 # --- FT-BENCH-ORDER -------------------------------------------------------
 
-default started := null
+default _started := null
 
-started := facts.memo.engineering_started
+_started := facts.memo.engineering_started
 
-run_date := object.get(bench, "run_date", null)
+_run_date := object.get(_bench, "run_date", null)
 
-default order_ok := false
+default _order_ok := false
 
 # an approved memo is re-benchmarked after work has started; RELIT-* governs it instead
-order_ok if facts.approved
+_order_ok if facts.approved
 
-order_ok if {
+_order_ok if {
 	"engineering_started" in object.keys(facts.memo)
-	started == null
-	facts.day(run_date)
+	_started == null
+	facts.day(_run_date)
 }
 
-order_ok if facts.day(started) >= facts.day(run_date)
+_order_ok if facts.day(_started) >= facts.day(_run_date)
 
-order_message := "the memo is approved: its benchmarks are now judged by re-litigation" if {
+_order_message := "the memo is approved: its benchmarks are now judged by re-litigation" if {
 	facts.approved
 } else := evidence.problems.head_to_head if {
 	not "head_to_head" in evidence.usable
 } else := "the head-to-head has no usable run_date" if {
-	not facts.day(run_date)
+	not facts.day(_run_date)
 } else := "the memo does not say whether engineering has started (engineering_started: a date, or null)" if {
 	not "engineering_started" in object.keys(facts.memo)
 } else := msg if {
-	started != null
-	not facts.day(started)
-	msg := sprintf("engineering_started %v is not a YYYY-MM-DD date", [started])
+	_started != null
+	not facts.day(_started)
+	msg := sprintf("engineering_started %v is not a YYYY-MM-DD date", [_started])
 } else := msg if {
-	not order_ok
+	not _order_ok
 	msg := sprintf(
 		"engineering started on %s, before the benchmark ran on %s: the benchmark has to come first",
-		[started, facts.date(facts.day(run_date))],
+		[_started, facts.date(facts.day(_run_date))],
 	)
 } else := "no engineering has started on the candidate yet" if {
-	started == null
+	_started == null
 } else := sprintf(
 	"the benchmark ran on %s, no later than the start of engineering on %s",
-	[facts.date(facts.day(run_date)), started],
+	[facts.date(facts.day(_run_date)), _started],
 )
 
 # METADATA
@@ -184,60 +184,76 @@ order_message := "the memo is approved: its benchmarks are now judged by re-liti
 #   gate: shared
 #   severity: deny
 #   fix: Stop engineering work, run the head-to-head, and decide from its result before restarting.
-bench_order := {
+_bench_order := {
 	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
-	"passed": order_ok, "observed": {"engineering_started": started, "benchmark_run_date": run_date},
+	"passed": _order_ok, "observed": {"engineering_started": _started, "benchmark_run_date": _run_date},
 	"required": "engineering_started is null or not earlier than the benchmark run_date",
-	"message": order_message,
+	"message": _order_message,
 } if {
 	meta := rego.metadata.rule()
 }
 
 # --- FT-BENCH-BUY-WINS ----------------------------------------------------
 
-candidate_score := object.get(bench, ["systems", "candidate", "mean_score"], null)
+# METADATA
+# title: Candidate quality score
+# description: The candidate's mean score on the head-to-head, or null.
+candidate_score := object.get(_bench, ["systems", "candidate", "mean_score"], null)
 
-buy_score := object.get(bench, ["systems", "buy", "mean_score"], null)
+# METADATA
+# title: Buy alternative quality score
+# description: The buy alternative's mean score on the head-to-head, or null.
+buy_score := object.get(_bench, ["systems", "buy", "mean_score"], null)
 
-candidate_cost := object.get(bench, ["systems", "candidate", "cost_per_useful_task"], null)
+# METADATA
+# title: Candidate cost per useful task
+# description: The candidate's cost per useful task on the head-to-head, or null (also when no task was useful).
+candidate_cost := object.get(_bench, ["systems", "candidate", "cost_per_useful_task"], null)
 
-buy_cost := object.get(bench, ["systems", "buy", "cost_per_useful_task"], null)
+# METADATA
+# title: Buy alternative cost per useful task
+# description: The buy alternative's cost per useful task on the head-to-head, or null (also when no task was useful).
+buy_cost := object.get(_bench, ["systems", "buy", "cost_per_useful_task"], null)
 
-# comparable holds when both quality scores are numbers and both costs per useful task are known
-comparable if {
+# _comparable holds when both quality scores are numbers and both costs per useful task are known
+_comparable if {
 	is_number(candidate_score)
 	is_number(buy_score)
-	not "candidate.cost_per_useful_task" in metrics_missing
-	not "buy.cost_per_useful_task" in metrics_missing
+	not "candidate.cost_per_useful_task" in _metrics_missing
+	not "buy.cost_per_useful_task" in _metrics_missing
 }
 
 # a system with no useful task has an infinite cost per useful task
-buy_no_dearer if findings.at_most(buy_cost, candidate_cost)
+_buy_no_dearer if findings.at_most(buy_cost, candidate_cost)
 
-buy_no_dearer if candidate_cost == null
+_buy_no_dearer if candidate_cost == null
 
-# buy_wins: the buy alternative is at least as good and no more expensive per useful task
+# METADATA
+# title: Buy wins
+# description: |
+#   Holds when the head-to-head is comparable and the buy alternative is at least as good on
+#   quality and no more expensive per useful task (FT-BENCH-BUY-WINS, RELIT-BUY-WINS).
 buy_wins if {
-	comparable
+	_comparable
 	buy_score >= candidate_score
-	buy_no_dearer
+	_buy_no_dearer
 }
 
-default buy_wins_ok := false
+default _buy_wins_ok := false
 
-buy_wins_ok if facts.approved
+_buy_wins_ok if facts.approved
 
-buy_wins_ok if {
-	comparable
+_buy_wins_ok if {
+	_comparable
 	not buy_wins
 }
 
-buy_wins_message := "the memo is approved: RELIT-BUY-WINS judges new benchmarks" if {
+_buy_wins_message := "the memo is approved: RELIT-BUY-WINS judges new benchmarks" if {
 	facts.approved
 } else := evidence.problems.head_to_head if {
 	not "head_to_head" in evidence.usable
 } else := "the head-to-head lacks the quality scores or costs per useful task needed to compare" if {
-	not comparable
+	not _comparable
 } else := msg if {
 	buy_wins
 	msg := sprintf(
@@ -249,6 +265,10 @@ buy_wins_message := "the memo is approved: RELIT-BUY-WINS judges new benchmarks"
 	[findings.show(candidate_score), findings.show(buy_score), per_task(candidate_cost), per_task(buy_cost)],
 )
 
+# METADATA
+# title: Cost per useful task, shown
+# description: Renders a cost per useful task for a message, in dollars, or "no useful task" for null.
+# scope: document
 per_task(x) := sprintf("$%s", [findings.show(x)]) if is_number(x)
 
 per_task(null) := "no useful task"
@@ -263,14 +283,14 @@ per_task(null) := "no useful task"
 #   gate: shared
 #   severity: deny
 #   fix: Buy; the benchmark shows the bought model is as good and no dearer per useful task.
-bench_buy_wins := {
+_bench_buy_wins := {
 	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
-	"passed": buy_wins_ok,
+	"passed": _buy_wins_ok,
 	"observed": {
 		"candidate": {"mean_score": candidate_score, "cost_per_useful_task": candidate_cost},
 		"buy": {"mean_score": buy_score, "cost_per_useful_task": buy_cost},
 	},
-	"required": "candidate better on quality or cheaper per useful task", "message": buy_wins_message,
+	"required": "candidate better on quality or cheaper per useful task", "message": _buy_wins_message,
 } if {
 	meta := rego.metadata.rule()
 }
@@ -289,14 +309,14 @@ _bench_buy_models := [{part: lower(trim_space(object.get(m, part, ""))) |
 	some part in ["provider", "model", "deployment"]
 	is_string(object.get(m, part, null))
 } |
-	some m in object.get(bench, ["models", "buy"], [])
+	some m in object.get(_bench, ["models", "buy"], [])
 	is_object(m)
 ]
 
-default buy_model_ok := false
+default _buy_model_ok := false
 
 # the buy rows name one model, and it is the memo's buy alternative (deployment too, when both name one)
-buy_model_ok if {
+_buy_model_ok if {
 	count(_bench_buy_models) == 1
 	benched := _bench_buy_models[0]
 	benched.provider == _memo_buy.provider
@@ -306,11 +326,11 @@ buy_model_ok if {
 
 _deployments_differ(benched) if benched.deployment != _memo_buy.deployment
 
-buy_model_message := sprintf(
+_buy_model_message := sprintf(
 	"the buy rows of the benchmark are %s %s, the memo's buy alternative",
 	[object.get(_memo_buy, "provider", "?"), object.get(_memo_buy, "model", "?")],
 ) if {
-	buy_model_ok
+	_buy_model_ok
 } else := evidence.problems.head_to_head if {
 	not "head_to_head" in evidence.usable
 } else := concat("", [
@@ -344,10 +364,10 @@ buy_model_message := sprintf(
 #   gate: shared
 #   severity: deny
 #   fix: Run the buy side on the memo's buy_alternative and record provider, model and deployment per row.
-bench_buy_model := {
+_bench_buy_model := {
 	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
-	"passed": buy_model_ok, "observed": object.get(bench, ["models", "buy"], null),
-	"required": _memo_buy, "message": buy_model_message,
+	"passed": _buy_model_ok, "observed": object.get(_bench, ["models", "buy"], null),
+	"required": _memo_buy, "message": _buy_model_message,
 } if {
 	meta := rego.metadata.rule()
 }

@@ -10,28 +10,28 @@ import data.fmgate.lib.findings
 # --- FT-ANTI-OWN-MODEL ----------------------------------------------------
 
 # tags behind the "we have data" pattern; the other strategic tags are the "own model" narrative
-data_tag := "existing-data"
+_data_tag := "existing-data"
 
-narrative contains tag if {
+_narrative contains tag if {
 	some tag in facts.tags
 	tag in config.strategic_tags
-	tag != data_tag
+	tag != _data_tag
 }
 
-default own_model_ok := false
+default _own_model_ok := false
 
-own_model_ok if count(narrative) == 0
+_own_model_ok if count(_narrative) == 0
 
-own_model_ok if any_gate_fired
+_own_model_ok if _any_gate_fired
 
-own_model_message := "the rationale does not rest on strategic narrative" if {
-	count(narrative) == 0
+_own_model_message := "the rationale does not rest on strategic narrative" if {
+	count(_narrative) == 0
 } else := msg if {
-	own_model_ok
-	msg := sprintf("the rationale mentions %s, but a gate fired on evidence", [findings.listing(narrative)])
+	_own_model_ok
+	msg := sprintf("the rationale mentions %s, but a gate fired on evidence", [findings.listing(_narrative)])
 } else := sprintf(
 	"the rationale rests on %s while no gate fired: that is wanting a model of our own, not a workload need",
-	[findings.listing(narrative)],
+	[findings.listing(_narrative)],
 )
 
 # METADATA
@@ -45,10 +45,10 @@ own_model_message := "the rationale does not rest on strategic narrative" if {
 #   gate: shared
 #   severity: deny
 #   fix: Drop the narrative and argue from the workload; if no gate fires on evidence, buy.
-anti_own_model := {
+_anti_own_model := {
 	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
-	"passed": own_model_ok, "observed": sort(narrative),
-	"required": "no strategic-narrative tag unless a gate fired", "message": own_model_message,
+	"passed": _own_model_ok, "observed": sort(_narrative),
+	"required": "no strategic-narrative tag unless a gate fired", "message": _own_model_message,
 } if {
 	meta := rego.metadata.rule()
 }
@@ -56,38 +56,38 @@ anti_own_model := {
 # --- FT-ANTI-HAVE-DATA ----------------------------------------------------
 
 # read through the domain gate's lookups of the same measurements
-rows_total := object.get(domain.examples, "rows_total", null)
+_rows_total := object.get(domain.examples, "rows_total", null)
 
-eval_items := object.get(domain.eval_set, "items_valid", null)
+_eval_items := object.get(domain.eval_set, "items_valid", null)
 
 # a large training set is claimed (tag) or shown (domain data at the example threshold)
-large_data if data_tag in facts.tags
+_large_data if _data_tag in facts.tags
 
-large_data if findings.at_least(rows_total, thresholds.domain_examples)
+_large_data if findings.at_least(_rows_total, _thresholds.domain_examples)
 
-default have_data_ok := false
+default _have_data_ok := false
 
-have_data_ok if not large_data
+_have_data_ok if not _large_data
 
 # a distillation justified on measured cost does not also need a prompting effort
-have_data_ok if cost.measured
+_have_data_ok if cost.measured
 
-have_data_ok if {
-	findings.at_least(eval_items, thresholds.domain_eval_items)
+_have_data_ok if {
+	findings.at_least(_eval_items, _thresholds.domain_eval_items)
 	domain.prompting_exhausted
 }
 
-default have_data_message := "a large training set exists, with an adequate eval set and exhausted prompting"
+default _have_data_message := "a large training set exists, with an adequate eval set and exhausted prompting"
 
-have_data_message := "no large training set is part of the argument" if {
-	not large_data
+_have_data_message := "no large training set is part of the argument" if {
+	not _large_data
 } else := "a large training set exists, but the cost gate fired on its own evidence" if {
 	cost.measured
 } else := msg if {
-	not findings.at_least(eval_items, thresholds.domain_eval_items)
+	not findings.at_least(_eval_items, _thresholds.domain_eval_items)
 	msg := sprintf(
 		"a large training set exists but the eval set has only %s valid items (at least %s are needed)",
-		[findings.show(eval_items), findings.show(thresholds.domain_eval_items)],
+		[findings.show(_eval_items), findings.show(_thresholds.domain_eval_items)],
 	)
 } else := "a large training set exists but prompting was not exhausted: data alone does not justify a fine-tune" if {
 	not domain.prompting_exhausted
@@ -104,12 +104,12 @@ have_data_message := "no large training set is part of the argument" if {
 #   gate: shared
 #   severity: deny
 #   fix: Build an adequate eval set and exhaust prompting on the bought model before using the data for a fine-tune.
-anti_have_data := {
+_anti_have_data := {
 	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
-	"passed": have_data_ok,
-	"observed": {"eval_items_valid": eval_items, "prompting_exhausted": domain.prompting_exhausted},
-	"required": {"eval_items_valid": thresholds.domain_eval_items, "prompting_exhausted": true},
-	"message": have_data_message,
+	"passed": _have_data_ok,
+	"observed": {"eval_items_valid": _eval_items, "prompting_exhausted": domain.prompting_exhausted},
+	"required": {"eval_items_valid": _thresholds.domain_eval_items, "prompting_exhausted": true},
+	"message": _have_data_message,
 } if {
 	meta := rego.metadata.rule()
 }

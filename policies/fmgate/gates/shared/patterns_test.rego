@@ -87,5 +87,5 @@ test_have_data_still_applies_to_exempt_shapes if {
 		["/evidence/usage_log/measurements/median_daily_calls", 1],
 	])
 	not check("FT-ANTI-HAVE-DATA").passed with input as inp
-	shared.any_gate_fired with input as inp
+	shared._any_gate_fired with input as inp
 }

@@ -6,61 +6,61 @@ import data.fmgate.lib.findings
 
 # --- FT-COST-PROJECTION ---------------------------------------------------
 
-default scenarios := []
+default _scenarios := []
 
-scenarios := projection.scenarios if is_array(projection.scenarios)
+_scenarios := _projection.scenarios if is_array(_projection.scenarios)
 
-default scenario_count := null
+default _scenario_count := null
 
-scenario_count := count(scenarios) if "cost_model" in evidence.usable
+_scenario_count := count(_scenarios) if "cost_model" in evidence.usable
 
 # a growth scenario: any scenario after the first that grows, or starts above the base volume
 # (findings.above inlined: numbers only)
-growth_scenario if {
-	some i, s in scenarios
+_growth_scenario if {
+	some i, s in _scenarios
 	i > 0
 	is_number(s.growth_per_quarter)
 	s.growth_per_quarter > 0
 }
 
-growth_scenario if {
-	base := scenarios[0].calls_per_day
+_growth_scenario if {
+	base := _scenarios[0].calls_per_day
 	is_number(base)
-	some i, s in scenarios
+	some i, s in _scenarios
 	i > 0
 	is_number(s.calls_per_day)
 	s.calls_per_day > base
 }
 
-components_missing := [c |
+_components_missing := [c |
 	some c in ["engineering", "training", "eval_monitoring"]
-	object.get(projection, ["includes", c], false) != true
+	object.get(_projection, ["includes", c], false) != true
 ]
 
-default projection_ok := false
+default _projection_ok := false
 
-projection_ok if {
-	findings.at_least(scenario_count, thresholds.cost_projection_scenarios)
-	growth_scenario
-	count(components_missing) == 0
+_projection_ok if {
+	findings.at_least(_scenario_count, _thresholds.cost_projection_scenarios)
+	_growth_scenario
+	count(_components_missing) == 0
 }
 
-projection_message := sprintf(
+_projection_message := sprintf(
 	"the cost model projects %s scenarios, growth included, with every candidate cost",
-	[findings.show(scenario_count)],
+	[findings.show(_scenario_count)],
 ) if {
-	projection_ok
+	_projection_ok
 } else := evidence.problems.cost_model if {
 	not "cost_model" in evidence.usable
 } else := msg if {
-	not findings.at_least(scenario_count, thresholds.cost_projection_scenarios)
+	not findings.at_least(_scenario_count, _thresholds.cost_projection_scenarios)
 	msg := sprintf(
 		"the cost model projects %s usage scenarios; at least %s are needed (today's volume and growth)",
-		[findings.show(scenario_count), findings.show(thresholds.cost_projection_scenarios)],
+		[findings.show(_scenario_count), findings.show(_thresholds.cost_projection_scenarios)],
 	)
 } else := "no scenario after the base one projects growth in usage" if {
-	not growth_scenario
-} else := sprintf("the cost model leaves out the candidate's %s cost", [concat(" and ", components_missing)])
+	not _growth_scenario
+} else := sprintf("the cost model leaves out the candidate's %s cost", [concat(" and ", _components_missing)])
 
 # METADATA
 # title: Projected cost of buy against the candidate
@@ -73,10 +73,10 @@ projection_message := sprintf(
 #   gate: shared
 #   severity: deny
 #   fix: Project today's volume and a growth scenario, counting the candidate's engineering, training and monitoring.
-cost_projection := {
+_cost_projection := {
 	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
-	"passed": projection_ok, "observed": scenario_count,
-	"required": thresholds.cost_projection_scenarios, "message": projection_message,
+	"passed": _projection_ok, "observed": _scenario_count,
+	"required": _thresholds.cost_projection_scenarios, "message": _projection_message,
 } if {
 	meta := rego.metadata.rule()
 }

@@ -19,33 +19,41 @@ import data.fmgate.lib.findings
 # findings._check for the shape) and its message chain tries the passing case first where passing
 # rules out every failure branch.
 
-thresholds := config.thresholds
+_thresholds := config.thresholds
 
 # the measurements of each kind, {} when the kind is not usable (a keyed lookup evaluates only that kind)
-default bench := {}
+default _bench := {}
 
-bench := evidence.measurements.head_to_head
+_bench := evidence.measurements.head_to_head
 
-default projection := {}
+default _projection := {}
 
-projection := evidence.measurements.cost_model
+_projection := evidence.measurements.cost_model
 
-common := [
-	bench_missing,
-	bench_metrics,
-	bench_order,
-	bench_buy_wins,
-	bench_buy_model,
-	cost_projection,
-	anti_own_model,
-	anti_have_data,
+_common := [
+	_bench_missing,
+	_bench_metrics,
+	_bench_order,
+	_bench_buy_wins,
+	_bench_buy_model,
+	_cost_projection,
+	_anti_own_model,
+	_anti_have_data,
 ]
 
-# FT-NO-GATE applies to fine-tune memos only
-checks := array.concat(common, [no_gate]) if {
+# METADATA
+# title: Shared checks
+# description: |
+#   The checks every fine-tune and build must pass, in order (FT-BENCH-*, FT-COST-PROJECTION,
+#   FT-ANTI-*); FT-NO-GATE is added for fine-tune memos only.
+checks := array.concat(_common, [_no_gate]) if {
 	facts.verb == "fine-tune"
-} else := common
+} else := _common
 
+# METADATA
+# title: Shared requirements hold
+# description: Holds when every shared check passed.
+# scope: document
 default holds := false
 
 holds if {
@@ -55,32 +63,32 @@ holds if {
 }
 
 # a gate that can justify the requested verb fired (build memos may also rely on the build gate)
-default any_gate_fired := false
+default _any_gate_fired := false
 
-any_gate_fired if cost.fired
+_any_gate_fired if cost.fired
 
-any_gate_fired if domain.fired
+_any_gate_fired if domain.fired
 
-any_gate_fired if {
+_any_gate_fired if {
 	facts.verb == "build"
 	build.fired
 }
 
 # --- FT-NO-GATE -----------------------------------------------------------
 
-gates_fired := {"cost_at_scale": cost.fired, "domain_expertise": domain.fired}
+_gates_fired := {"cost_at_scale": cost.fired, "domain_expertise": domain.fired}
 
-default no_gate_ok := false
+default _no_gate_ok := false
 
-no_gate_ok if cost.fired
+_no_gate_ok if cost.fired
 
-no_gate_ok if domain.fired
+_no_gate_ok if domain.fired
 
-no_gate_message := "the workload shape is exempt, so both fine-tune gates fire by default" if {
+_no_gate_message := "the workload shape is exempt, so both fine-tune gates fire by default" if {
 	facts.exempt_shape
 } else := msg if {
-	no_gate_ok
-	msg := sprintf("fired: %s", [findings.listing({g | some g, fired in gates_fired; fired})])
+	_no_gate_ok
+	msg := sprintf("fired: %s", [findings.listing({g | some g, fired in _gates_fired; fired})])
 } else := msg if {
 	msg := sprintf(
 		"neither the cost-at-scale nor the domain-expertise gate fired (claimed: %s); buy remains the answer",
@@ -98,10 +106,10 @@ no_gate_message := "the workload shape is exempt, so both fine-tune gates fire b
 #   gate: shared
 #   severity: deny
 #   fix: Buy, or gather the evidence that makes the cost-at-scale or domain-expertise gate fire.
-no_gate := {
+_no_gate := {
 	"id": meta.custom.id, "gate": meta.custom.gate, "fix": meta.custom.fix,
-	"passed": no_gate_ok, "observed": gates_fired,
-	"required": "cost_at_scale or domain_expertise fired", "message": no_gate_message,
+	"passed": _no_gate_ok, "observed": _gates_fired,
+	"required": "cost_at_scale or domain_expertise fired", "message": _no_gate_message,
 } if {
 	meta := rego.metadata.rule()
 }

@@ -78,7 +78,7 @@ check_ids contains c.id if some c in shared.checks
 
 test_every_requirement_holds if {
 	shared.holds with input as passing
-	shared.any_gate_fired with input as passing
+	shared._any_gate_fired with input as passing
 }
 
 test_fine_tune_includes_no_gate if {
@@ -98,14 +98,14 @@ test_build_excludes_no_gate if {
 test_nothing_holds_without_evidence if {
 	inp := {"memo": memo}
 	not shared.holds with input as inp
-	not shared.any_gate_fired with input as inp
+	not shared._any_gate_fired with input as inp
 }
 
 # FT-NO-GATE
 
 test_measurements_are_empty_without_evidence if {
-	shared.bench == {} with input as {"memo": memo, "evidence": {}}
-	shared.projection == {} with input as {"memo": memo, "evidence": {}}
+	shared._bench == {} with input as {"memo": memo, "evidence": {}}
+	shared._projection == {} with input as {"memo": memo, "evidence": {}}
 }
 
 test_no_gate_passes_when_cost_gate_fires if {
@@ -152,9 +152,9 @@ test_build_gate_counts_for_build_memos_only if {
 		["/memo/build", plan],
 		["/evidence/corpus_manifest", corpus],
 	]
-	shared.any_gate_fired with input as patched(array.concat(ops, [["/memo/decision", "build"]]))
+	shared._any_gate_fired with input as patched(array.concat(ops, [["/memo/decision", "build"]]))
 		with data.fmgate.repository as repo
-	not shared.any_gate_fired with input as patched(ops) with data.fmgate.repository as repo
+	not shared._any_gate_fired with input as patched(ops) with data.fmgate.repository as repo
 }
 
 test_domain_gate_counts_as_a_fired_gate if {
@@ -164,5 +164,5 @@ test_domain_gate_counts_as_a_fired_gate if {
 		["/evidence/domain_data", envelope("domain_data", {"high_quality_unique": 11000})],
 		["/memo/domain", {"expected_retraining_interval_days": 365}],
 	])
-	shared.any_gate_fired with input as inp
+	shared._any_gate_fired with input as inp
 }
