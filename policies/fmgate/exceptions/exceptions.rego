@@ -18,7 +18,7 @@ default _all := {}
 _all := {path: e | some path, e in data.fmgate.exception_files; is_object(e)} if is_object(data.fmgate.exception_files)
 
 # the exceptions (their paths) that name the memo under decision
-mine := [i | some i, e in _all; e.memo == facts.memo_id]
+_mine := [i | some i, e in _all; e.memo == facts.memo_id]
 
 _approvers contains lower(trim_space(n)) if {
 	some n in object.get(config.settings, "exception_approvers", [])
@@ -44,8 +44,8 @@ _text(e, key) := t if {
 
 _waives(e) := [r | some r in e.waives; is_string(r)] if is_array(e.waives)
 
-# problems lists what makes an exception (by its path) invalid; an invalid one waives nothing
-problems(i) := sort([p | some p in object.get(_problem_sets, i, set())])
+# _problems lists what makes an exception (by its path) invalid; an invalid one waives nothing
+_problems(i) := sort([p | some p in object.get(_problem_sets, i, set())])
 
 _problem_sets[i] contains "it waives no rule (waives: a list of rule IDs)" if {
 	some i, e in _all
@@ -115,9 +115,9 @@ _problem_sets[i] contains msg if {
 	msg := sprintf("%s proposed the memo and cannot approve an exception to it", [e.approved_by])
 }
 
-# state of an exception at input.now: invalid, expired (from the day after its expiry date), expiring, active
-state(i) := "invalid" if {
-	count(problems(i)) > 0
+# _state of an exception at input.now: invalid, expired (from the day after its expiry date), expiring, active
+_state(i) := "invalid" if {
+	count(_problems(i)) > 0
 } else := "expired" if {
 	facts.now_day > facts.day(_all[i].expires)
 } else := "expiring" if {
@@ -128,18 +128,26 @@ _view(i) := {
 	"id": object.get(e, "id", null), "path": object.get(e, "path", null), "memo": object.get(e, "memo", null),
 	"waives": object.get(e, "waives", []), "approved_by": object.get(e, "approved_by", null),
 	"ticket": object.get(e, "ticket", null), "expires": object.get(e, "expires", null),
-	"state": state(i), "problems": problems(i),
+	"state": _state(i), "problems": _problems(i),
 } if {
 	e := _all[i]
 }
 
-# what the decision document shows of the memo's exceptions
-summary := [_view(i) | some i in mine]
+# METADATA
+# title: Exceptions of the memo
+# description: |
+#   What the decision document shows of the memo's exceptions: each one that names the memo, with
+#   its state at input.now (invalid, expired, expiring, active) and its problems.
+summary := [_view(i) | some i in _mine]
 
-# rule IDs an exception in force waives for this memo
+# METADATA
+# title: Waived rule IDs
+# description: |
+#   The rule IDs that an exception in force (active or expiring, and valid) waives for this memo;
+#   unwaivable rules are never among them.
 waived_ids contains r if {
-	some i in mine
-	state(i) in {"active", "expiring"}
+	some i in _mine
+	_state(i) in {"active", "expiring"}
 	some r in _waives(_all[i])
 	not _unwaivable(r)
 }
@@ -156,10 +164,10 @@ waived_ids contains r if {
 #   severity: deny
 #   fix: Correct the exception file (approver, term, justification, ticket, rules) or remove it.
 violations contains v if {
-	some i in mine
-	count(problems(i)) > 0
-	msg := sprintf("exception %s waives nothing: %s", [object.get(_all[i], "path", "?"), concat("; ", problems(i))])
-	v := findings.finding(rego.metadata.rule(), msg, problems(i), [])
+	some i in _mine
+	count(_problems(i)) > 0
+	msg := sprintf("exception %s waives nothing: %s", [object.get(_all[i], "path", "?"), concat("; ", _problems(i))])
+	v := findings.finding(rego.metadata.rule(), msg, _problems(i), [])
 }
 
 # METADATA
@@ -173,8 +181,8 @@ violations contains v if {
 #   severity: deny
 #   fix: Fix what the exception waived, or have an exception approver grant a new one.
 violations contains v if {
-	some i in mine
-	state(i) == "expired"
+	some i in _mine
+	_state(i) == "expired"
 	e := _all[i]
 	msg := sprintf("exception %s expired on %s; the rules it waived (%s) count again", [
 		object.get(e, "path", "?"), e.expires, findings.listing(_waives(e)),
@@ -191,8 +199,8 @@ violations contains v if {
 #   severity: warn
 #   fix: Fix what the exception waives before it expires, or ask for a new one in time.
 warnings contains w if {
-	some i in mine
-	state(i) == "expiring"
+	some i in _mine
+	_state(i) == "expiring"
 	e := _all[i]
 	days := facts.day(e.expires) - facts.now_day
 	msg := sprintf("exception %s expires on %s, in %d days", [object.get(e, "path", "?"), e.expires, days])

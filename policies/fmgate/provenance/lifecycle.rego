@@ -16,7 +16,7 @@ import data.fmgate.lib.findings
 #   severity: deny
 #   fix: Restore the decided memo and write a new memo whose supersedes names it.
 violations contains v if {
-	some problem in mismatches("lifecycle")
+	some problem in _mismatches("lifecycle")
 	field := object.get(problem, "field", "status")
 	where := object.get(problem, "path", "the memo")
 	msg := sprintf("%v: %v", [where, object.get(problem, "message", "lifecycle rule broken")])

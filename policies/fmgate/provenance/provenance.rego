@@ -8,23 +8,23 @@ package fmgate.provenance
 
 import data.fmgate.lib.findings
 
-default reported := {}
+default _reported := {}
 
-reported := input.provenance if is_object(input.provenance)
+_reported := input.provenance if is_object(input.provenance)
 
-# mismatches lists the entries of one kind of mismatch, ignoring anything that is not a list of objects
-# (the rules below iterate reported.<list> directly: without input.provenance, the usual case for a
+# _mismatches lists the entries of one kind of mismatch, ignoring anything that is not a list of objects
+# (the rules below iterate _reported.<list> directly: without input.provenance, the usual case for a
 # local evaluation, that fails at once instead of costing a function call per list)
-default mismatches(_) := []
+default _mismatches(_) := []
 
-mismatches(name) := [m | some m in reported[name]; is_object(m)] if is_array(reported[name])
+_mismatches(name) := [m | some m in _reported[name]; is_object(m)] if is_array(_reported[name])
 
-# label names what a mismatch is about: the given field, else its evidence kind
-label(m, key) := object.get(m, key, object.get(m, "kind", "an evidence document"))
+# _label names what a mismatch is about: the given field, else its evidence kind
+_label(m, key) := object.get(m, key, object.get(m, "kind", "an evidence document"))
 
 # the branch's changed paths that decide how memos are judged (data.fmgate.defaults.rule_paths)
-rule_changes contains path if {
-	some path in reported.changed_paths
+_rule_changes contains path if {
+	some path in _reported.changed_paths
 	is_string(path)
 	some pattern in data.fmgate.defaults.rule_paths
 	glob.match(pattern, ["/"], path)
@@ -41,12 +41,12 @@ rule_changes contains path if {
 #   severity: deny
 #   fix: Regenerate the evidence with the notebooks of the base branch and commit the result.
 violations contains v if {
-	is_array(reported.notebook_mismatches)
-	some m in reported.notebook_mismatches
+	is_array(_reported.notebook_mismatches)
+	some m in _reported.notebook_mismatches
 	is_object(m)
 	msg := sprintf(
 		"%v was produced by a notebook that is not the trusted notebooks/%v.ipynb",
-		[label(m, "evidence"), object.get(m, "kind", "<kind>")],
+		[_label(m, "evidence"), object.get(m, "kind", "<kind>")],
 	)
 	v := findings.finding(rego.metadata.rule(), msg, object.get(m, "recorded", null), object.get(m, "trusted", null))
 }
@@ -62,12 +62,12 @@ violations contains v if {
 #   severity: deny
 #   fix: Re-run the evidence for the current inputs, or restore the input files the evidence was made from.
 violations contains v if {
-	is_array(reported.input_mismatches)
-	some m in reported.input_mismatches
+	is_array(_reported.input_mismatches)
+	some m in _reported.input_mismatches
 	is_object(m)
 	msg := sprintf(
 		"%v does not match the sha256 recorded in %v",
-		[label(m, "path"), object.get(m, "recorded_in", "the memo")],
+		[_label(m, "path"), object.get(m, "recorded_in", "the memo")],
 	)
 	v := findings.finding(rego.metadata.rule(), msg, object.get(m, "actual", null), object.get(m, "recorded", null))
 }
@@ -83,13 +83,13 @@ violations contains v if {
 #   severity: deny
 #   fix: Delete the committed evidence, regenerate it with fmgate and commit the fresh output.
 violations contains v if {
-	is_array(reported.tampered)
-	some m in reported.tampered
+	is_array(_reported.tampered)
+	some m in _reported.tampered
 	is_object(m)
 	fields := [f | some f in object.get(m, "fields", []); is_string(f)]
 	msg := sprintf(
 		"%v differs from the evidence CI regenerated from the same inputs (%s)",
-		[label(m, "evidence"), findings.listing(fields)],
+		[_label(m, "evidence"), findings.listing(fields)],
 	)
 	v := findings.finding(rego.metadata.rule(), msg, fields, [])
 }
@@ -106,10 +106,10 @@ violations contains v if {
 #   severity: deny
 #   fix: Merge the policy change on its own first, then evaluate the memo against the updated base branch.
 violations contains v if {
-	reported.policies_changed == true
-	object.get(reported, "policy_source", null) != "base"
+	_reported.policies_changed == true
+	object.get(_reported, "policy_source", null) != "base"
 	msg := "the pull request changes the policies but was evaluated with its own policies instead of the base branch's"
-	v := findings.finding(rego.metadata.rule(), msg, object.get(reported, "policy_source", null), "base")
+	v := findings.finding(rego.metadata.rule(), msg, object.get(_reported, "policy_source", null), "base")
 }
 
 # METADATA
@@ -125,8 +125,8 @@ violations contains v if {
 #   severity: deny
 #   fix: Split the pull request. Merge the rule change first, then propose the memo against the updated base.
 violations contains v if {
-	count(rule_changes) > 0
-	changed := sort(rule_changes)
+	count(_rule_changes) > 0
+	changed := sort(_rule_changes)
 	msg := sprintf(
 		"the pull request also changes what decides (%s); rule changes and memo decisions go in separate pull requests",
 		[findings.listing(array.slice(changed, 0, 10))],

@@ -13,40 +13,40 @@ import data.fmgate.lib.evidence
 import data.fmgate.lib.facts
 import data.fmgate.lib.findings
 
-window := config.thresholds.relitigation_days
+_window := config.thresholds.relitigation_days
 
 # the day number of the newest head-to-head run
-benchmark_day := facts.day(evidence.measurements.head_to_head.run_date)
+_benchmark_day := facts.day(evidence.measurements.head_to_head.run_date)
 
 # an approved fine-tune or build stays under re-litigation for as long as it stands
-under_review if {
+_under_review if {
 	facts.approved
 	facts.verb in {"fine-tune", "build"}
 }
 
-# next_due is when the next head-to-head must have run (fine-tune and build memos only)
-default next_due := null
+# _next_due is when the next head-to-head must have run (fine-tune and build memos only)
+default _next_due := null
 
-next_due := facts.date(benchmark_day + window) if facts.verb in {"fine-tune", "build"}
+_next_due := facts.date(_benchmark_day + _window) if facts.verb in {"fine-tune", "build"}
 
-default benchmark_age := null
+default _benchmark_age := null
 
-benchmark_age := facts.now_day - benchmark_day
+_benchmark_age := facts.now_day - _benchmark_day
 
 # due once the newest usable head-to-head is `window` days old, or when there is none
-default due := false
+default _due := false
 
-due if {
-	under_review
-	not findings.above(window, benchmark_age)
+_due if {
+	_under_review
+	not findings.above(_window, _benchmark_age)
 }
 
-due_message := msg if {
-	benchmark_age == null
+_due_message := msg if {
+	_benchmark_age == null
 	msg := "the approved memo has no usable head-to-head benchmark to show it still beats the buy alternative"
 } else := sprintf(
 	"the newest head-to-head ran %s days ago (due again after %s days, on %s); re-run it against today's buy alternative",
-	[findings.show(benchmark_age), findings.show(window), next_due],
+	[findings.show(_benchmark_age), findings.show(_window), _next_due],
 )
 
 # METADATA
@@ -60,9 +60,9 @@ due_message := msg if {
 #   gate: relitigation
 #   severity: deny
 #   fix: Re-run the head-to-head against the current buy alternative and commit the new evidence.
-due_violations contains findings.finding(rego.metadata.rule(), due_message, benchmark_age, window) if due
+_due_violations contains findings.finding(rego.metadata.rule(), _due_message, _benchmark_age, _window) if _due
 
-buy_wins_message := sprintf(
+_buy_wins_message := sprintf(
 	"the latest head-to-head shows the buy alternative at %s quality for %s per useful task, against %s for %s",
 	[
 		findings.show(shared.buy_score), shared.per_task(shared.buy_cost),
@@ -80,12 +80,12 @@ buy_wins_message := sprintf(
 #   gate: relitigation
 #   severity: deny
 #   fix: Revert the workload to the buy alternative and retire this memo with a new buy memo that supersedes it.
-buy_wins_violations contains v if {
-	under_review
+_buy_wins_violations contains v if {
+	_under_review
 	shared.buy_wins
 	v := findings.finding(
 		rego.metadata.rule(),
-		buy_wins_message,
+		_buy_wins_message,
 		{
 			"candidate": {"mean_score": shared.candidate_score, "cost_per_useful_task": shared.candidate_cost},
 			"buy": {"mean_score": shared.buy_score, "cost_per_useful_task": shared.buy_cost},
@@ -94,7 +94,7 @@ buy_wins_violations contains v if {
 	)
 }
 
-volume := evidence.measurements.usage_log.median_daily_calls
+_volume := evidence.measurements.usage_log.median_daily_calls
 
 # METADATA
 # title: Bought workload reached the volume threshold
@@ -109,19 +109,26 @@ volume := evidence.measurements.usage_log.median_daily_calls
 warnings contains v if {
 	facts.approved
 	facts.verb == "buy"
-	findings.at_least(volume, config.thresholds.cost_volume_calls_per_day)
+	findings.at_least(_volume, config.thresholds.cost_volume_calls_per_day)
 	msg := sprintf(
 		"the bought workload now runs a median of %s calls a day, at or above the %s at which the cost gate may fire",
-		[findings.show(volume), findings.show(config.thresholds.cost_volume_calls_per_day)],
+		[findings.show(_volume), findings.show(config.thresholds.cost_volume_calls_per_day)],
 	)
-	v := findings.finding(rego.metadata.rule(), msg, volume, config.thresholds.cost_volume_calls_per_day)
+	v := findings.finding(rego.metadata.rule(), msg, _volume, config.thresholds.cost_volume_calls_per_day)
 }
 
-violations := due_violations | buy_wins_violations
+# METADATA
+# title: Re-litigation violations
+# description: The re-litigation findings that deny (RELIT-DUE, RELIT-BUY-WINS).
+violations := _due_violations | _buy_wins_violations
 
-# the relitigation object of the decision document
+# METADATA
+# title: Re-litigation summary
+# description: |
+#   The relitigation object of the decision document: whether a new head-to-head is due, when the
+#   next one is due (fine-tune and build memos), and the messages of every re-litigation finding.
 summary := {
-	"due": due,
-	"next_due": next_due,
+	"due": _due,
+	"next_due": _next_due,
 	"reasons": sort([f.message | some f in (violations | warnings)]),
 }

@@ -28,19 +28,19 @@ patched(ops) := json.patch(approved, [{"op": "add", "path": p, "value": v} | som
 ids contains f.id if some f in (relitigation.violations | relitigation.warnings)
 
 test_recent_benchmark_is_not_due if {
-	not relitigation.due with input as approved
-	relitigation.next_due == "2027-01-20" with input as approved
+	not relitigation._due with input as approved
+	relitigation._next_due == "2027-01-20" with input as approved
 	count(relitigation.violations) == 0 with input as approved
 	relitigation.summary == {"due": false, "next_due": "2027-01-20", "reasons": []} with input as approved
 }
 
 test_benchmark_91_days_old_is_not_due if {
-	not relitigation.due with input as patched([["/now", "2027-01-19"]])
+	not relitigation._due with input as patched([["/now", "2027-01-19"]])
 }
 
 test_benchmark_92_days_old_is_due if {
 	inp := patched([["/now", "2027-01-20"]])
-	relitigation.due with input as inp
+	relitigation._due with input as inp
 	some v in relitigation.violations with input as inp
 	v.id == "RELIT-DUE"
 	v.gate == "relitigation"
@@ -50,40 +50,40 @@ test_benchmark_92_days_old_is_due if {
 }
 
 test_benchmark_93_days_old_is_due if {
-	relitigation.due with input as patched([["/now", "2027-01-21"]])
+	relitigation._due with input as patched([["/now", "2027-01-21"]])
 }
 
 test_approved_build_is_relitigated_too if {
-	relitigation.due with input as patched([["/now", "2027-06-01"], ["/memo/decision", "build"]])
+	relitigation._due with input as patched([["/now", "2027-06-01"], ["/memo/decision", "build"]])
 }
 
 test_relitigation_window_override if {
 	cfg := {"thresholds": {"relitigation_days": 30}}
-	relitigation.due with input as approved with data.fmgate.config as cfg
-	relitigation.next_due == "2026-11-19" with input as approved with data.fmgate.config as cfg
+	relitigation._due with input as approved with data.fmgate.config as cfg
+	relitigation._next_due == "2026-11-19" with input as approved with data.fmgate.config as cfg
 }
 
 test_approved_memo_without_benchmark_is_due if {
 	inp := json.remove(approved, ["evidence/head_to_head"])
-	relitigation.due with input as inp
-	relitigation.next_due == null with input as inp
+	relitigation._due with input as inp
+	relitigation._next_due == null with input as inp
 	some v in relitigation.violations with input as inp
 	v.observed == null
 	contains(v.message, "no usable head-to-head")
 }
 
 test_invalid_benchmark_counts_as_none if {
-	relitigation.due with input as patched([["/evidence/head_to_head/valid", false]])
+	relitigation._due with input as patched([["/evidence/head_to_head/valid", false]])
 }
 
 test_proposed_memo_is_never_due if {
 	inp := patched([["/memo/status", "proposed"], ["/now", "2028-01-01"]])
-	not relitigation.due with input as inp
-	relitigation.next_due == "2027-01-20" with input as inp
+	not relitigation._due with input as inp
+	relitigation._next_due == "2027-01-20" with input as inp
 }
 
 test_buy_memo_has_no_next_due if {
-	relitigation.next_due == null with input as patched([["/memo/decision", "buy"]])
+	relitigation._next_due == null with input as patched([["/memo/decision", "buy"]])
 }
 
 # RELIT-BUY-WINS
@@ -99,7 +99,7 @@ test_buy_now_winning_reverts_the_decision if {
 	v.id == "RELIT-BUY-WINS"
 	v.observed.buy == {"mean_score": 0.95, "cost_per_useful_task": 0.01}
 	contains(v.message, "buy alternative at 0.95 quality")
-	not relitigation.due with input as inp
+	not relitigation._due with input as inp
 	relitigation.summary.reasons == [v.message] with input as inp
 }
 
@@ -125,7 +125,7 @@ test_bought_workload_at_volume_threshold_warns if {
 	w.observed == 10000000
 	w.required == 10000000
 	contains(w.message, "10,000,000 calls a day")
-	not relitigation.due with input as bought(10000000)
+	not relitigation._due with input as bought(10000000)
 }
 
 test_bought_workload_above_volume_threshold_warns if {
