@@ -34,7 +34,7 @@ decision := {
 	"gates": gates,
 	"relitigation": relitigation.summary,
 	"review": memo.review,
-	"waived": ordered(waived),
+	"waived": _ordered(waived),
 	"exceptions": exceptions.summary,
 }
 
@@ -55,25 +55,32 @@ decisions := [doc |
 	is_array(input.batch)
 }
 
+# METADATA
+# title: Allowed
+# description: |
+#   Holds when nothing denies and the requested verb's gates are met: buy needs only that; a
+#   fine-tune needs a fired fine-tune gate and the shared requirements; a build needs the build
+#   gate and the shared requirements. A check an exception in force waives counts as met.
+# scope: document
 default allowed := false
 
 allowed if {
 	facts.verb == "buy"
-	count(denials) == 0
+	count(_denials) == 0
 }
 
 allowed if {
 	facts.verb == "fine-tune"
-	fine_tune_gate_fired
-	shared_holds
-	count(denials) == 0
+	_fine_tune_gate_fired
+	_shared_holds
+	count(_denials) == 0
 }
 
 allowed if {
 	facts.verb == "build"
-	build_fired
-	shared_holds
-	count(denials) == 0
+	_build_fired
+	_shared_holds
+	count(_denials) == 0
 }
 
 # a check counts as met when it passed, or when an exception in force waives it
@@ -88,110 +95,139 @@ _all_met(checks) if {
 	}
 }
 
-default shared_holds := false
+default _shared_holds := false
 
-shared_holds if shared.holds
+_shared_holds if shared.holds
 
-shared_holds if _all_met(shared.checks)
+_shared_holds if _all_met(shared.checks)
 
-default build_fired := false
+default _build_fired := false
 
-build_fired if build.fired
+_build_fired if build.fired
 
-build_fired if _all_met(build.checks)
+_build_fired if _all_met(build.checks)
 
+# METADATA
+# title: Outcome
+# description: approved when the memo is allowed, else denied.
+# scope: document
 default outcome := "denied"
 
 outcome := "approved" if allowed
 
-fine_tune_gate_fired if cost.fired
+_fine_tune_gate_fired if cost.fired
 
-fine_tune_gate_fired if domain.fired
+_fine_tune_gate_fired if domain.fired
 
-fine_tune_gate_fired if _all_met(cost.checks)
+_fine_tune_gate_fired if _all_met(cost.checks)
 
-fine_tune_gate_fired if _all_met(domain.checks)
+_fine_tune_gate_fired if _all_met(domain.checks)
 
-# supported is the verb the evidence supports: the request when allowed, else the next verb down
+# METADATA
+# title: Supported verb
+# description: |
+#   The verb the evidence supports: the request when allowed, else the next verb down (fine-tune
+#   for a build whose fine-tune gate fired and whose shared requirements hold, else buy).
+# scope: document
 default supported := "buy"
 
 supported := facts.requested if {
 	allowed
 } else := "fine-tune" if {
 	facts.verb == "build"
-	fine_tune_gate_fired
-	shared_holds
+	_fine_tune_gate_fired
+	_shared_holds
 }
 
 # --- findings -------------------------------------------------------------
 
-gate_checks := {"cost_at_scale": cost.checks, "domain_expertise": domain.checks, "build": build.checks}
+_gate_checks := {"cost_at_scale": cost.checks, "domain_expertise": domain.checks, "build": build.checks}
 
 # failed checks that count against the requested verb
-check_violations contains findings.violation(c) if {
+_check_violations contains findings.violation(c) if {
 	facts.verb in {"fine-tune", "build"}
 	some c in shared.checks
 	not c.passed
 }
 
 # a fine-tune whose gates did not fire: the failed checks of the gates it claimed say why
-check_violations contains findings.violation(c) if {
+_check_violations contains findings.violation(c) if {
 	facts.verb == "fine-tune"
-	not fine_tune_gate_fired
+	not _fine_tune_gate_fired
 	some gate in facts.claimed
-	some c in gate_checks[gate]
+	some c in _gate_checks[gate]
 	not c.passed
 }
 
-check_violations contains findings.violation(c) if {
+_check_violations contains findings.violation(c) if {
 	facts.verb == "build"
 	some c in build.checks
 	not c.passed
 }
 
 # every finding before exceptions; an exception in force moves the ones it waives to `waived`
-found := union({memo.violations, check_violations, relitigation.violations, provenance.violations})
+_found := union({memo.violations, _check_violations, relitigation.violations, provenance.violations})
 
+# METADATA
+# title: Waived findings
+# description: |
+#   The findings that an exception in force waives; the decision document lists them, ordered,
+#   under waived, and they no longer deny.
 waived contains v if {
-	some v in found
+	some v in _found
 	v.id in exceptions.waived_ids
 }
 
-denials := (found - waived) | exceptions.violations
+_denials := (_found - waived) | exceptions.violations
 
-violations := ordered(denials)
+# METADATA
+# title: Violations
+# description: |
+#   Every finding that denies, ordered by id, then message: the memo rules, the failed checks
+#   that count against the requested verb, re-litigation, provenance and exceptions, less what
+#   an exception in force waives.
+violations := _ordered(_denials)
 
-warnings := ordered(((memo.warnings | relitigation.warnings) | exceptions.warnings))
+# METADATA
+# title: Warnings
+# description: The findings that only inform (memo, re-litigation and exceptions), ordered by id, then message.
+warnings := _ordered(((memo.warnings | relitigation.warnings) | exceptions.warnings))
 
-# ordered sorts findings by id, then message
-ordered(items) := [item | some [_, _, item] in sort([[i.id, i.message, i] | some i in items])]
+# _ordered sorts findings by id, then message
+_ordered(items) := [item | some [_, _, item] in sort([[i.id, i.message, i] | some i in items])]
 
 # --- gates ----------------------------------------------------------------
 
 # the gates each verb rests on: a fine-tune needs either fine-tune gate, a build the build gate
-verb_gates := {"buy": set(), "fine-tune": {"cost_at_scale", "domain_expertise"}, "build": {"build"}}
+_verb_gates := {"buy": set(), "fine-tune": {"cost_at_scale", "domain_expertise"}, "build": {"build"}}
 
-# needed tells a reader whether the requested verb rests on the gate; evidence names the kinds behind
+# _needed tells a reader whether the requested verb rests on the gate; evidence names the kinds behind
 # its numbers (required_evidence in policy data), so reports and the register never keep their own copy
-default needed(_) := false
+default _needed(_) := false
 
-needed(name) if name in verb_gates[facts.verb]
+_needed(name) if name in _verb_gates[facts.verb]
 
-gate_view(name, fields) := object.union(fields, {
-	"needed": needed(name),
+_gate_view(name, fields) := object.union(fields, {
+	"needed": _needed(name),
 	"evidence": object.get(data.fmgate.defaults.required_evidence.gates, name, []),
 })
 
+# METADATA
+# title: Gates
+# description: |
+#   The gates object of the decision document: for each gate whether it fired (and is exempt),
+#   the public part of its checks, whether the requested verb rests on it (needed) and the
+#   evidence kinds behind its numbers.
 gates := {
-	"cost_at_scale": gate_view(
+	"cost_at_scale": _gate_view(
 		"cost_at_scale",
-		{"fired": cost.fired, "exempt": cost.exempt, "checks": public(cost.checks)},
+		{"fired": cost.fired, "exempt": cost.exempt, "checks": _public(cost.checks)},
 	),
-	"domain_expertise": gate_view(
+	"domain_expertise": _gate_view(
 		"domain_expertise",
-		{"fired": domain.fired, "exempt": domain.exempt, "checks": public(domain.checks)},
+		{"fired": domain.fired, "exempt": domain.exempt, "checks": _public(domain.checks)},
 	),
-	"build": gate_view("build", {"fired": build.fired, "checks": public(build.checks)}),
+	"build": _gate_view("build", {"fired": build.fired, "checks": _public(build.checks)}),
 }
 
 # METADATA
@@ -201,17 +237,17 @@ gates := {
 #   as the decision evaluates them: a rendered notebook shows these as its verdict, so the notebook
 #   never compares a measurement with a threshold itself.
 # entrypoint: true
-evidence_verdict[kind] := [public_check(c) |
+evidence_verdict[kind] := [_public_check(c) |
 	some id in ids
-	some c in all_checks
+	some c in _all_checks
 	c.id == id
 ] if {
 	some kind, ids in data.fmgate.defaults.evidence_checks
 }
 
-all_checks := array.flatten([cost.checks, domain.checks, build.checks, shared.checks])
+_all_checks := array.flatten([cost.checks, domain.checks, build.checks, shared.checks])
 
-public_check(c) := object.filter(c, ["id", "gate", "passed", "observed", "required", "message"])
+_public_check(c) := object.filter(c, ["id", "gate", "passed", "observed", "required", "message"])
 
 # the public part of each check (findings._public, inlined: it runs for every check of every gate)
-public(checks) := [object.filter(c, ["id", "passed", "observed", "required", "message"]) | some c in checks]
+_public(checks) := [object.filter(c, ["id", "passed", "observed", "required", "message"]) | some c in checks]
