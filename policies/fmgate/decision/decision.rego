@@ -198,14 +198,18 @@ _ordered(items) := [item | some [_, _, item] in sort([[i.id, i.message, i] | som
 
 # --- gates ----------------------------------------------------------------
 
-# the gates each verb rests on: a fine-tune needs either fine-tune gate, a build the build gate
-_verb_gates := {"buy": set(), "fine-tune": {"cost_at_scale", "domain_expertise"}, "build": {"build"}}
+# METADATA
+# title: The gates of each verb
+# description: |
+#   The gates each verb rests on: a fine-tune needs either fine-tune gate, a build the build gate.
+#   The Python side mirrors this (fmgate.scaffold.VERB_GATES, checked by tests/test_scaffold.py).
+verb_gates := {"buy": set(), "fine-tune": {"cost_at_scale", "domain_expertise"}, "build": {"build"}}
 
 # _needed tells a reader whether the requested verb rests on the gate; evidence names the kinds behind
 # its numbers (required_evidence in policy data), so reports and the register never keep their own copy
 default _needed(_) := false
 
-_needed(name) if name in _verb_gates[facts.verb]
+_needed(name) if name in verb_gates[facts.verb]
 
 _gate_view(name, fields) := object.union(fields, {
 	"needed": _needed(name),
