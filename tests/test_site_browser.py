@@ -120,7 +120,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
     out = root.parent / "site"
     printed = io.StringIO()
-    args = argparse.Namespace(repo=root, out=out, now=NOW.isoformat(), force=False)
+    args = argparse.Namespace(repo=root, out=out, now=NOW.isoformat(), force=False, records=None)
     with contextlib.redirect_stdout(printed):
         assert site_command.run(args) == 0
     with DecisionSession.open(root) as session:
