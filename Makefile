@@ -28,7 +28,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 demo: setup
 	@$(BIN)/python scripts/demo.py
 
-test: setup test-rego lint-workflows test-python
+test: setup lint-python test-rego lint-workflows test-python
 
 test-rego: setup
 	$(TOOLS)/opa fmt --fail --list policies

@@ -51,11 +51,25 @@ Generated for benchmarking.
 """
 
 
-def closing_line(benchmark: str, metric: str, value: float, baseline: float, target: float,
-                 lower_is_better: bool = True, **extra: Any) -> str:
+def closing_line(
+    benchmark: str,
+    metric: str,
+    value: float,
+    baseline: float,
+    target: float,
+    lower_is_better: bool = True,
+    **extra: Any,
+) -> str:
     ratio = value / baseline if baseline else float("inf")
     ok = ratio <= target if lower_is_better else ratio >= target
-    payload = {"benchmark": benchmark, "metric": metric, "value": round(value, 6),
-               "baseline": round(baseline, 6), "ratio": round(ratio, 4), "target": target, "ok": ok}
+    payload = {
+        "benchmark": benchmark,
+        "metric": metric,
+        "value": round(value, 6),
+        "baseline": round(baseline, 6),
+        "ratio": round(ratio, 4),
+        "target": target,
+        "ok": ok,
+    }
     payload.update(extra)
     return json.dumps(payload)

@@ -34,8 +34,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from fmgate import collect as collect_module
 from _common import REPO_ROOT, closing_line
+from fmgate import collect as collect_module
 from fmgate.cli import main as fmgate_main
 
 TARGET_RATIO = 1.3
@@ -98,8 +98,11 @@ def outcomes(text: str) -> dict[str, list[str]]:
     except ValueError:
         parsed = None
     documents = parsed if isinstance(parsed, list) else [parsed]
-    return {str(d.get("outcome")): sorted(v.get("id") for v in d.get("violations") or [])
-            for d in documents if isinstance(d, dict)}
+    return {
+        str(d.get("outcome")): sorted(v.get("id") for v in d.get("violations") or [])
+        for d in documents
+        if isinstance(d, dict)
+    }
 
 
 class TimedRegenerate:
@@ -119,8 +122,7 @@ class TimedRegenerate:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--memo", default=DEFAULT_MEMO,
-                        help=f"example memo id under memos/ (default {DEFAULT_MEMO})")
+    parser.add_argument("--memo", default=DEFAULT_MEMO, help=f"example memo id under memos/ (default {DEFAULT_MEMO})")
     parser.add_argument("--rounds", type=int, default=2, help="timed rounds; the minimum counts (default 2)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary repositories")
     args = parser.parse_args()
@@ -130,7 +132,7 @@ def main() -> int:
     workspace = Path(tempfile.mkdtemp(prefix="fmgate-bench-ci-"))
     (workspace / "tmp").mkdir()
     tempfile.tempdir = str(workspace / "tmp")  # fmgate ci's scratch folders land here and go with it
-    now = dt.datetime.now(dt.timezone.utc).date().isoformat()
+    now = dt.datetime.now(dt.UTC).date().isoformat()
     try:
         repo, direct = workspace / "repo", workspace / "direct"
         base_repository(repo)
@@ -145,11 +147,13 @@ def main() -> int:
 
         def timed_direct() -> None:
             t0 = time.perf_counter()
-            collected, _ = run_cli(["--repo", str(direct), "collect", str(direct / memo_rel), "--force",
-                                    "--no-progress"])
+            collected, _ = run_cli(
+                ["--repo", str(direct), "collect", str(direct / memo_rel), "--force", "--no-progress"]
+            )
             collect_s.append(time.perf_counter() - t0)
-            checked, text = run_cli(["--repo", str(direct), "check", str(direct / memo_rel), "--format", "json",
-                                     "--now", now])
+            checked, text = run_cli(
+                ["--repo", str(direct), "check", str(direct / memo_rel), "--format", "json", "--now", now]
+            )
             direct_s.append(time.perf_counter() - t0)
             if collected != 0:
                 raise SystemExit(f"fmgate collect exited {collected} on the direct copy")
@@ -165,8 +169,23 @@ def main() -> int:
         def timed_ci() -> None:
             regenerate.seconds = 0.0
             t0 = time.perf_counter()
-            code, text = run_cli(["--repo", str(repo), "ci", "--base", "main", "--author", AUTHOR,
-                                  "--approval", APPROVER, "--format", "json", "--now", now])
+            code, text = run_cli(
+                [
+                    "--repo",
+                    str(repo),
+                    "ci",
+                    "--base",
+                    "main",
+                    "--author",
+                    AUTHOR,
+                    "--approval",
+                    APPROVER,
+                    "--format",
+                    "json",
+                    "--now",
+                    now,
+                ]
+            )
             ci_s.append(time.perf_counter() - t0)
             regenerate_s.append(regenerate.seconds)
             if code not in (0, 1):
@@ -174,11 +193,13 @@ def main() -> int:
             results.update(ci_exit=code, ci_outcome=outcomes(text))
 
         for round_no in range(1, args.rounds + 1):
-            for step in ((timed_direct, timed_ci) if round_no % 2 else (timed_ci, timed_direct)):
+            for step in (timed_direct, timed_ci) if round_no % 2 else (timed_ci, timed_direct):
                 step()
-            log(f"round {round_no}: ci {ci_s[-1]:.2f}s (notebooks {regenerate_s[-1]:.2f}s), collect --force + "
+            log(
+                f"round {round_no}: ci {ci_s[-1]:.2f}s (notebooks {regenerate_s[-1]:.2f}s), collect --force + "
                 f"check {direct_s[-1]:.2f}s (collect {collect_s[-1]:.2f}s); ci {results.get('ci_outcome')}, "
-                f"check {results.get('check_outcome')}")
+                f"check {results.get('check_outcome')}"
+            )
     finally:
         tempfile.tempdir = None
         collect_module.regenerate_into = regenerate.inner
@@ -186,17 +207,31 @@ def main() -> int:
             shutil.rmtree(workspace, ignore_errors=True)
 
     best_ci, best_direct = min(ci_s), min(direct_s)
-    log(f"ci {best_ci:.2f}s vs collect --force + check {best_direct:.2f}s: ratio {best_ci / best_direct:.2f} "
-        f"(target <= {TARGET_RATIO})")
-    print(closing_line("ci", "seconds_per_ci_run", best_ci, best_direct, TARGET_RATIO,
-                       memo=args.memo, rounds=args.rounds, now=now,
-                       ci_seconds=round(best_ci, 3), direct_seconds=round(best_direct, 3),
-                       ci_rounds=[round(s, 3) for s in ci_s], direct_rounds=[round(s, 3) for s in direct_s],
-                       ci_beyond_notebooks_seconds=round(min(c - r for c, r in zip(ci_s, regenerate_s)), 3),
-                       direct_beyond_collect_seconds=round(min(d - c for d, c in zip(direct_s, collect_s)), 3),
-                       ci_notebook_rounds=[round(s, 3) for s in regenerate_s],
-                       direct_collect_rounds=[round(s, 3) for s in collect_s],
-                       **{k: v for k, v in results.items() if k != "committed"}))
+    log(
+        f"ci {best_ci:.2f}s vs collect --force + check {best_direct:.2f}s: ratio {best_ci / best_direct:.2f} "
+        f"(target <= {TARGET_RATIO})"
+    )
+    print(
+        closing_line(
+            "ci",
+            "seconds_per_ci_run",
+            best_ci,
+            best_direct,
+            TARGET_RATIO,
+            memo=args.memo,
+            rounds=args.rounds,
+            now=now,
+            ci_seconds=round(best_ci, 3),
+            direct_seconds=round(best_direct, 3),
+            ci_rounds=[round(s, 3) for s in ci_s],
+            direct_rounds=[round(s, 3) for s in direct_s],
+            ci_beyond_notebooks_seconds=round(min(c - r for c, r in zip(ci_s, regenerate_s)), 3),
+            direct_beyond_collect_seconds=round(min(d - c for d, c in zip(direct_s, collect_s)), 3),
+            ci_notebook_rounds=[round(s, 3) for s in regenerate_s],
+            direct_collect_rounds=[round(s, 3) for s in collect_s],
+            **{k: v for k, v in results.items() if k != "committed"},
+        )
+    )
     return 0
 
 

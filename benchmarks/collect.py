@@ -33,9 +33,9 @@ from pathlib import Path
 
 from _common import REPO_ROOT, closing_line
 from fmgate.collect import KERNEL, collect, ensure_kernel, required_kinds
-from fmgate.repo import Repository
 from fmgate.evidence.specs import KINDS
 from fmgate.memo import load_memo
+from fmgate.repo import Repository
 
 TARGET_RATIO = 2.0
 DEFAULT_MEMO = "ticket-triage-distillation"
@@ -66,8 +66,11 @@ def kinds_to_run(root: Path, memo: Path, kinds: list[str] | None) -> list[str]:
     memo_file = load_memo(memo, root)
     listed = list((memo_file.memo.evidence or {}).keys())
     needs = Repository(root).policy_defaults()["required_evidence"]
-    needed = [k for k in KINDS if k in kinds] if kinds else required_kinds(
-        memo_file.memo.decision, memo_file.memo.gates_claimed, listed, needs)
+    needed = (
+        [k for k in KINDS if k in kinds]
+        if kinds
+        else required_kinds(memo_file.memo.decision, memo_file.memo.gates_claimed, listed, needs)
+    )
     return [k for k in needed if k in listed]
 
 
@@ -88,9 +91,25 @@ def run_trivial(source: Path, out_dir: Path, count: int, workers: int) -> float:
 
     def one(index: int) -> None:
         done = subprocess.run(
-            [sys.executable, "-m", "papermill", str(source), str(out_dir / f"trivial-{index}.ipynb"),
-             "-p", "value", str(index), "-k", KERNEL, "--no-progress-bar", "--cwd", str(out_dir)],
-            capture_output=True, text=True, check=False)
+            [
+                sys.executable,
+                "-m",
+                "papermill",
+                str(source),
+                str(out_dir / f"trivial-{index}.ipynb"),
+                "-p",
+                "value",
+                str(index),
+                "-k",
+                KERNEL,
+                "--no-progress-bar",
+                "--cwd",
+                str(out_dir),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if done.returncode != 0:
             raise RuntimeError(f"papermill failed on the trivial notebook: {done.stderr.strip()[-500:]}")
 
@@ -106,21 +125,30 @@ def papermill_times(notebooks: list[Path]) -> dict[str, float]:
     for path in notebooks:
         notebook = json.loads(path.read_text(encoding="utf-8"))
         durations.append(float(notebook["metadata"]["papermill"]["duration"] or 0))
-        per_cell = [float((c.get("metadata", {}).get("papermill") or {}).get("duration") or 0)
-                    for c in notebook["cells"]]
+        per_cell = [
+            float((c.get("metadata", {}).get("papermill") or {}).get("duration") or 0) for c in notebook["cells"]
+        ]
         cells.append(sum(per_cell))
         largest.append(max(per_cell, default=0.0))
     count = max(1, len(notebooks))
-    return {"papermill_seconds": round(sum(durations) / count, 3), "cells_seconds": round(sum(cells) / count, 3),
-            "largest_cell_seconds": round(sum(largest) / count, 3)}
+    return {
+        "papermill_seconds": round(sum(durations) / count, 3),
+        "cells_seconds": round(sum(cells) / count, 3),
+        "largest_cell_seconds": round(sum(largest) / count, 3),
+    }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--memo", default=DEFAULT_MEMO,
-                        help=f"example memo id under memos/ (default {DEFAULT_MEMO})")
-    parser.add_argument("--kind", dest="kinds", action="append", choices=KINDS, metavar="KIND",
-                        help="collect only this kind (repeatable; default: every kind the memo needs)")
+    parser.add_argument("--memo", default=DEFAULT_MEMO, help=f"example memo id under memos/ (default {DEFAULT_MEMO})")
+    parser.add_argument(
+        "--kind",
+        dest="kinds",
+        action="append",
+        choices=KINDS,
+        metavar="KIND",
+        help="collect only this kind (repeatable; default: every kind the memo needs)",
+    )
     parser.add_argument("--rounds", type=int, default=2, help="timed rounds; the minimum counts (default 2)")
     parser.add_argument("--workers", type=int, default=2, help="notebooks side by side, both sides (default 2)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary repository")
@@ -138,12 +166,15 @@ def main() -> int:
         ensure_kernel()
         source = workspace / "trivial.ipynb"
         trivial_notebook(source)
-        log(f"{args.memo}: {len(kinds)} notebooks ({', '.join(kinds)}), {args.workers} at a time, "
-            f"{args.rounds} round(s)")
+        log(
+            f"{args.memo}: {len(kinds)} notebooks ({', '.join(kinds)}), {args.workers} at a time, "
+            f"{args.rounds} round(s)"
+        )
 
         collect_s, trivial_s = [], []
         written: list[str] = []
         for round_no in range(1, args.rounds + 1):
+
             def timed_collect() -> None:
                 t0 = time.perf_counter()
                 result = collect(root, memo, kinds=args.kinds, workers=args.workers, force=True)
@@ -155,7 +186,7 @@ def main() -> int:
             def timed_trivial() -> None:
                 trivial_s.append(run_trivial(source, workspace / "trivial", len(kinds), args.workers))
 
-            for step in ((timed_trivial, timed_collect) if round_no % 2 else (timed_collect, timed_trivial)):
+            for step in (timed_trivial, timed_collect) if round_no % 2 else (timed_collect, timed_trivial):
                 step()
             log(f"round {round_no}: collect {collect_s[-1]:.2f}s, {len(kinds)} trivial notebooks {trivial_s[-1]:.2f}s")
 
@@ -168,14 +199,30 @@ def main() -> int:
 
     best_collect, best_trivial = min(collect_s), min(trivial_s)
     log(f"per notebook (papermill metadata): collect {collect_nb}, trivial {trivial_nb}")
-    log(f"collect {best_collect:.2f}s vs trivial {best_trivial:.2f}s: ratio {best_collect / best_trivial:.2f} "
-        f"(target <= {TARGET_RATIO})")
-    print(closing_line(
-        "collect", "seconds_per_collect", best_collect, best_trivial, TARGET_RATIO,
-        memo=args.memo, notebooks=len(kinds), kinds=kinds, workers=args.workers, rounds=args.rounds,
-        collect_seconds=round(best_collect, 3), trivial_seconds=round(best_trivial, 3),
-        collect_rounds=[round(s, 3) for s in collect_s], trivial_rounds=[round(s, 3) for s in trivial_s],
-        collect_notebook=collect_nb, trivial_notebook=trivial_nb))
+    log(
+        f"collect {best_collect:.2f}s vs trivial {best_trivial:.2f}s: ratio {best_collect / best_trivial:.2f} "
+        f"(target <= {TARGET_RATIO})"
+    )
+    print(
+        closing_line(
+            "collect",
+            "seconds_per_collect",
+            best_collect,
+            best_trivial,
+            TARGET_RATIO,
+            memo=args.memo,
+            notebooks=len(kinds),
+            kinds=kinds,
+            workers=args.workers,
+            rounds=args.rounds,
+            collect_seconds=round(best_collect, 3),
+            trivial_seconds=round(best_trivial, 3),
+            collect_rounds=[round(s, 3) for s in collect_s],
+            trivial_rounds=[round(s, 3) for s in trivial_s],
+            collect_notebook=collect_nb,
+            trivial_notebook=trivial_nb,
+        )
+    )
     return 0
 
 

@@ -73,15 +73,28 @@ def main() -> int:
     whole_run, decide_phase = min(whole_runs), min(decide_phases)
     per_decision, per_raw = min(fmgate_s), min(raw_s)
     rate = args.memos / whole_run
-    print(f"{args.memos} memos ({approved} approved) decided in {whole_run:.2f}s "
-          f"including server start: {rate:.0f} decisions/s (target >= {TARGET_RATE:.0f}); "
-          f"deciding alone took {decide_phase:.2f}s ({args.memos / decide_phase:.0f}/s)", file=sys.stderr)
+    print(
+        f"{args.memos} memos ({approved} approved) decided in {whole_run:.2f}s "
+        f"including server start: {rate:.0f} decisions/s (target >= {TARGET_RATE:.0f}); "
+        f"deciding alone took {decide_phase:.2f}s ({args.memos / decide_phase:.0f}/s)",
+        file=sys.stderr,
+    )
     print(f"per decision: fmgate {per_decision * 1e3:.3f} ms, raw POST {per_raw * 1e3:.3f} ms", file=sys.stderr)
-    print(closing_line("decisions", "seconds_per_decision", per_decision, per_raw, TARGET_RATIO,
-                       decisions_per_second=round(rate, 1), rate_target=TARGET_RATE,
-                       deciding_per_second=round(args.memos / decide_phase, 1),
-                       rate_ok=rate >= TARGET_RATE, memos=args.memos,
-                       rounds_seconds=[round(t, 3) for t in whole_runs]))
+    print(
+        closing_line(
+            "decisions",
+            "seconds_per_decision",
+            per_decision,
+            per_raw,
+            TARGET_RATIO,
+            decisions_per_second=round(rate, 1),
+            rate_target=TARGET_RATE,
+            deciding_per_second=round(args.memos / decide_phase, 1),
+            rate_ok=rate >= TARGET_RATE,
+            memos=args.memos,
+            rounds_seconds=[round(t, 3) for t in whole_runs],
+        )
+    )
     return 0
 
 

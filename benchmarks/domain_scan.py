@@ -39,9 +39,11 @@ from pathlib import Path
 
 TARGET_RATIO = 3.0
 RSS_LIMIT_MB = 2048
-WORDS = ("refund order ticket account login shipping delayed broken replace invoice payment card "
-         "password reset warranty return label customer agent escalate priority urgent billing "
-         "subscription cancel upgrade plan device error crash update install network outage").split()
+WORDS = (
+    "refund order ticket account login shipping delayed broken replace invoice payment card "
+    "password reset warranty return label customer agent escalate priority urgent billing "
+    "subscription cancel upgrade plan device error crash update install network outage"
+).split()
 
 
 def peak_rss_mb() -> float:
@@ -67,8 +69,11 @@ def generate(path: Path, rows: int, fmt: str, seed: int = 7, chunk: int = 500_00
             text = pc.binary_join_element_wise(*picked, " ")
             # A few rows carry capitals, doubled spaces and tabs inside, as exported text does.
             noisy = pa.array(rng.random(n) < 0.02)
-            messy = pc.binary_join_element_wise(pc.utf8_upper(pc.binary_join_element_wise(*picked[:5], " ")),
-                                                pc.binary_join_element_wise(*picked[5:], " "), "  \t ")
+            messy = pc.binary_join_element_wise(
+                pc.utf8_upper(pc.binary_join_element_wise(*picked[:5], " ")),
+                pc.binary_join_element_wise(*picked[5:], " "),
+                "  \t ",
+            )
             text = pc.if_else(noisy, messy, text)
             # About 5% of rows repeat an earlier text of the chunk.
             repeat = rng.random(n) < 0.05
@@ -111,11 +116,11 @@ def child(mode: str, path: str, batch_size: int, repeat: int) -> dict:
         def once() -> tuple[int, dict]:
             rows = 0
             if path.endswith(".parquet"):
-                batches = pq.ParquetFile(path).iter_batches(batch_size=batch_size,
-                                                            columns=["id", "text", "quality"])
+                batches = pq.ParquetFile(path).iter_batches(batch_size=batch_size, columns=["id", "text", "quality"])
             elif path.endswith(".csv"):
-                batches = pcsv.open_csv(path, convert_options=pcsv.ConvertOptions(
-                    include_columns=["id", "text", "quality"]))
+                batches = pcsv.open_csv(
+                    path, convert_options=pcsv.ConvertOptions(include_columns=["id", "text", "quality"])
+                )
             else:
                 batches = pj.open_json(path)
             for batch in batches:
@@ -140,15 +145,35 @@ def child(mode: str, path: str, batch_size: int, repeat: int) -> dict:
         rows, extra = once()
         if time.perf_counter() - start < best:
             best, cpu = time.perf_counter() - start, time.process_time() - cpu_start
-    return {"rows": rows, "seconds": best, "cpu_seconds": cpu, "peak_rss_mb": peak_rss_mb(),
-            "import_s": import_s, **extra}
+    return {
+        "rows": rows,
+        "seconds": best,
+        "cpu_seconds": cpu,
+        "peak_rss_mb": peak_rss_mb(),
+        "import_s": import_s,
+        **extra,
+    }
 
 
 def run_child(mode: str, path: Path, batch_size: int, repeat: int) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", mode, "--path", str(path),
-                          "--batch-size", str(batch_size), "--repeat", str(repeat)],
-                         check=True, capture_output=True, text=True,
-                         env=dict(os.environ, GX_ANALYTICS_ENABLED="False"))
+    out = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--child",
+            mode,
+            "--path",
+            str(path),
+            "--batch-size",
+            str(batch_size),
+            "--repeat",
+            str(repeat),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, GX_ANALYTICS_ENABLED="False"),
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -158,8 +183,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--format", choices=("parquet", "csv", "jsonl"), default="parquet")
     parser.add_argument("--batch-size", type=int, default=262_144)
     parser.add_argument("--repeat", type=int, default=3, help="rounds of (baseline, fmgate); the best run counts")
-    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "fmgate-bench",
-                        help="where the generated file is kept between runs")
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "fmgate-bench",
+        help="where the generated file is kept between runs",
+    )
     parser.add_argument("--path", help=argparse.SUPPRESS)
     parser.add_argument("--child", choices=("baseline", "fmgate"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -172,8 +201,10 @@ def main(argv: list[str] | None = None) -> int:
     if not path.exists():
         started = time.perf_counter()
         generate(path, args.rows, args.format)
-        print(f"generated {path} ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - started:.1f}s",
-              file=sys.stderr)
+        print(
+            f"generated {path} ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - started:.1f}s",
+            file=sys.stderr,
+        )
     # Alternate the two sides, one timed run per child process, so that load from other work on
     # the machine hits both alike; the best run of each side counts, the worst memory peak.
     runs: dict[str, list[dict]] = {"baseline": [], "fmgate": []}
@@ -181,21 +212,33 @@ def main(argv: list[str] | None = None) -> int:
         for mode in runs:
             runs[mode].append(run_child(mode, path, args.batch_size, 1))
     baseline = min(runs["baseline"], key=lambda r: r["seconds"])
-    fmgate = dict(min(runs["fmgate"], key=lambda r: r["seconds"]),
-                  peak_rss_mb=max(r["peak_rss_mb"] for r in runs["fmgate"]))
+    fmgate = dict(
+        min(runs["fmgate"], key=lambda r: r["seconds"]), peak_rss_mb=max(r["peak_rss_mb"] for r in runs["fmgate"])
+    )
     base_rate = baseline["rows"] / baseline["seconds"]
     rate = fmgate["rows"] / fmgate["seconds"]
     ratio = base_rate / rate
-    print(f"baseline: {baseline['rows']:,} rows in {baseline['seconds']:.2f}s "
-          f"({baseline['cpu_seconds']:.2f}s CPU), peak {baseline['peak_rss_mb']:.0f} MB", file=sys.stderr)
-    print(f"fmgate:   {fmgate['rows']:,} rows in {fmgate['seconds']:.2f}s ({fmgate['cpu_seconds']:.2f}s CPU; "
-          f"+{fmgate['import_s']:.1f}s imports), peak {fmgate['peak_rss_mb']:.0f} MB, valid={fmgate['valid']}",
-          file=sys.stderr)
+    print(
+        f"baseline: {baseline['rows']:,} rows in {baseline['seconds']:.2f}s "
+        f"({baseline['cpu_seconds']:.2f}s CPU), peak {baseline['peak_rss_mb']:.0f} MB",
+        file=sys.stderr,
+    )
+    print(
+        f"fmgate:   {fmgate['rows']:,} rows in {fmgate['seconds']:.2f}s ({fmgate['cpu_seconds']:.2f}s CPU; "
+        f"+{fmgate['import_s']:.1f}s imports), peak {fmgate['peak_rss_mb']:.0f} MB, valid={fmgate['valid']}",
+        file=sys.stderr,
+    )
     print(f"measurements: {json.dumps(fmgate['measurements'])}", file=sys.stderr)
-    result = {"benchmark": "domain_scan", "metric": "rows_per_s", "value": round(rate, 1),
-              "baseline": round(base_rate, 1), "ratio": round(ratio, 3), "target": TARGET_RATIO,
-              "ok": ratio <= TARGET_RATIO and fmgate["peak_rss_mb"] < RSS_LIMIT_MB,
-              "peak_rss_mb": round(fmgate["peak_rss_mb"], 1)}
+    result = {
+        "benchmark": "domain_scan",
+        "metric": "rows_per_s",
+        "value": round(rate, 1),
+        "baseline": round(base_rate, 1),
+        "ratio": round(ratio, 3),
+        "target": TARGET_RATIO,
+        "ok": ratio <= TARGET_RATIO and fmgate["peak_rss_mb"] < RSS_LIMIT_MB,
+        "peak_rss_mb": round(fmgate["peak_rss_mb"], 1),
+    }
     print(json.dumps(result))
     return 0
 

@@ -110,7 +110,7 @@ def evaluation_day(documents: dict[str, str]) -> dt.date:
         generated = (json.loads(text).get("provenance") or {}).get("generated_at")
         if isinstance(generated, str):
             days.append(dt.date.fromisoformat(generated[:10]))
-    return max(days) if days else dt.datetime.now(dt.timezone.utc).date()
+    return max(days) if days else dt.datetime.now(dt.UTC).date()
 
 
 def site_bytes(folder: Path) -> int:
@@ -139,7 +139,7 @@ def raw_batched(session: DecisionSession, inputs: list[dict]) -> float:
     """Wall time of the inputs POSTed in decide_all's batches, CONCURRENCY in flight (a session per thread)."""
     url, token = session.engine.base_url + BATCH_PATH, session.engine.token
     size = max(1, min(BATCH_SIZE, -(-len(inputs) // (2 * CONCURRENCY))))
-    batches = [{"batch": inputs[i:i + size]} for i in range(0, len(inputs), size)]
+    batches = [{"batch": inputs[i : i + size]} for i in range(0, len(inputs), size)]
     local = threading.local()
     opened: list[requests.Session] = []
 
@@ -162,8 +162,9 @@ def raw_batched(session: DecisionSession, inputs: list[dict]) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--memos", type=int, default=1000, help="memos in the repository (default 1000)")
-    parser.add_argument("--fine-tune-share", type=float, default=0.1,
-                        help="share of approved fine-tune memos (default 0.1)")
+    parser.add_argument(
+        "--fine-tune-share", type=float, default=0.1, help="share of approved fine-tune memos (default 0.1)"
+    )
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds; the minimum counts (default 3)")
     parser.add_argument("--keep", action="store_true", help="keep the generated repositories")
     args = parser.parse_args()
@@ -201,8 +202,7 @@ def main() -> int:
                 opens += time.perf_counter() - t0
                 due, evaluated = due_decisions(session, now)
                 elapsed = time.perf_counter() - t0
-                inputs = [session.policy_input(m, now) for m in session.repo.memos
-                          if m.memo.status == "approved"]
+                inputs = [session.policy_input(m, now) for m in session.repo.memos if m.memo.status == "approved"]
                 raw["relitigate"].append(raw_batched(session, inputs))
                 t1 = time.perf_counter()
             phases["relitigate"].append(elapsed + time.perf_counter() - t1)
@@ -220,11 +220,18 @@ def main() -> int:
             phases["site"].append(elapsed + time.perf_counter() - t1)  # + closing the server
             phases["open"].append(opens)
 
-            outcome = {"approved": sum(d.allowed for d in decisions), "denied": sum(not d.allowed for d in decisions),
-                       "relit_evaluated": len(evaluated), "relit_due": len(due), "site_pages": site.memos}
-            log(f"round {round_no}: check {phases['check'][-1]:.2f}s (raw {raw['check'][-1]:.2f}s), "
+            outcome = {
+                "approved": sum(d.allowed for d in decisions),
+                "denied": sum(not d.allowed for d in decisions),
+                "relit_evaluated": len(evaluated),
+                "relit_due": len(due),
+                "site_pages": site.memos,
+            }
+            log(
+                f"round {round_no}: check {phases['check'][-1]:.2f}s (raw {raw['check'][-1]:.2f}s), "
                 f"relitigate {phases['relitigate'][-1]:.2f}s (raw {raw['relitigate'][-1]:.2f}s), "
-                f"site {phases['site'][-1]:.2f}s (raw {raw['site'][-1]:.2f}s); session opens {opens:.2f}s")
+                f"site {phases['site'][-1]:.2f}s (raw {raw['site'][-1]:.2f}s); session opens {opens:.2f}s"
+            )
 
         with DecisionSession.open(half_root) as session:
             build_site(session, half_root / "site", now, force=True)
@@ -243,24 +250,51 @@ def main() -> int:
     per_memo_n, per_memo_half = size_n / n, size_half / half
     size_ratio = per_memo_n / per_memo_half
     size_ok = abs(size_ratio - 1) <= SIZE_TOLERANCE
-    round_ratios = [round((c + r + s - rc - rr - rs) / b, 3) for c, r, s, rc, rr, rs, b in zip(
-        phases["check"], phases["relitigate"], phases["site"], raw["check"], raw["relitigate"], raw["site"],
-        raw["baseline"])]
+    round_ratios = [
+        round((c + r + s - rc - rr - rs) / b, 3)
+        for c, r, s, rc, rr, rs, b in zip(
+            phases["check"],
+            phases["relitigate"],
+            phases["site"],
+            raw["check"],
+            raw["relitigate"],
+            raw["site"],
+            raw["baseline"],
+        )
+    ]
     log(f"{outcome}")
-    log(f"per memo: fmgate beyond OPA {beyond * 1e3:.3f} ms, raw OPA evaluation {raw_per_memo * 1e3:.3f} ms; "
-        f"session opens {open_s:.2f}s in all")
+    log(
+        f"per memo: fmgate beyond OPA {beyond * 1e3:.3f} ms, raw OPA evaluation {raw_per_memo * 1e3:.3f} ms; "
+        f"session opens {open_s:.2f}s in all"
+    )
     log(f"site: {per_memo_n:.0f} bytes/memo at {n}, {per_memo_half:.0f} at {half} (ratio {size_ratio:.3f})")
-    print(closing_line(
-        "register", "seconds_per_memo_beyond_opa", beyond, raw_per_memo, TARGET_RATIO,
-        memos=n, fine_tunes=fine_tunes, rounds=args.rounds, now=now.isoformat(),
-        raw_concurrency={"check": CONCURRENCY, "relitigate": CONCURRENCY, "site": CONCURRENCY, "baseline": 1},
-        check_seconds=round(check_s, 4), relitigate_seconds=round(relit_s, 4), site_seconds=round(site_s, 4),
-        session_open_seconds=round(open_s, 4),
-        opa_seconds={k: round(min(v), 4) for k, v in raw.items() if k != "baseline"},
-        baseline_seconds=round(min(raw["baseline"]), 4),
-        round_ratios=round_ratios, ratio_without_session_opens=round((beyond - open_s / n) / raw_per_memo, 4),
-        site_bytes_per_memo=round(per_memo_n, 1), site_bytes_per_memo_half=round(per_memo_half, 1),
-        site_size_ratio=round(size_ratio, 4), site_size_ok=size_ok, **outcome))
+    print(
+        closing_line(
+            "register",
+            "seconds_per_memo_beyond_opa",
+            beyond,
+            raw_per_memo,
+            TARGET_RATIO,
+            memos=n,
+            fine_tunes=fine_tunes,
+            rounds=args.rounds,
+            now=now.isoformat(),
+            raw_concurrency={"check": CONCURRENCY, "relitigate": CONCURRENCY, "site": CONCURRENCY, "baseline": 1},
+            check_seconds=round(check_s, 4),
+            relitigate_seconds=round(relit_s, 4),
+            site_seconds=round(site_s, 4),
+            session_open_seconds=round(open_s, 4),
+            opa_seconds={k: round(min(v), 4) for k, v in raw.items() if k != "baseline"},
+            baseline_seconds=round(min(raw["baseline"]), 4),
+            round_ratios=round_ratios,
+            ratio_without_session_opens=round((beyond - open_s / n) / raw_per_memo, 4),
+            site_bytes_per_memo=round(per_memo_n, 1),
+            site_bytes_per_memo_half=round(per_memo_half, 1),
+            site_size_ratio=round(size_ratio, 4),
+            site_size_ok=size_ok,
+            **outcome,
+        )
+    )
     return 0
 
 

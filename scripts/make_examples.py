@@ -121,11 +121,11 @@ def front_matter(fields: dict[str, Any]) -> str:
     lines = []
     for key, value in fields.items():
         if key in BLOCK_FIELDS or not isinstance(value, (dict, list)):
-            lines.append(yaml.safe_dump({key: value}, sort_keys=False, default_flow_style=False,
-                                        width=4096, allow_unicode=True))
+            lines.append(
+                yaml.safe_dump({key: value}, sort_keys=False, default_flow_style=False, width=4096, allow_unicode=True)
+            )
         else:
-            flow = yaml.safe_dump(value, sort_keys=False, default_flow_style=True, width=4096,
-                                  allow_unicode=True)
+            flow = yaml.safe_dump(value, sort_keys=False, default_flow_style=True, width=4096, allow_unicode=True)
             lines.append(f"{key}: {flow.strip()}\n")
     return "---\n" + "".join(lines) + "---\n"
 
@@ -134,13 +134,18 @@ def memo_text(fields: dict[str, Any], body: str) -> bytes:
     return (front_matter(fields) + "\n" + body.strip() + "\n").encode("utf-8")
 
 
-def cost_model_yaml(title: str, buy: dict[str, Any], candidate: dict[str, Any],
-                    scenarios: list[dict[str, Any]], horizon: int = 4) -> bytes:
+def cost_model_yaml(
+    title: str, buy: dict[str, Any], candidate: dict[str, Any], scenarios: list[dict[str, Any]], horizon: int = 4
+) -> bytes:
     def flow(mapping: dict[str, Any]) -> str:
         return yaml.safe_dump(mapping, sort_keys=False, default_flow_style=True, width=4096).strip()
 
-    lines = [f"# {title}", f"buy: {flow(buy)}", f"candidate: {flow(candidate)}",
-             "scenarios:                       # the first is the base scenario"]
+    lines = [
+        f"# {title}",
+        f"buy: {flow(buy)}",
+        f"candidate: {flow(candidate)}",
+        "scenarios:                       # the first is the base scenario",
+    ]
     lines += [f"  - {flow(s)}" for s in scenarios]
     lines.append(f"horizon_quarters: {horizon}              # a quarter is 91 days")
     return ("\n".join(lines) + "\n").encode("utf-8")
@@ -154,8 +159,16 @@ def inputs(memo_id: str, name: str) -> str:
 # Shared builders
 
 
-def usage_rows(rng: np.random.Generator, *, days: int, weekday_calls: float, weekend_calls: float,
-               noise: float, input_tokens: float, output_tokens: float) -> list[tuple[Any, ...]]:
+def usage_rows(
+    rng: np.random.Generator,
+    *,
+    days: int,
+    weekday_calls: float,
+    weekend_calls: float,
+    noise: float,
+    input_tokens: float,
+    output_tokens: float,
+) -> list[tuple[Any, ...]]:
     """Daily calls ending the day before the memo date."""
     last = MEMO_DATE - dt.timedelta(days=1)
     rows = []
@@ -190,23 +203,41 @@ def quarters_before_memo() -> list[tuple[dt.date, dt.date]]:
 
 
 def unstable_quarters(changes: list[tuple[dt.date, str, bool]]) -> int:
-    return sum(1 for start, end in quarters_before_memo()
-               if any(meaningful and start <= day <= end for day, _, meaningful in changes))
+    return sum(
+        1
+        for start, end in quarters_before_memo()
+        if any(meaningful and start <= day <= end for day, _, meaningful in changes)
+    )
 
 
-def head_to_head_rows(item_ids: Sequence[str], candidate: np.ndarray, buy: np.ndarray,
-                      candidate_cost: np.ndarray, buy_cost: np.ndarray,
-                      run_date: dt.date, fields: dict[str, Any]) -> list[tuple[Any, ...]]:
+def head_to_head_rows(
+    item_ids: Sequence[str],
+    candidate: np.ndarray,
+    buy: np.ndarray,
+    candidate_cost: np.ndarray,
+    buy_cost: np.ndarray,
+    run_date: dt.date,
+    fields: dict[str, Any],
+) -> list[tuple[Any, ...]]:
     """Two rows per item, each naming the model that produced it: the buy rows the memo's buy alternative."""
     require(run_date <= EVALUATION_DAY, f"benchmark date {run_date} is after the evaluation day")
     bought = fields["buy_alternative"]
     own = (f"{fields['id']}-candidate", "self-hosted")
     rows = []
     for i, item in enumerate(item_ids):
-        rows.append((item, "candidate", score(candidate[i]), money(candidate_cost[i]), run_date,
-                     "in-house", *own))
-        rows.append((item, "buy", score(buy[i]), money(buy_cost[i]), run_date,
-                     bought["provider"], bought["model"], bought["deployment"]))
+        rows.append((item, "candidate", score(candidate[i]), money(candidate_cost[i]), run_date, "in-house", *own))
+        rows.append(
+            (
+                item,
+                "buy",
+                score(buy[i]),
+                money(buy_cost[i]),
+                run_date,
+                bought["provider"],
+                bought["model"],
+                bought["deployment"],
+            )
+        )
     return rows
 
 
@@ -218,8 +249,9 @@ def rounded(values: np.ndarray) -> np.ndarray:
     return np.round(np.clip(values, 0.0, 1.0), 4)
 
 
-def paired_ratio_bounds(candidate: np.ndarray, buy: np.ndarray, seed: int,
-                        resamples: int = 2000) -> tuple[float, float]:
+def paired_ratio_bounds(
+    candidate: np.ndarray, buy: np.ndarray, seed: int, resamples: int = 2000
+) -> tuple[float, float]:
     rng = np.random.default_rng(seed)
     n = len(candidate)
     picks = rng.integers(0, n, size=(resamples, n))
@@ -232,21 +264,29 @@ def cost_per_useful_task(scores: np.ndarray, costs: np.ndarray) -> float:
     return float(costs.sum() / useful) if useful else float("inf")
 
 
-def cost_projection(buy: dict[str, float], candidate: dict[str, float],
-                    scenario: dict[str, float], horizon: int = 4) -> tuple[float, float, float]:
+def cost_projection(
+    buy: dict[str, float], candidate: dict[str, float], scenario: dict[str, float], horizon: int = 4
+) -> tuple[float, float, float]:
     """(buy token cost, candidate inference cost, fixed cost) over the horizon."""
-    per_call_buy = (buy["input_price_per_million_tokens"] * buy["avg_input_tokens"]
-                    + buy["output_price_per_million_tokens"] * buy["avg_output_tokens"]) / 1e6
+    per_call_buy = (
+        buy["input_price_per_million_tokens"] * buy["avg_input_tokens"]
+        + buy["output_price_per_million_tokens"] * buy["avg_output_tokens"]
+    ) / 1e6
     per_call_candidate = candidate["inference_cost_per_thousand_calls"] / 1000.0
-    calls = sum(scenario["calls_per_day"] * (1 + scenario["growth_per_quarter"]) ** q * QUARTER_DAYS
-                for q in range(horizon))
-    fixed = (candidate["engineering_cost_usd"] + candidate["training_cost_usd"]
-             + candidate["eval_monitoring_cost_per_quarter_usd"] * horizon)
+    calls = sum(
+        scenario["calls_per_day"] * (1 + scenario["growth_per_quarter"]) ** q * QUARTER_DAYS for q in range(horizon)
+    )
+    fixed = (
+        candidate["engineering_cost_usd"]
+        + candidate["training_cost_usd"]
+        + candidate["eval_monitoring_cost_per_quarter_usd"] * horizon
+    )
     return calls * per_call_buy, calls * per_call_candidate, fixed
 
 
-def unique_texts(rng: np.random.Generator, count: int, make: Callable[[np.random.Generator], str],
-                 avoid: set[str] | None = None) -> list[str]:
+def unique_texts(
+    rng: np.random.Generator, count: int, make: Callable[[np.random.Generator], str], avoid: set[str] | None = None
+) -> list[str]:
     """Draw until *count* distinct texts exist (none of them in *avoid*)."""
     seen: set[str] = set()
     out: list[str] = []
@@ -274,20 +314,31 @@ def pick(rng: np.random.Generator, options: Sequence[Any]) -> Any:
 
 def support_reply_drafting(rng: np.random.Generator) -> Files:
     memo_id = "support-reply-drafting"
-    usage = usage_rows(rng, days=60, weekday_calls=185_000, weekend_calls=120_000, noise=0.04,
-                       input_tokens=1200, output_tokens=250)
+    usage = usage_rows(
+        rng, days=60, weekday_calls=185_000, weekend_calls=120_000, noise=0.04, input_tokens=1200, output_tokens=250
+    )
     require(median_last_window(usage) < 10_000_000, "reply drafting must stay far below the cost gate")
     changes = [
         (dt.date(2026, 2, 16), "Added the refund-policy macro to the drafting context", True),
         (dt.date(2026, 6, 1), "Agents may now edit the tone setting per reply", False),
         (dt.date(2026, 9, 21), "New greeting wording for the Nordic markets", False),
     ]
-    buy = {"input_price_per_million_tokens": 3.0, "output_price_per_million_tokens": 15.0,
-           "avg_input_tokens": 1200, "avg_output_tokens": 250}
-    candidate = {"inference_cost_per_thousand_calls": 0.4, "engineering_cost_usd": 350000,
-                 "training_cost_usd": 40000, "eval_monitoring_cost_per_quarter_usd": 30000}
-    scenarios = [{"name": "today", "calls_per_day": 170000, "growth_per_quarter": 0.0},
-                 {"name": "growth", "calls_per_day": 170000, "growth_per_quarter": 0.08}]
+    buy = {
+        "input_price_per_million_tokens": 3.0,
+        "output_price_per_million_tokens": 15.0,
+        "avg_input_tokens": 1200,
+        "avg_output_tokens": 250,
+    }
+    candidate = {
+        "inference_cost_per_thousand_calls": 0.4,
+        "engineering_cost_usd": 350000,
+        "training_cost_usd": 40000,
+        "eval_monitoring_cost_per_quarter_usd": 30000,
+    }
+    scenarios = [
+        {"name": "today", "calls_per_day": 170000, "growth_per_quarter": 0.0},
+        {"name": "growth", "calls_per_day": 170000, "growth_per_quarter": 0.08},
+    ]
     for scenario in scenarios:
         buy_cost, cand_cost, fixed = cost_projection(buy, candidate, scenario)
         require(buy_cost - cand_cost < fixed, "a reply-drafting fine-tune must not pay for itself")
@@ -305,14 +356,12 @@ def support_reply_drafting(rng: np.random.Generator) -> Files:
         "reviewers": ["lee.wong"],
         "engineering_started": None,
         "supersedes": None,
-        "buy_alternative": {"provider": "anthropic", "model": "claude-sonnet-4-5",
-                            "deployment": "public-api"},
-        "dimensions": {"criticality": "supportive", "workflow_complexity": "simple",
-                       "control_need": "low"},
+        "buy_alternative": {"provider": "anthropic", "model": "claude-sonnet-4-5", "deployment": "public-api"},
+        "dimensions": {"criticality": "supportive", "workflow_complexity": "simple", "control_need": "low"},
         "candidates": {
             "buy": "Drafts are good enough today and an agent edits every one before it is sent.",
             "fine-tune": "At about 170k drafts a day the token bill does not justify the "
-                         "engineering, and nothing about the task is beyond a prompted model.",
+            "engineering, and nothing about the task is beyond a prompted model.",
             "build": "No. Drafting replies is not what we sell.",
         },
         "rationale_tags": ["cost", "quality"],
@@ -354,7 +403,8 @@ attached so the weekly re-check can see that happen.
         inputs(memo_id, "usage.csv"): csv_bytes(USAGE_HEADER, usage),
         inputs(memo_id, "task_changes.csv"): csv_bytes(("date", "description", "meaningful"), changes),
         inputs(memo_id, "cost_model.yaml"): cost_model_yaml(
-            "Support reply drafting: hosted model vs a hypothetical fine-tune", buy, candidate, scenarios),
+            "Support reply drafting: hosted model vs a hypothetical fine-tune", buy, candidate, scenarios
+        ),
     }
 
 
@@ -364,10 +414,18 @@ attached so the weekly re-check can see that happen.
 
 def contract_summaries_draft(rng: np.random.Generator) -> Files:
     memo_id = "contract-summaries-draft"
-    buy = {"input_price_per_million_tokens": 2.5, "output_price_per_million_tokens": 10.0,
-           "avg_input_tokens": int(rng.integers(5800, 6200)), "avg_output_tokens": 400}
-    candidate = {"inference_cost_per_thousand_calls": 1.5, "engineering_cost_usd": 150000,
-                 "training_cost_usd": 20000, "eval_monitoring_cost_per_quarter_usd": 15000}
+    buy = {
+        "input_price_per_million_tokens": 2.5,
+        "output_price_per_million_tokens": 10.0,
+        "avg_input_tokens": int(rng.integers(5800, 6200)),
+        "avg_output_tokens": 400,
+    }
+    candidate = {
+        "inference_cost_per_thousand_calls": 1.5,
+        "engineering_cost_usd": 150000,
+        "training_cost_usd": 20000,
+        "eval_monitoring_cost_per_quarter_usd": 15000,
+    }
     scenarios = [{"name": "today", "calls_per_day": 900, "growth_per_quarter": 0.0}]
     fields = {
         "id": memo_id,
@@ -409,8 +467,8 @@ senior engineer has reviewed it. -->
     return {
         f"memos/{memo_id}.md": memo_text(fields, body),
         inputs(memo_id, "cost_model.yaml"): cost_model_yaml(
-            "Contract summaries: one scenario only (the growth scenario is missing)",
-            buy, candidate, scenarios),
+            "Contract summaries: one scenario only (the growth scenario is missing)", buy, candidate, scenarios
+        ),
     }
 
 
@@ -418,32 +476,59 @@ senior engineer has reviewed it. -->
 # 3. ticket-triage-distillation: the cost-at-scale fine-tune
 
 TRIAGE_QUEUES = {
-    "billing": ["I was charged twice for {thing}", "my invoice for {month} shows the wrong amount",
-                "the card payment for {thing} failed but money left my account"],
-    "shipping": ["my {thing} has not arrived after {n} days", "tracking for {thing} stopped updating",
-                 "the courier left {thing} at the wrong address"],
-    "returns": ["I want to send back {thing}", "the return label for {thing} does not print",
-                "{thing} arrived damaged and I need a replacement"],
-    "account-access": ["I cannot log in since {month}", "the reset email never arrives",
-                       "my two-factor codes stopped working after I changed phones"],
-    "technical": ["the app crashes when I open {thing}", "{thing} will not sync with my laptop",
-                  "the firmware update for {thing} froze at {n}%"],
-    "billing-dispute": ["I dispute the late fee on my {month} invoice",
-                        "I was billed for {thing} that I cancelled",
-                        "the refund for {thing} was smaller than promised"],
+    "billing": [
+        "I was charged twice for {thing}",
+        "my invoice for {month} shows the wrong amount",
+        "the card payment for {thing} failed but money left my account",
+    ],
+    "shipping": [
+        "my {thing} has not arrived after {n} days",
+        "tracking for {thing} stopped updating",
+        "the courier left {thing} at the wrong address",
+    ],
+    "returns": [
+        "I want to send back {thing}",
+        "the return label for {thing} does not print",
+        "{thing} arrived damaged and I need a replacement",
+    ],
+    "account-access": [
+        "I cannot log in since {month}",
+        "the reset email never arrives",
+        "my two-factor codes stopped working after I changed phones",
+    ],
+    "technical": [
+        "the app crashes when I open {thing}",
+        "{thing} will not sync with my laptop",
+        "the firmware update for {thing} froze at {n}%",
+    ],
+    "billing-dispute": [
+        "I dispute the late fee on my {month} invoice",
+        "I was billed for {thing} that I cancelled",
+        "the refund for {thing} was smaller than promised",
+    ],
 }
-TRIAGE_THINGS = ["the blender", "my headphones", "the standing desk", "the router", "my order",
-                 "the kettle", "the phone case", "the smart lamp", "the backpack", "the monitor"]
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October"]
+TRIAGE_THINGS = [
+    "the blender",
+    "my headphones",
+    "the standing desk",
+    "the router",
+    "my order",
+    "the kettle",
+    "the phone case",
+    "the smart lamp",
+    "the backpack",
+    "the monitor",
+]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October"]
 TRIAGE_OPENERS = ["Hi.", "Hello team.", "Good morning.", "Hey there.", "Dear support.", ""]
 TRIAGE_CLOSERS = ["Thanks.", "Please help.", "Order number to follow.", "This is urgent.", ""]
 
 
 def ticket_triage_distillation(rng: np.random.Generator) -> Files:
     memo_id = "ticket-triage-distillation"
-    usage = usage_rows(rng, days=60, weekday_calls=12_450_000, weekend_calls=11_300_000, noise=0.02,
-                       input_tokens=500, output_tokens=50)
+    usage = usage_rows(
+        rng, days=60, weekday_calls=12_450_000, weekend_calls=11_300_000, noise=0.02, input_tokens=500, output_tokens=50
+    )
     require(median_last_window(usage) >= 10_500_000, "triage volume must clear the cost gate")
     changes = [
         (dt.date(2025, 8, 14), "Split 'orders' into 'shipping' and 'returns'", True),
@@ -458,10 +543,12 @@ def ticket_triage_distillation(rng: np.random.Generator) -> Files:
 
     def ticket(r: np.random.Generator) -> str:
         queue = pick(r, queues)
-        line = pick(r, TRIAGE_QUEUES[queue]).format(thing=pick(r, TRIAGE_THINGS), month=pick(r, MONTHS),
-                                                    n=int(r.integers(3, 21)))
-        text = " ".join(p for p in (pick(r, TRIAGE_OPENERS), line[0].upper() + line[1:] + ".",
-                                    pick(r, TRIAGE_CLOSERS)) if p)
+        line = pick(r, TRIAGE_QUEUES[queue]).format(
+            thing=pick(r, TRIAGE_THINGS), month=pick(r, MONTHS), n=int(r.integers(3, 21))
+        )
+        text = " ".join(
+            p for p in (pick(r, TRIAGE_OPENERS), line[0].upper() + line[1:] + ".", pick(r, TRIAGE_CLOSERS)) if p
+        )
         return f"{queue}|{text}"
 
     drawn = unique_texts(rng, 240, ticket)
@@ -478,17 +565,28 @@ def ticket_triage_distillation(rng: np.random.Generator) -> Files:
     point, lower = paired_ratio_bounds(candidate_scores, buy_scores, seed=int(rng.integers(1 << 31)))
     require(0.96 <= point <= 0.98, f"triage quality ratio should be near 0.97, got {point:.4f}")
     require(lower >= 0.955, f"triage bootstrap lower bound must stay >= 0.95, got {lower:.4f}")
-    require(cost_per_useful_task(candidate_scores, candidate_cost)
-            < cost_per_useful_task(buy_scores, buy_cost),
-            "the distilled model must be cheaper per useful task")
+    require(
+        cost_per_useful_task(candidate_scores, candidate_cost) < cost_per_useful_task(buy_scores, buy_cost),
+        "the distilled model must be cheaper per useful task",
+    )
 
     run_date = dt.date(2026, 10, 19)
-    buy = {"input_price_per_million_tokens": 1.25, "output_price_per_million_tokens": 10.0,
-           "avg_input_tokens": 500, "avg_output_tokens": 50}
-    candidate = {"inference_cost_per_thousand_calls": 0.05, "engineering_cost_usd": 420000,
-                 "training_cost_usd": 60000, "eval_monitoring_cost_per_quarter_usd": 45000}
-    scenarios = [{"name": "today", "calls_per_day": 12000000, "growth_per_quarter": 0.0},
-                 {"name": "growth", "calls_per_day": 12000000, "growth_per_quarter": 0.12}]
+    buy = {
+        "input_price_per_million_tokens": 1.25,
+        "output_price_per_million_tokens": 10.0,
+        "avg_input_tokens": 500,
+        "avg_output_tokens": 50,
+    }
+    candidate = {
+        "inference_cost_per_thousand_calls": 0.05,
+        "engineering_cost_usd": 420000,
+        "training_cost_usd": 60000,
+        "eval_monitoring_cost_per_quarter_usd": 45000,
+    }
+    scenarios = [
+        {"name": "today", "calls_per_day": 12000000, "growth_per_quarter": 0.0},
+        {"name": "growth", "calls_per_day": 12000000, "growth_per_quarter": 0.12},
+    ]
     buy_total, cand_total, fixed = cost_projection(buy, candidate, scenarios[0])
     require(buy_total - cand_total > 3 * fixed, "triage savings must clearly exceed the fixed cost")
 
@@ -510,7 +608,7 @@ def ticket_triage_distillation(rng: np.random.Generator) -> Files:
         "candidates": {
             "buy": "Works well today; at twelve million calls a day the token bill is the problem.",
             "fine-tune": "A distilled small model keeps about 97% of the quality at a twentieth "
-                         "of the cost per useful task.",
+            "of the cost per useful task.",
             "build": "No. We do not sell models and a classifier needs no foundation model of its own.",
         },
         "rationale_tags": ["cost"],
@@ -558,10 +656,15 @@ offers; if the bought model becomes cheap enough, we go back to buying.
         inputs(memo_id, "usage.csv"): csv_bytes(USAGE_HEADER, usage),
         inputs(memo_id, "task_changes.csv"): csv_bytes(("date", "description", "meaningful"), changes),
         inputs(memo_id, "eval_set.jsonl"): jsonl_bytes(eval_items),
-        inputs(memo_id, "head_to_head.csv"): csv_bytes(H2H_HEADER, head_to_head_rows(
-            [e["id"] for e in eval_items], candidate_scores, buy_scores, candidate_cost, buy_cost, run_date, fields)),
+        inputs(memo_id, "head_to_head.csv"): csv_bytes(
+            H2H_HEADER,
+            head_to_head_rows(
+                [e["id"] for e in eval_items], candidate_scores, buy_scores, candidate_cost, buy_cost, run_date, fields
+            ),
+        ),
         inputs(memo_id, "cost_model.yaml"): cost_model_yaml(
-            "Ticket triage: hosted model vs distilled small model", buy, candidate, scenarios),
+            "Ticket triage: hosted model vs distilled small model", buy, candidate, scenarios
+        ),
     }
 
 
@@ -569,30 +672,142 @@ offers; if the bought model becomes cheap enough, we go back to buying.
 # 4. clinical-coding-assistant: the domain-expertise fine-tune
 
 CONDITIONS = [  # (code, assessment, presentations)
-    ("E11.9", "type 2 diabetes without complications", ["polyuria and thirst", "a raised HbA1c on routine bloods", "fatigue and blurred vision"]),
-    ("I10", "essential hypertension", ["repeated high clinic blood pressure", "headaches and high home readings", "a high reading at a pre-op check"]),
-    ("J44.1", "COPD with acute exacerbation", ["worsening breathlessness and purulent sputum", "wheeze and increased inhaler use", "productive cough for a week"]),
-    ("J18.9", "pneumonia, organism unspecified", ["fever, cough and right basal crackles", "pleuritic chest pain and fever", "new consolidation on chest film"]),
-    ("N39.0", "urinary tract infection, site not specified", ["dysuria and frequency", "cloudy urine and suprapubic pain", "positive urine dipstick with symptoms"]),
-    ("N17.9", "acute kidney failure, unspecified", ["creatinine doubled from baseline", "reduced urine output", "rising urea after diarrhoea"]),
-    ("I48.91", "atrial fibrillation, unspecified", ["an irregularly irregular pulse", "palpitations and an irregular ECG", "AF found on a smartwatch and confirmed on ECG"]),
-    ("I50.9", "heart failure, unspecified", ["ankle swelling and orthopnoea", "breathlessness on exertion and raised BNP", "bibasal crackles and oedema"]),
-    ("F32.9", "major depressive disorder, single episode, unspecified", ["low mood and poor sleep for two months", "loss of interest and appetite", "tearfulness and poor concentration"]),
-    ("M54.50", "low back pain, unspecified", ["lower back pain after lifting", "back pain without red flags", "stiffness in the lower back for weeks"]),
-    ("G43.909", "migraine, unspecified, not intractable", ["recurrent one-sided headache with nausea", "headache with visual aura", "throbbing headache and light sensitivity"]),
-    ("D50.9", "iron deficiency anaemia, unspecified", ["tiredness and low ferritin", "pallor and microcytic anaemia", "breathlessness and low haemoglobin"]),
-    ("E03.9", "hypothyroidism, unspecified", ["weight gain and a raised TSH", "cold intolerance and fatigue", "dry skin and low free T4"]),
-    ("K21.9", "reflux disease without oesophagitis", ["heartburn after meals", "acid taste at night", "burning chest discomfort relieved by antacids"]),
-    ("J20.9", "acute bronchitis, unspecified", ["cough for ten days after a cold", "chest tightness and a dry cough", "cough with clear sputum and no fever"]),
-    ("J45.909", "asthma, unspecified, uncomplicated", ["night-time cough and wheeze", "wheeze triggered by exercise", "variable peak flow readings"]),
-    ("L03.116", "cellulitis of the left lower limb", ["a red, hot, swollen left shin", "spreading redness on the left calf", "painful swelling of the left lower leg"]),
-    ("A41.9", "sepsis, organism unspecified", ["fever, low blood pressure and confusion", "rigors and a high lactate", "tachycardia and fever with no clear source"]),
+    (
+        "E11.9",
+        "type 2 diabetes without complications",
+        ["polyuria and thirst", "a raised HbA1c on routine bloods", "fatigue and blurred vision"],
+    ),
+    (
+        "I10",
+        "essential hypertension",
+        ["repeated high clinic blood pressure", "headaches and high home readings", "a high reading at a pre-op check"],
+    ),
+    (
+        "J44.1",
+        "COPD with acute exacerbation",
+        [
+            "worsening breathlessness and purulent sputum",
+            "wheeze and increased inhaler use",
+            "productive cough for a week",
+        ],
+    ),
+    (
+        "J18.9",
+        "pneumonia, organism unspecified",
+        ["fever, cough and right basal crackles", "pleuritic chest pain and fever", "new consolidation on chest film"],
+    ),
+    (
+        "N39.0",
+        "urinary tract infection, site not specified",
+        ["dysuria and frequency", "cloudy urine and suprapubic pain", "positive urine dipstick with symptoms"],
+    ),
+    (
+        "N17.9",
+        "acute kidney failure, unspecified",
+        ["creatinine doubled from baseline", "reduced urine output", "rising urea after diarrhoea"],
+    ),
+    (
+        "I48.91",
+        "atrial fibrillation, unspecified",
+        [
+            "an irregularly irregular pulse",
+            "palpitations and an irregular ECG",
+            "AF found on a smartwatch and confirmed on ECG",
+        ],
+    ),
+    (
+        "I50.9",
+        "heart failure, unspecified",
+        ["ankle swelling and orthopnoea", "breathlessness on exertion and raised BNP", "bibasal crackles and oedema"],
+    ),
+    (
+        "F32.9",
+        "major depressive disorder, single episode, unspecified",
+        [
+            "low mood and poor sleep for two months",
+            "loss of interest and appetite",
+            "tearfulness and poor concentration",
+        ],
+    ),
+    (
+        "M54.50",
+        "low back pain, unspecified",
+        ["lower back pain after lifting", "back pain without red flags", "stiffness in the lower back for weeks"],
+    ),
+    (
+        "G43.909",
+        "migraine, unspecified, not intractable",
+        [
+            "recurrent one-sided headache with nausea",
+            "headache with visual aura",
+            "throbbing headache and light sensitivity",
+        ],
+    ),
+    (
+        "D50.9",
+        "iron deficiency anaemia, unspecified",
+        ["tiredness and low ferritin", "pallor and microcytic anaemia", "breathlessness and low haemoglobin"],
+    ),
+    (
+        "E03.9",
+        "hypothyroidism, unspecified",
+        ["weight gain and a raised TSH", "cold intolerance and fatigue", "dry skin and low free T4"],
+    ),
+    (
+        "K21.9",
+        "reflux disease without oesophagitis",
+        ["heartburn after meals", "acid taste at night", "burning chest discomfort relieved by antacids"],
+    ),
+    (
+        "J20.9",
+        "acute bronchitis, unspecified",
+        ["cough for ten days after a cold", "chest tightness and a dry cough", "cough with clear sputum and no fever"],
+    ),
+    (
+        "J45.909",
+        "asthma, unspecified, uncomplicated",
+        ["night-time cough and wheeze", "wheeze triggered by exercise", "variable peak flow readings"],
+    ),
+    (
+        "L03.116",
+        "cellulitis of the left lower limb",
+        [
+            "a red, hot, swollen left shin",
+            "spreading redness on the left calf",
+            "painful swelling of the left lower leg",
+        ],
+    ),
+    (
+        "A41.9",
+        "sepsis, organism unspecified",
+        [
+            "fever, low blood pressure and confusion",
+            "rigors and a high lactate",
+            "tachycardia and fever with no clear source",
+        ],
+    ),
 ]
-HISTORIES = ["no significant history", "smoker", "ex-smoker", "obesity", "chronic kidney disease stage 3",
-             "previous stroke", "osteoarthritis", "anxiety", "hyperlipidaemia", "prior MI",
-             "rheumatoid arthritis", "gout"]
-SETTINGS_OF_CARE = ["GP surgery", "emergency department", "medical admissions unit", "outpatient clinic",
-                    "community ward"]
+HISTORIES = [
+    "no significant history",
+    "smoker",
+    "ex-smoker",
+    "obesity",
+    "chronic kidney disease stage 3",
+    "previous stroke",
+    "osteoarthritis",
+    "anxiety",
+    "hyperlipidaemia",
+    "prior MI",
+    "rheumatoid arthritis",
+    "gout",
+]
+SETTINGS_OF_CARE = [
+    "GP surgery",
+    "emergency department",
+    "medical admissions unit",
+    "outpatient clinic",
+    "community ward",
+]
 
 
 def clinical_coding_assistant(rng: np.random.Generator) -> Files:
@@ -601,19 +816,25 @@ def clinical_coding_assistant(rng: np.random.Generator) -> Files:
     def domain_note(r: np.random.Generator) -> str:
         code, assessment, shows = CONDITIONS[int(r.integers(0, len(CONDITIONS)))]
         age, sex = int(r.integers(18, 95)), pick(r, ["man", "woman"])
-        return (f"{age}-year-old {sex}, {pick(r, SETTINGS_OF_CARE)}: {pick(r, shows)}; "
-                f"{pick(r, HISTORIES)}. Assessment: {assessment}. ICD-10 {code}")
+        return (
+            f"{age}-year-old {sex}, {pick(r, SETTINGS_OF_CARE)}: {pick(r, shows)}; "
+            f"{pick(r, HISTORIES)}. Assessment: {assessment}. ICD-10 {code}"
+        )
 
     def eval_case(r: np.random.Generator) -> str:
         code, assessment, shows = CONDITIONS[int(r.integers(0, len(CONDITIONS)))]
         age, sex = int(r.integers(18, 95)), pick(r, ["M", "F"])
-        return (f"{code}|Setting: {pick(r, SETTINGS_OF_CARE)}. Patient {sex}, aged {age}. "
-                f"Presents with {pick(r, shows)}. Background: {pick(r, HISTORIES)}. "
-                f"Clinician's impression: {assessment}. Which ICD-10-CM code?")
+        return (
+            f"{code}|Setting: {pick(r, SETTINGS_OF_CARE)}. Patient {sex}, aged {age}. "
+            f"Presents with {pick(r, shows)}. Background: {pick(r, HISTORIES)}. "
+            f"Clinician's impression: {assessment}. Which ICD-10-CM code?"
+        )
 
     high = unique_texts(rng, 12_000, domain_note)
-    medium = [t.rsplit(". ICD-10", 1)[0] + ". ICD-10 code pending review"
-              for t in unique_texts(rng, 350, domain_note, avoid=set(high))]
+    medium = [
+        t.rsplit(". ICD-10", 1)[0] + ". ICD-10 code pending review"
+        for t in unique_texts(rng, 350, domain_note, avoid=set(high))
+    ]
     low = [t.split(";")[0] for t in unique_texts(rng, 150, domain_note, avoid=set(high))]
     records = [(t, "high") for t in high] + [(t, "medium") for t in medium] + [(t, "low") for t in low]
     order = rng.permutation(len(records))
@@ -624,14 +845,14 @@ def clinical_coding_assistant(rng: np.random.Generator) -> Files:
     eval_items = []
     for i, entry in enumerate(drawn, start=1):
         code, text = entry.split("|", 1)
-        eval_items.append({"id": f"cc-eval-{i:04d}", "input": text, "expected": code,
-                           "category": code.split(".")[0][0]})
+        eval_items.append(
+            {"id": f"cc-eval-{i:04d}", "input": text, "expected": code, "category": code.split(".")[0][0]}
+        )
     require(not any(e["input"] in domain_texts for e in eval_items), "eval set must not overlap domain data")
 
     # Prompting: 16 iterations over the four variant families, then a plateau.
-    start = dt.datetime(2026, 8, 10, 9, 0, tzinfo=dt.timezone.utc)
-    plan = (["system_prompt"] * 4 + ["few_shot"] * 4 + ["chain_of_thought"] * 3
-            + ["retrieval_augmented"] * 5)
+    start = dt.datetime(2026, 8, 10, 9, 0, tzinfo=dt.UTC)
+    plan = ["system_prompt"] * 4 + ["few_shot"] * 4 + ["chain_of_thought"] * 3 + ["retrieval_augmented"] * 5
     scores: list[float] = []
     level = 0.56
     for i in range(len(plan)):
@@ -640,9 +861,10 @@ def clinical_coding_assistant(rng: np.random.Generator) -> Files:
             scores.append(round(level, 4))
         else:
             scores.append(round(level + float(rng.uniform(-0.009, 0.004)), 4))
-    require(start + dt.timedelta(days=3 * len(plan) + 2) < dt.datetime.combine(MEMO_DATE, dt.time(),
-                                                                          dt.timezone.utc),
-            "clinical prompting must end before the memo date")
+    require(
+        start + dt.timedelta(days=3 * len(plan) + 2) < dt.datetime.combine(MEMO_DATE, dt.time(), dt.UTC),
+        "clinical prompting must end before the memo date",
+    )
     best = np.maximum.accumulate(scores)
     require(len(scores) >= 12 and best[-1] - best[-6] < 0.01, "clinical prompting must have plateaued")
     hours = [float(h) for h in rng.choice([1.25, 1.5, 1.75, 2.0, 2.25, 2.5], size=len(plan))]
@@ -652,8 +874,18 @@ def clinical_coding_assistant(rng: np.random.Generator) -> Files:
     prompting_rows = []
     for i, variant in enumerate(plan):
         when = start + dt.timedelta(days=3 * i + int(rng.integers(0, 2)), hours=int(rng.integers(0, 7)))
-        prompting_rows.append((i + 1, when.strftime("%Y-%m-%dT%H:%M:%SZ"), people[i][0], people[i][1],
-                               hours[i], variant, score(scores[i]), len(eval_items)))
+        prompting_rows.append(
+            (
+                i + 1,
+                when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                people[i][0],
+                people[i][1],
+                hours[i],
+                variant,
+                score(scores[i]),
+                len(eval_items),
+            )
+        )
 
     n = len(eval_items)
     # exact mixes of full, partial and no credit, shuffled: the means do not depend on luck
@@ -664,12 +896,22 @@ def clinical_coding_assistant(rng: np.random.Generator) -> Files:
     candidate_cost = rng.normal(0.0009, 0.00008, size=n).clip(0.0005)
     run_date = dt.date(2026, 10, 22)
 
-    buy = {"input_price_per_million_tokens": 1.25, "output_price_per_million_tokens": 10.0,
-           "avg_input_tokens": 1800, "avg_output_tokens": 120}
-    candidate = {"inference_cost_per_thousand_calls": 0.9, "engineering_cost_usd": 600000,
-                 "training_cost_usd": 90000, "eval_monitoring_cost_per_quarter_usd": 60000}
-    scenarios = [{"name": "today", "calls_per_day": 350000, "growth_per_quarter": 0.0},
-                 {"name": "growth", "calls_per_day": 350000, "growth_per_quarter": 0.2}]
+    buy = {
+        "input_price_per_million_tokens": 1.25,
+        "output_price_per_million_tokens": 10.0,
+        "avg_input_tokens": 1800,
+        "avg_output_tokens": 120,
+    }
+    candidate = {
+        "inference_cost_per_thousand_calls": 0.9,
+        "engineering_cost_usd": 600000,
+        "training_cost_usd": 90000,
+        "eval_monitoring_cost_per_quarter_usd": 60000,
+    }
+    scenarios = [
+        {"name": "today", "calls_per_day": 350000, "growth_per_quarter": 0.0},
+        {"name": "growth", "calls_per_day": 350000, "growth_per_quarter": 0.2},
+    ]
 
     fields = {
         "id": memo_id,
@@ -688,11 +930,11 @@ def clinical_coding_assistant(rng: np.random.Generator) -> Files:
         "dimensions": {"criticality": "core", "workflow_complexity": "complex", "control_need": "high"},
         "candidates": {
             "buy": "Prompting the hosted model stalled well below what coders accept, after "
-                   "weeks of structured work by a senior clinical coder.",
+            "weeks of structured work by a senior clinical coder.",
             "fine-tune": "Our twelve thousand reviewed coding examples teach the conventions a "
-                         "prompt cannot carry; the tuned model beats the hosted one on our eval set.",
+            "prompt cannot carry; the tuned model beats the hosted one on our eval set.",
             "build": "No. A coding assistant is a feature of our product, not the product, and we "
-                     "have nowhere near the data a model of our own would need.",
+            "have nowhere near the data a model of our own would need.",
         },
         "rationale_tags": ["domain", "quality"],
         "gates_claimed": ["domain_expertise"],
@@ -740,34 +982,74 @@ return to buying.
     return {
         f"memos/{memo_id}.md": memo_text(fields, body),
         inputs(memo_id, "prompting_log.csv"): csv_bytes(
-            ("iteration", "timestamp", "practitioner", "seniority", "hours", "variant", "score",
-             "eval_set_size"), prompting_rows),
+            ("iteration", "timestamp", "practitioner", "seniority", "hours", "variant", "score", "eval_set_size"),
+            prompting_rows,
+        ),
         inputs(memo_id, "eval_set.jsonl"): jsonl_bytes(eval_items),
         inputs(memo_id, "domain_data.csv"): csv_bytes(("id", "text", "quality"), domain_rows),
-        inputs(memo_id, "head_to_head.csv"): csv_bytes(H2H_HEADER, head_to_head_rows(
-            [e["id"] for e in eval_items], candidate_scores, buy_scores, candidate_cost, buy_cost, run_date, fields)),
+        inputs(memo_id, "head_to_head.csv"): csv_bytes(
+            H2H_HEADER,
+            head_to_head_rows(
+                [e["id"] for e in eval_items], candidate_scores, buy_scores, candidate_cost, buy_cost, run_date, fields
+            ),
+        ),
         inputs(memo_id, "cost_model.yaml"): cost_model_yaml(
-            "Clinical coding: hosted model in our VPC vs fine-tuned model", buy, candidate, scenarios),
+            "Clinical coding: hosted model in our VPC vs fine-tuned model", buy, candidate, scenarios
+        ),
     }
 
 
 # --------------------------------------------------------------------------
 # 5. sales-email-own-model: "we have data, let's use it"
 
-FIRST_NAMES = ("Ana Ben Cara Dev Eli Fay Gus Hana Ivo Jia Kai Lea Max Nia Oli Pia Raj Sol Tom Uma "
-               "Vic Wen Xan Yas Zoe Abe Bea Cy Dot Eve Fin Gia Hal Ida Jon Kim Lou Mei Ned Ora").split()
-SALES_OPENERS = ["great meeting you at the expo", "thanks for the call on Tuesday", "following up on my last note",
-                 "congrats on the new funding round", "I saw your team is hiring", "quick question about your Q4 plans",
-                 "loved your post on onboarding", "circling back on pricing", "your trial ends this week",
-                 "a colleague suggested I reach out", "hope the launch went well", "one idea for your support team"]
-SALES_PRODUCTS = ["our analytics plan", "the team workspace", "the new reporting add-on", "our API tier",
-                  "the enterprise bundle", "single sign-on", "the mobile app", "our onboarding package",
-                  "the data export tool", "priority support", "the forecasting module", "the audit log"]
-SALES_HOOKS = ["could save your team hours each week", "is free for the first month",
-               "now integrates with your CRM", "cut onboarding time in half for a similar team",
-               "comes with a named success manager", "is 20% off until Friday"]
-SALES_CLOSERS = ["Worth a quick chat?", "Free for 15 minutes Thursday?", "Shall I send a short demo?",
-                 "Happy to share a case study.", "Can I book a call?", "Let me know what you think."]
+FIRST_NAMES = (
+    "Ana Ben Cara Dev Eli Fay Gus Hana Ivo Jia Kai Lea Max Nia Oli Pia Raj Sol Tom Uma "
+    "Vic Wen Xan Yas Zoe Abe Bea Cy Dot Eve Fin Gia Hal Ida Jon Kim Lou Mei Ned Ora"
+).split()
+SALES_OPENERS = [
+    "great meeting you at the expo",
+    "thanks for the call on Tuesday",
+    "following up on my last note",
+    "congrats on the new funding round",
+    "I saw your team is hiring",
+    "quick question about your Q4 plans",
+    "loved your post on onboarding",
+    "circling back on pricing",
+    "your trial ends this week",
+    "a colleague suggested I reach out",
+    "hope the launch went well",
+    "one idea for your support team",
+]
+SALES_PRODUCTS = [
+    "our analytics plan",
+    "the team workspace",
+    "the new reporting add-on",
+    "our API tier",
+    "the enterprise bundle",
+    "single sign-on",
+    "the mobile app",
+    "our onboarding package",
+    "the data export tool",
+    "priority support",
+    "the forecasting module",
+    "the audit log",
+]
+SALES_HOOKS = [
+    "could save your team hours each week",
+    "is free for the first month",
+    "now integrates with your CRM",
+    "cut onboarding time in half for a similar team",
+    "comes with a named success manager",
+    "is 20% off until Friday",
+]
+SALES_CLOSERS = [
+    "Worth a quick chat?",
+    "Free for 15 minutes Thursday?",
+    "Shall I send a short demo?",
+    "Happy to share a case study.",
+    "Can I book a call?",
+    "Let me know what you think.",
+]
 
 
 def sales_email_own_model(rng: np.random.Generator) -> Files:
@@ -779,40 +1061,56 @@ def sales_email_own_model(rng: np.random.Generator) -> Files:
     texts = []
     for flat in picks:
         a, b, c, d, e = np.unravel_index(int(flat), sizes)
-        texts.append(f"Hi {FIRST_NAMES[a]}, {SALES_OPENERS[b]}. {SALES_PRODUCTS[c][0].upper()}"
-                     f"{SALES_PRODUCTS[c][1:]} {SALES_HOOKS[d]}. {SALES_CLOSERS[e]}")
+        texts.append(
+            f"Hi {FIRST_NAMES[a]}, {SALES_OPENERS[b]}. {SALES_PRODUCTS[c][0].upper()}"
+            f"{SALES_PRODUCTS[c][1:]} {SALES_HOOKS[d]}. {SALES_CLOSERS[e]}"
+        )
     order = rng.permutation(total)
     quality = rng.choice(["high", "medium", "low"], size=total, p=[0.82, 0.13, 0.05])
-    domain = {"id": [f"se-{k + 1:06d}" for k in range(total)],
-              "text": [texts[i] for i in order],
-              "quality": [str(q) for q in quality]}
+    domain = {
+        "id": [f"se-{k + 1:06d}" for k in range(total)],
+        "text": [texts[i] for i in order],
+        "quality": [str(q) for q in quality],
+    }
     require(sum(q == "high" for q in domain["quality"]) > 100_000, "sales must have a very large data set")
 
     def email_case(r: np.random.Generator) -> str:
-        return (f"Write a first-touch email to {pick(r, FIRST_NAMES)}, a {pick(r, ['CTO', 'head of support', 'ops lead', 'founder', 'finance director'])} "
-                f"at a {pick(r, ['retail', 'logistics', 'fintech', 'health', 'education'])} company, about "
-                f"{pick(r, SALES_PRODUCTS)}.")
+        return (
+            f"Write a first-touch email to {pick(r, FIRST_NAMES)}, a {pick(r, ['CTO', 'head of support', 'ops lead', 'founder', 'finance director'])} "
+            f"at a {pick(r, ['retail', 'logistics', 'fintech', 'health', 'education'])} company, about "
+            f"{pick(r, SALES_PRODUCTS)}."
+        )
 
-    eval_items = [{"id": f"se-eval-{i:03d}", "input": text,
-                   "expected": "A short, specific, polite email with one clear ask.", "category": "first-touch"}
-                  for i, text in enumerate(unique_texts(rng, 80, email_case), start=1)]
+    eval_items = [
+        {
+            "id": f"se-eval-{i:03d}",
+            "input": text,
+            "expected": "A short, specific, polite email with one clear ask.",
+            "category": "first-touch",
+        }
+        for i, text in enumerate(unique_texts(rng, 80, email_case), start=1)
+    ]
 
     prompting_rows = []
-    plan = [("kim.berg", "system_prompt", 1.5, "2026-10-12T13:30:00"),
-            ("kim.berg", "system_prompt", 1.0, "2026-10-12T15:00:00"),
-            ("sam.ito", "few_shot", 1.5, "2026-10-13T13:00:00"),
-            ("sam.ito", "few_shot", 1.0, "2026-10-13T14:30:00"),
-            ("kim.berg", "few_shot", 1.0, "2026-10-13T16:00:00")]
+    plan = [
+        ("kim.berg", "system_prompt", 1.5, "2026-10-12T13:30:00"),
+        ("kim.berg", "system_prompt", 1.0, "2026-10-12T15:00:00"),
+        ("sam.ito", "few_shot", 1.5, "2026-10-13T13:00:00"),
+        ("sam.ito", "few_shot", 1.0, "2026-10-13T14:30:00"),
+        ("kim.berg", "few_shot", 1.0, "2026-10-13T16:00:00"),
+    ]
     level = 0.55
     for i, (who, variant, spent, at) in enumerate(plan):
         level += float(rng.uniform(0.025, 0.05))
-        when = dt.datetime.fromisoformat(at).replace(tzinfo=dt.timezone.utc)
-        prompting_rows.append((i + 1, when.strftime("%Y-%m-%dT%H:%M:%SZ"), who, "junior", spent, variant,
-                               score(level), len(eval_items)))
+        when = dt.datetime.fromisoformat(at).replace(tzinfo=dt.UTC)
+        prompting_rows.append(
+            (i + 1, when.strftime("%Y-%m-%dT%H:%M:%SZ"), who, "junior", spent, variant, score(level), len(eval_items))
+        )
     require(sum(r[4] for r in prompting_rows) == 6.0, "sales prompting is six hours")
 
-    usage = usage_rows(rng, days=60, weekday_calls=9_000, weekend_calls=1_500, noise=0.08,
-                       input_tokens=300, output_tokens=220)
+    usage = usage_rows(
+        rng, days=60, weekday_calls=9_000, weekend_calls=1_500, noise=0.08, input_tokens=300, output_tokens=220
+    )
     changes = [
         (dt.date(2026, 3, 2), "New pricing page wording in the email footer", False),
         (dt.date(2026, 6, 22), "Moved from long-form to short first-touch emails", True),
@@ -824,16 +1122,28 @@ def sales_email_own_model(rng: np.random.Generator) -> Files:
     candidate_scores = rounded(buy_scores - rng.uniform(0.03, 0.12, size=n))
     buy_cost = (rng.normal(300, 40, size=n) * 0.25 + rng.normal(220, 40, size=n) * 2.0) / 1e6
     candidate_cost = rng.normal(0.004, 0.0004, size=n).clip(0.002)
-    require(buy_scores.mean() > candidate_scores.mean() and buy_cost.mean() < candidate_cost.mean(),
-            "in the sales benchmark the bought model must win on quality and cost")
+    require(
+        buy_scores.mean() > candidate_scores.mean() and buy_cost.mean() < candidate_cost.mean(),
+        "in the sales benchmark the bought model must win on quality and cost",
+    )
     run_date = dt.date(2026, 10, 27)
 
-    buy = {"input_price_per_million_tokens": 0.25, "output_price_per_million_tokens": 2.0,
-           "avg_input_tokens": 300, "avg_output_tokens": 220}
-    candidate = {"inference_cost_per_thousand_calls": 4.0, "engineering_cost_usd": 250000,
-                 "training_cost_usd": 35000, "eval_monitoring_cost_per_quarter_usd": 20000}
-    scenarios = [{"name": "today", "calls_per_day": 7000, "growth_per_quarter": 0.0},
-                 {"name": "growth", "calls_per_day": 7000, "growth_per_quarter": 0.25}]
+    buy = {
+        "input_price_per_million_tokens": 0.25,
+        "output_price_per_million_tokens": 2.0,
+        "avg_input_tokens": 300,
+        "avg_output_tokens": 220,
+    }
+    candidate = {
+        "inference_cost_per_thousand_calls": 4.0,
+        "engineering_cost_usd": 250000,
+        "training_cost_usd": 35000,
+        "eval_monitoring_cost_per_quarter_usd": 20000,
+    }
+    scenarios = [
+        {"name": "today", "calls_per_day": 7000, "growth_per_quarter": 0.0},
+        {"name": "growth", "calls_per_day": 7000, "growth_per_quarter": 0.25},
+    ]
 
     fields = {
         "id": memo_id,
@@ -852,8 +1162,7 @@ def sales_email_own_model(rng: np.random.Generator) -> Files:
         "dimensions": {"criticality": "supportive", "workflow_complexity": "simple", "control_need": "low"},
         "candidates": {
             "buy": "Generic; every competitor uses the same models.",
-            "fine-tune": "We have 150,000 sales emails. A model trained on them is ours and "
-                         "writes in our voice.",
+            "fine-tune": "We have 150,000 sales emails. A model trained on them is ours and writes in our voice.",
             "build": "Maybe later, once we own the fine-tuned model.",
         },
         "rationale_tags": ["existing-data", "own-model"],
@@ -902,14 +1211,20 @@ prompting, no gate that fires, and a benchmark the bought model wins. -->
         inputs(memo_id, "domain_data.parquet"): parquet_bytes(domain),
         inputs(memo_id, "eval_set.jsonl"): jsonl_bytes(eval_items),
         inputs(memo_id, "prompting_log.csv"): csv_bytes(
-            ("iteration", "timestamp", "practitioner", "seniority", "hours", "variant", "score",
-             "eval_set_size"), prompting_rows),
+            ("iteration", "timestamp", "practitioner", "seniority", "hours", "variant", "score", "eval_set_size"),
+            prompting_rows,
+        ),
         inputs(memo_id, "usage.csv"): csv_bytes(USAGE_HEADER, usage),
         inputs(memo_id, "task_changes.csv"): csv_bytes(("date", "description", "meaningful"), changes),
-        inputs(memo_id, "head_to_head.csv"): csv_bytes(H2H_HEADER, head_to_head_rows(
-            [e["id"] for e in eval_items], candidate_scores, buy_scores, candidate_cost, buy_cost, run_date, fields)),
+        inputs(memo_id, "head_to_head.csv"): csv_bytes(
+            H2H_HEADER,
+            head_to_head_rows(
+                [e["id"] for e in eval_items], candidate_scores, buy_scores, candidate_cost, buy_cost, run_date, fields
+            ),
+        ),
         inputs(memo_id, "cost_model.yaml"): cost_model_yaml(
-            "Sales email: hosted small model vs self-hosted fine-tune", buy, candidate, scenarios),
+            "Sales email: hosted small model vs self-hosted fine-tune", buy, candidate, scenarios
+        ),
     }
 
 
@@ -932,24 +1247,51 @@ def legal_foundation_model(rng: np.random.Generator) -> Files:
         for k in range(shards):
             tokens = int(round(mean_tokens * rng.uniform(0.85, 1.15), -3))
             digest = "".join(f"{int(b):02x}" for b in rng.integers(0, 256, size=32))
-            manifest.append((f"s3://lexcorp-corpus/{source}/shard-{k:04d}.jsonl.zst", tokens, digest, source,
-                             proprietary, relevant, quality))
+            manifest.append(
+                (
+                    f"s3://lexcorp-corpus/{source}/shard-{k:04d}.jsonl.zst",
+                    tokens,
+                    digest,
+                    source,
+                    proprietary,
+                    relevant,
+                    quality,
+                )
+            )
     qualifying = sum(r[1] for r in manifest if r[4] and r[5] and r[6] == "high")
     require(2.5e9 <= qualifying <= 3.5e9, f"legal corpus should qualify about 3B tokens, got {qualifying}")
 
     def clause_case(r: np.random.Generator) -> str:
-        kind = pick(r, ["limitation of liability", "indemnity", "termination for convenience",
-                        "governing law", "assignment", "confidentiality", "auto-renewal", "data processing"])
+        kind = pick(
+            r,
+            [
+                "limitation of liability",
+                "indemnity",
+                "termination for convenience",
+                "governing law",
+                "assignment",
+                "confidentiality",
+                "auto-renewal",
+                "data processing",
+            ],
+        )
         party = pick(r, ["supplier", "customer", "licensor", "licensee", "contractor"])
-        return (f"{kind}|Review this {kind} clause drafted by the {party} "
-                f"(variant {int(r.integers(1, 400))}) and flag terms that deviate from our playbook.")
+        return (
+            f"{kind}|Review this {kind} clause drafted by the {party} "
+            f"(variant {int(r.integers(1, 400))}) and flag terms that deviate from our playbook."
+        )
 
     eval_items = []
     for i, entry in enumerate(unique_texts(rng, 220, clause_case), start=1):
         kind, text = entry.split("|", 1)
-        eval_items.append({"id": f"lf-{i:04d}", "input": text,
-                           "expected": f"Playbook deviations for the {kind} clause, each with the fix.",
-                           "category": kind})
+        eval_items.append(
+            {
+                "id": f"lf-{i:04d}",
+                "input": text,
+                "expected": f"Playbook deviations for the {kind} clause, each with the fix.",
+                "category": kind,
+            }
+        )
     n = len(eval_items)
     buy_scores = rounded(rng.beta(9, 2, size=n))
     candidate_scores = rounded(rng.beta(4, 4, size=n))
@@ -958,12 +1300,22 @@ def legal_foundation_model(rng: np.random.Generator) -> Files:
     require(buy_scores.mean() > candidate_scores.mean() + 0.2, "the legal pilot must trail the bought model")
     run_date = dt.date(2026, 10, 28)
 
-    buy = {"input_price_per_million_tokens": 15.0, "output_price_per_million_tokens": 75.0,
-           "avg_input_tokens": 3000, "avg_output_tokens": 600}
-    candidate = {"inference_cost_per_thousand_calls": 0.6, "engineering_cost_usd": 14000000,
-                 "training_cost_usd": 6000000, "eval_monitoring_cost_per_quarter_usd": 250000}
-    scenarios = [{"name": "today", "calls_per_day": 60000, "growth_per_quarter": 0.0},
-                 {"name": "growth", "calls_per_day": 60000, "growth_per_quarter": 0.3}]
+    buy = {
+        "input_price_per_million_tokens": 15.0,
+        "output_price_per_million_tokens": 75.0,
+        "avg_input_tokens": 3000,
+        "avg_output_tokens": 600,
+    }
+    candidate = {
+        "inference_cost_per_thousand_calls": 0.6,
+        "engineering_cost_usd": 14000000,
+        "training_cost_usd": 6000000,
+        "eval_monitoring_cost_per_quarter_usd": 250000,
+    }
+    scenarios = [
+        {"name": "today", "calls_per_day": 60000, "growth_per_quarter": 0.0},
+        {"name": "growth", "calls_per_day": 60000, "growth_per_quarter": 0.3},
+    ]
 
     fields = {
         "id": memo_id,
@@ -983,14 +1335,17 @@ def legal_foundation_model(rng: np.random.Generator) -> Files:
         "candidates": {
             "buy": "Strong today, but every law firm can buy the same model.",
             "fine-tune": "Would still sit on someone else's base model.",
-            "build": "A legal model of our own, pre-trained on our contract archive, is a moat "
-                     "investors will value.",
+            "build": "A legal model of our own, pre-trained on our contract archive, is a moat investors will value.",
         },
         "rationale_tags": ["moat", "vendor-independence", "investor-narrative"],
         "gates_claimed": ["build"],
         "domain": {"expected_retraining_interval_days": 365},
-        "build": {"committed_capital_usd": 20000000, "payback_months_accepted": 18,
-                  "model_is_product": False, "rejected_fine_tune": None},
+        "build": {
+            "committed_capital_usd": 20000000,
+            "payback_months_accepted": 18,
+            "model_is_product": False,
+            "rejected_fine_tune": None,
+        },
         "evidence": {
             "eval_set": inputs(memo_id, "eval_set.jsonl"),
             "head_to_head": inputs(memo_id, "head_to_head.csv"),
@@ -1029,12 +1384,18 @@ payback horizon are under the build minimums; no fine-tune was tried first. -->
     return {
         f"memos/{memo_id}.md": memo_text(fields, body),
         inputs(memo_id, "corpus_manifest.csv"): csv_bytes(
-            ("shard", "tokens", "sha256", "source", "proprietary", "domain_relevant", "quality"), manifest),
+            ("shard", "tokens", "sha256", "source", "proprietary", "domain_relevant", "quality"), manifest
+        ),
         inputs(memo_id, "eval_set.jsonl"): jsonl_bytes(eval_items),
-        inputs(memo_id, "head_to_head.csv"): csv_bytes(H2H_HEADER, head_to_head_rows(
-            [e["id"] for e in eval_items], candidate_scores, buy_scores, candidate_cost, buy_cost, run_date, fields)),
+        inputs(memo_id, "head_to_head.csv"): csv_bytes(
+            H2H_HEADER,
+            head_to_head_rows(
+                [e["id"] for e in eval_items], candidate_scores, buy_scores, candidate_cost, buy_cost, run_date, fields
+            ),
+        ),
         inputs(memo_id, "cost_model.yaml"): cost_model_yaml(
-            "Legal model: hosted frontier model vs pre-training our own", buy, candidate, scenarios),
+            "Legal model: hosted frontier model vs pre-training our own", buy, candidate, scenarios
+        ),
     }
 
 
@@ -1065,8 +1426,12 @@ def build_files(seed: int = SEED) -> Files:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parents[1],
-                        help="the decision repository to write into (default: this repository)")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=Path(__file__).resolve().parents[1],
+        help="the decision repository to write into (default: this repository)",
+    )
     parser.add_argument("--seed", type=int, default=SEED, help=f"the seed (default {SEED})")
     parser.add_argument("--force", action="store_true", help="replace example files that already exist")
     args = parser.parse_args(argv)
@@ -1079,8 +1444,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     existing = sorted(p for p in files if (root / p).exists())
     if existing and not args.force:
-        print(f"make_examples: {len(existing)} file(s) already exist; nothing was written. "
-              "Re-run with --force to replace them:", file=sys.stderr)
+        print(
+            f"make_examples: {len(existing)} file(s) already exist; nothing was written. "
+            "Re-run with --force to replace them:",
+            file=sys.stderr,
+        )
         for path in existing:
             print(f"  would overwrite {path}", file=sys.stderr)
         return 2
@@ -1089,8 +1457,7 @@ def main(argv: list[str] | None = None) -> int:
         target = root / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
-    print(f"wrote {len(files)} files under {root}"
-          + (f" ({len(existing)} replaced)" if existing else ""))
+    print(f"wrote {len(files)} files under {root}" + (f" ({len(existing)} replaced)" if existing else ""))
     settings = root / "fmgate.yaml"
     if settings.exists():
         print("kept the existing fmgate.yaml")

@@ -21,8 +21,9 @@ def main() -> int:
     if verbose.returncode != 0:
         subprocess.run([args.opa, "test", "--verbose", *args.paths])
         return 1
-    report = subprocess.run([args.opa, "test", "--coverage", "--format", "json", *args.paths],
-                            capture_output=True, text=True)
+    report = subprocess.run(
+        [args.opa, "test", "--coverage", "--format", "json", *args.paths], capture_output=True, text=True
+    )
     if report.returncode != 0:
         print(report.stderr, file=sys.stderr)
         return 1

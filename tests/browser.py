@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 import websocket  # websocket-client: drives Chromium over the DevTools protocol
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -38,8 +37,11 @@ TIMEOUT_S = 30.0
 # resolve, and every http(s)/ws request (loopback included) goes to a proxy that
 # does not exist (.invalid never resolves, RFC 2606). The DevTools connection
 # itself is not made by the page, so it is unaffected.
-OFFLINE_FLAGS = ["--proxy-server=http://unreachable.invalid:9", "--proxy-bypass-list=<-loopback>",
-                 "--host-resolver-rules=MAP * ~NOTFOUND"]
+OFFLINE_FLAGS = [
+    "--proxy-server=http://unreachable.invalid:9",
+    "--proxy-bypass-list=<-loopback>",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+]
 
 
 def require_chromium() -> None:
@@ -55,19 +57,36 @@ class Chromium:
     and the DevTools offline emulation on top): only file: and data: URLs load.
     """
 
-    FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             "--disable-dev-shm-usage", "--hide-scrollbars", "--mute-audio", "--enable-logging=stderr",
-             "--v=0", "--remote-debugging-port=0", "--remote-allow-origins=*",
-             f"--window-size={WIDTH},{HEIGHT}"]
+    FLAGS = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--hide-scrollbars",
+        "--mute-audio",
+        "--enable-logging=stderr",
+        "--v=0",
+        "--remote-debugging-port=0",
+        "--remote-allow-origins=*",
+        f"--window-size={WIDTH},{HEIGHT}",
+    ]
 
     def __init__(self, profile: Path, *, offline: bool = False) -> None:
         self.profile = profile
         self.offline = offline
         self.log = (profile.parent / "chromium.log").open("w")
         flags = [*self.FLAGS, *(OFFLINE_FLAGS if offline else [])]
-        self.process = subprocess.Popen([CHROMIUM, *flags, f"--user-data-dir={profile}", "about:blank"],
-                                        stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            [CHROMIUM, *flags, f"--user-data-dir={profile}", "about:blank"],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.ws: Any = None
         self.next_id = 0
         self.events: list[dict[str, Any]] = []
@@ -82,8 +101,9 @@ class Chromium:
         deadline = time.monotonic() + TIMEOUT_S
         while not (port_file.is_file() and port_file.read_text().strip()):
             if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("Chromium did not open its DevTools port; see "
-                                   f"{self.profile.parent / 'chromium.log'}")
+                raise RuntimeError(
+                    f"Chromium did not open its DevTools port; see {self.profile.parent / 'chromium.log'}"
+                )
             time.sleep(0.05)
         port = port_file.read_text().split()[0]
         targets: list[dict[str, Any]] = []
@@ -94,15 +114,20 @@ class Chromium:
                 break
             time.sleep(0.05)
         assert targets, "Chromium has no page target"
-        self.ws = websocket.create_connection(targets[0]["webSocketDebuggerUrl"], timeout=TIMEOUT_S,
-                                              suppress_origin=True)
+        self.ws = websocket.create_connection(
+            targets[0]["webSocketDebuggerUrl"], timeout=TIMEOUT_S, suppress_origin=True
+        )
         for domain in ("Page", "Runtime", "Log", "Network"):
             self.call(f"{domain}.enable")
-        self.call("Emulation.setDeviceMetricsOverride",
-                  {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False})
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False},
+        )
         if self.offline:
-            self.call("Network.emulateNetworkConditions",
-                      {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+            self.call(
+                "Network.emulateNetworkConditions",
+                {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+            )
 
     def call(self, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         self.next_id += 1
@@ -146,8 +171,9 @@ class Chromium:
         for event in self.events:
             method, params = event["method"], event.get("params", {})
             if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
-                problems.append("console: " + " ".join(str(a.get("value", a.get("description")))
-                                                       for a in params.get("args", [])))
+                problems.append(
+                    "console: " + " ".join(str(a.get("value", a.get("description"))) for a in params.get("args", []))
+                )
             elif method == "Runtime.exceptionThrown":
                 problems.append("exception: " + json.dumps(params.get("exceptionDetails", {}))[:500])
             elif method == "Log.entryAdded" and params.get("entry", {}).get("level") == "error":
@@ -169,9 +195,14 @@ class Chromium:
     def screenshot(self, name: str, *, directory: Path = SCREENSHOTS, max_height: int = 6000) -> Path:
         metrics = self.call("Page.getLayoutMetrics")
         height = min(int(metrics["cssContentSize"]["height"]) + 1, max_height)
-        shot = self.call("Page.captureScreenshot", {
-            "format": "png", "captureBeyondViewport": True,
-            "clip": {"x": 0, "y": 0, "width": WIDTH, "height": max(height, HEIGHT), "scale": 1}})
+        shot = self.call(
+            "Page.captureScreenshot",
+            {
+                "format": "png",
+                "captureBeyondViewport": True,
+                "clip": {"x": 0, "y": 0, "width": WIDTH, "height": max(height, HEIGHT), "scale": 1},
+            },
+        )
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / f"{name}.png"
         path.write_bytes(base64.b64decode(shot["data"]))

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from fmgate.engine import find_opa
-
 from repo_fixtures import MINIMAL_SETTINGS, REPO_ROOT
 
 
@@ -25,17 +24,17 @@ def tiny_policies(tmp_path: Path) -> Path:
     """A minimal policy set, for engine mechanics independent of fmgate's rules."""
     policies = tmp_path / "policies"
     (policies / "decision").mkdir(parents=True)
-    (policies / "decision" / "decision.rego").write_text(textwrap.dedent("""\
+    (policies / "decision" / "decision.rego").write_text(
+        textwrap.dedent("""\
         package fmgate.decision
 
         decision := {"allowed": input.x == 1, "owners": data.fmgate.config.decision_owners} if {
             input.x
         }
-        """))
+        """)
+    )
     (policies / "decision" / "decision_test.rego").write_text("package fmgate.decision_test\n")
     return policies
-
-
 
 
 @pytest.fixture
@@ -59,8 +58,16 @@ def decision_repo(tmp_path: Path) -> Path:
 from hypothesis import HealthCheck, settings  # noqa: E402
 
 _SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
-settings.register_profile("ci", max_examples=100, deadline=None, derandomize=True, database=None,
-                          suppress_health_check=_SLOW_OK, print_blob=True)
-settings.register_profile("long", max_examples=2000, deadline=None, database=None,
-                          suppress_health_check=_SLOW_OK, print_blob=True)
+settings.register_profile(
+    "ci",
+    max_examples=100,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=_SLOW_OK,
+    print_blob=True,
+)
+settings.register_profile(
+    "long", max_examples=2000, deadline=None, database=None, suppress_health_check=_SLOW_OK, print_blob=True
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

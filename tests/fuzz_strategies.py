@@ -51,59 +51,137 @@ def _is_date(year: int, month: int, day: int) -> bool:
     return True
 
 
-invalid_dates = st.builds(lambda y, m, d: (y, m, d), st.integers(0, 9999), st.integers(0, 99),
-                          st.integers(0, 99)).filter(lambda t: not _is_date(*t)).map(lambda t: _date_text(*t))
+invalid_dates = (
+    st.builds(lambda y, m, d: (y, m, d), st.integers(0, 9999), st.integers(0, 99), st.integers(0, 99))
+    .filter(lambda t: not _is_date(*t))
+    .map(lambda t: _date_text(*t))
+)
 invalid_times = st.one_of(
-    st.builds(lambda d, h, m: f"{d.isoformat()} {h:02d}:{m:02d}:00", st.dates(), st.integers(24, 99),
-              st.integers(0, 99)),
+    st.builds(
+        lambda d, h, m: f"{d.isoformat()} {h:02d}:{m:02d}:00", st.dates(), st.integers(24, 99), st.integers(0, 99)
+    ),
     st.builds(lambda d, h: f"{d.isoformat()}T00:00:00+{h:02d}:00", st.dates(), st.integers(24, 99)),
 )
 valid_dates = st.dates().map(lambda d: d.isoformat())
-valid_times = st.datetimes(timezones=st.sampled_from([None, dt.timezone.utc])).map(
-    lambda d: d.isoformat().replace("+00:00", "Z"))
+valid_times = st.datetimes(timezones=st.sampled_from([None, dt.UTC])).map(
+    lambda d: d.isoformat().replace("+00:00", "Z")
+)
 
 huge_ints = st.integers(MAX_INT_BITS // 3 + 10, MAX_INT_BITS // 3 + 400).map(lambda n: "9" * n)
 huge_hex = st.integers(MAX_INT_BITS // 4 + 2, MAX_INT_BITS // 4 + 200).map(lambda n: "0x" + "f" * n)
 non_finite = st.sampled_from([".inf", "-.inf", "+.inf", ".nan", ".NaN", ".Inf", "-.INF"])
 
-words = st.text(alphabet=st.characters(codec="utf-8", exclude_characters=_BREAKS,
-                                       exclude_categories=("Cs",)), max_size=30)
+words = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_characters=_BREAKS, exclude_categories=("Cs",)), max_size=30
+)
 plain_words = st.from_regex(r"[a-z][a-z0-9_.-]{0,15}", fullmatch=True)
 anchors = st.from_regex(r"[a-z][a-z0-9]{0,8}", fullmatch=True)
 
 # tags whose text they cannot read: every one must be bad input
 failing_tags = st.one_of(
-    st.sampled_from(["!!int abc", "!!int 1.5", "!!float abc", "!!bool maybe", "!!bool 2", "!!timestamp soon",
-                     "!!seq abc", "!!map abc", "!foo bar", "!local {a: 1}",
-                     "!!python/name:os.system ''", "!!python/object/apply:os.system ['true']",
-                     "!!python/tuple [1, 2]", "!<tag:example.com,2026:x> y",
-                     "!!str {a: 1}", "!!int [1]"]),
+    st.sampled_from(
+        [
+            "!!int abc",
+            "!!int 1.5",
+            "!!float abc",
+            "!!bool maybe",
+            "!!bool 2",
+            "!!timestamp soon",
+            "!!seq abc",
+            "!!map abc",
+            "!foo bar",
+            "!local {a: 1}",
+            "!!python/name:os.system ''",
+            "!!python/object/apply:os.system ['true']",
+            "!!python/tuple [1, 2]",
+            "!<tag:example.com,2026:x> y",
+            "!!str {a: 1}",
+            "!!int [1]",
+        ]
+    ),
     invalid_dates.map(lambda d: f"!!timestamp {d}"),
     plain_words.filter(lambda w: not w.isdigit()).map(lambda w: f"!!int {w}x"),
 )
 
 scalars = st.one_of(
-    st.integers(-(10 ** 30), 10 ** 30).map(str),
+    st.integers(-(10**30), 10**30).map(str),
     st.integers(0, 1200).map(lambda n: "1" + "0" * n),  # past a float's range, short of the limit
     st.floats(allow_nan=False, allow_infinity=False).map(repr),
-    st.sampled_from(["0x1F", "0o17", "0b101", "1_000", "190:20:30", "+12", "-0", "1e3", "1E+3", "6.8523015e+5",
-                     "true", "false", "yes", "no", "on", "off", "y", "n", "True", "NO", "null", "~", "Null", "NULL",
-                     "''", '""', "'it''s'", "-", "?", ":", "#", "|", ">", "@x", "`x", "%x", "&", "*", "!", "="]),
+    st.sampled_from(
+        [
+            "0x1F",
+            "0o17",
+            "0b101",
+            "1_000",
+            "190:20:30",
+            "+12",
+            "-0",
+            "1e3",
+            "1E+3",
+            "6.8523015e+5",
+            "true",
+            "false",
+            "yes",
+            "no",
+            "on",
+            "off",
+            "y",
+            "n",
+            "True",
+            "NO",
+            "null",
+            "~",
+            "Null",
+            "NULL",
+            "''",
+            '""',
+            "'it''s'",
+            "-",
+            "?",
+            ":",
+            "#",
+            "|",
+            ">",
+            "@x",
+            "`x",
+            "%x",
+            "&",
+            "*",
+            "!",
+            "=",
+        ]
+    ),
     non_finite,
-    valid_dates, valid_times, invalid_dates, invalid_times,
+    valid_dates,
+    valid_times,
+    invalid_dates,
+    invalid_times,
     words.map(json.dumps),
     words.map(lambda w: json.dumps(w, ensure_ascii=False)),
     words,  # raw text: may not be YAML at all
     plain_words,
     st.binary(max_size=12).map(lambda b: f"!!binary {base64.b64encode(b).decode() or 'AA=='}"),
     failing_tags,
-    st.sampled_from(["!!str 12", "!!float 1", "!!int '7'", "!!bool true", "!!null ''", "!!set {a, b}",
-                     "!!omap [{a: 1}, {b: 2}]", "!!pairs [{a: 1}]", "!!binary aGVsbG8="]),
-    huge_ints, huge_hex,
+    st.sampled_from(
+        [
+            "!!str 12",
+            "!!float 1",
+            "!!int '7'",
+            "!!bool true",
+            "!!null ''",
+            "!!set {a, b}",
+            "!!omap [{a: 1}, {b: 2}]",
+            "!!pairs [{a: 1}]",
+            "!!binary aGVsbG8=",
+        ]
+    ),
+    huge_ints,
+    huge_hex,
 )
 
 
 # --- collections ------------------------------------------------------------------------------
+
 
 def _flow_list(items: list[str]) -> str:
     return "[" + ", ".join(items) + "]"
@@ -113,8 +191,11 @@ def _flow_map(pairs: list[tuple[str, str]]) -> str:
     return "{" + ", ".join(f"{k}: {v}" for k, v in pairs) + "}"
 
 
-keys = st.one_of(plain_words, st.sampled_from(["1", "2026-01-01", "null", "true", "~", "<<", "=", '"a b"', "? x"]),
-                 words.map(json.dumps))
+keys = st.one_of(
+    plain_words,
+    st.sampled_from(["1", "2026-01-01", "null", "true", "~", "<<", "=", '"a b"', "? x"]),
+    words.map(json.dumps),
+)
 
 yaml_values = st.recursive(
     scalars,
@@ -134,6 +215,7 @@ any_values = st.one_of(yaml_values, deep_values)
 
 # --- values that are bad input wherever they stand --------------------------------------------
 
+
 @dataclass(frozen=True)
 class BadValue:
     text: str
@@ -143,8 +225,15 @@ class BadValue:
     exact: bool = True
 
 
-_bad_scalars = st.one_of(invalid_dates, invalid_times, failing_tags, huge_ints, huge_hex, non_finite,
-                         st.binary(min_size=1, max_size=8).map(lambda b: "!!binary " + base64.b64encode(b).decode()))
+_bad_scalars = st.one_of(
+    invalid_dates,
+    invalid_times,
+    failing_tags,
+    huge_ints,
+    huge_hex,
+    non_finite,
+    st.binary(min_size=1, max_size=8).map(lambda b: "!!binary " + base64.b64encode(b).decode()),
+)
 
 
 def _wrap(bad: BadValue, shape: str, key: str, filler: str) -> BadValue:
@@ -158,8 +247,13 @@ def _wrap(bad: BadValue, shape: str, key: str, filler: str) -> BadValue:
 def _wrapped(depth: int) -> st.SearchStrategy[BadValue]:
     base = _bad_scalars.map(lambda text: BadValue(text, ""))
     for _ in range(depth):
-        base = st.builds(_wrap, base, st.sampled_from(["list", "map", "none"]),
-                         st.from_regex(r"k[a-z]{0,6}", fullmatch=True), st.sampled_from(["1", "ok", "x"]))
+        base = st.builds(
+            _wrap,
+            base,
+            st.sampled_from(["list", "map", "none"]),
+            st.from_regex(r"k[a-z]{0,6}", fullmatch=True),
+            st.sampled_from(["1", "ok", "x"]),
+        )
     return base
 
 
@@ -172,6 +266,7 @@ bad_values = st.one_of(
 
 
 # --- an oracle ----------------------------------------------------------------------------------
+
 
 def json_plain(value: Any, depth: int = 0) -> bool:
     """Whether *value* (from PyYAML) can go to OPA as JSON: no bytes, no .inf/.nan, no unprintable ints."""
@@ -193,6 +288,6 @@ def json_plain(value: Any, depth: int = 0) -> bool:
 def reference_load(text: str) -> tuple[bool, Any]:
     """PyYAML's own safe load (the same C parser): (whether it could build the data, the data)."""
     try:
-        return True, yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
-    except Exception:  # noqa: BLE001 - whatever PyYAML raises, the input was not loadable
+        return True, yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except Exception:
         return False, None

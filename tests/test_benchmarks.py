@@ -23,8 +23,14 @@ SMALL_EXAMPLE = "contract-summaries-draft"  # a buy memo: one notebook (cost_mod
 
 
 def closing_json(script: str, *args: str, timeout: float = 240) -> dict:
-    done = subprocess.run([sys.executable, str(BENCHMARKS / script), *args], cwd=BENCHMARKS,
-                          capture_output=True, text=True, timeout=timeout, check=False)
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), *args],
+        cwd=BENCHMARKS,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     lines = done.stdout.strip().splitlines()
     assert lines, done.stderr[-2000:]
@@ -70,6 +76,12 @@ def test_ci_closes_with_json() -> None:
 
 @pytest.mark.parametrize("script", ["collect.py", "ci.py", "register.py"])
 def test_bad_arguments_are_usage_errors(script: str) -> None:
-    done = subprocess.run([sys.executable, str(BENCHMARKS / script), "--rounds", "0"], cwd=BENCHMARKS,
-                          capture_output=True, text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), "--rounds", "0"],
+        cwd=BENCHMARKS,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 2 and "--rounds" in done.stderr

@@ -36,8 +36,15 @@ horizon_quarters: 4
 """
 
 
-def buy_memo(memo_id: str, *, workload: str, status: str = "proposed", reviewers: str = "[lee.wong]",
-             model: str = "frontier-1", evidence: str = "{}") -> str:
+def buy_memo(
+    memo_id: str,
+    *,
+    workload: str,
+    status: str = "proposed",
+    reviewers: str = "[lee.wong]",
+    model: str = "frontier-1",
+    evidence: str = "{}",
+) -> str:
     return textwrap.dedent(f"""\
         ---
         id: {memo_id}
@@ -86,7 +93,8 @@ def base_repo(tmp_path: Path) -> Path:
     (root / "memos").mkdir()
     (root / "evidence").mkdir()
     (root / "memos" / "search-answers.md").write_text(
-        buy_memo("search-answers", workload="search-answers", status="approved"))
+        buy_memo("search-answers", workload="search-answers", status="approved")
+    )
     git(root, "init", "-q", "-b", "main")
     git(root, "config", "user.email", "ci@example.com")
     git(root, "config", "user.name", "ci")
@@ -100,19 +108,24 @@ def add_buy_with_cost_model(root: Path, memo_id: str = "reply-drafting", **kwarg
     inputs.mkdir(parents=True)
     (inputs / "cost_model.yaml").write_text(COST_MODEL)
     memo = root / "memos" / f"{memo_id}.md"
-    memo.write_text(buy_memo(memo_id, workload=memo_id,
-                             evidence=f"{{cost_model: evidence/{memo_id}/inputs/cost_model.yaml}}", **kwargs))
+    memo.write_text(
+        buy_memo(
+            memo_id, workload=memo_id, evidence=f"{{cost_model: evidence/{memo_id}/inputs/cost_model.yaml}}", **kwargs
+        )
+    )
     assert main(["--repo", str(root), "collect", str(memo), "--no-progress"]) == 0
     return memo
 
 
-def run_ci(root: Path, capsys: pytest.CaptureFixture[str], *extra: str,
-           approvals: tuple[str, ...] = ("lee.wong",)) -> tuple[int, list[dict], str]:
+def run_ci(
+    root: Path, capsys: pytest.CaptureFixture[str], *extra: str, approvals: tuple[str, ...] = ("lee.wong",)
+) -> tuple[int, list[dict], str]:
     """`fmgate ci` as the job runs it; *approvals* approved the branch's head commit."""
     capsys.readouterr()
     approved = [arg for login in approvals for arg in ("--approval", login)]
-    code = main(["--repo", str(root), "ci", "--base", "main", "--author", "ana.ruiz", "--format", "json",
-                 *approved, *extra])
+    code = main(
+        ["--repo", str(root), "ci", "--base", "main", "--author", "ana.ruiz", "--format", "json", *approved, *extra]
+    )
     captured = capsys.readouterr()
     out = captured.out
     documents: list[dict] = []
@@ -162,8 +175,9 @@ def test_input_changed_after_its_evidence(base_repo: Path, capsys: pytest.Captur
     assert {"PROV-INPUT", "PROV-TAMPER"} <= ids(documents[0])
 
 
-def test_relaxed_setting_is_ignored_and_its_effect_reported(base_repo: Path,
-                                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_relaxed_setting_is_ignored_and_its_effect_reported(
+    base_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     settings = base_repo / "fmgate.yaml"
     settings.write_text(settings.read_text().replace("required_approvals: 1", "required_approvals: 0"))
     (base_repo / "memos" / "unreviewed.md").write_text(buy_memo("unreviewed", workload="unreviewed", reviewers="[]"))
@@ -198,8 +212,15 @@ def test_author_added_to_decision_owners_is_ignored(base_repo: Path, capsys: pyt
 def test_notebook_edited_on_the_branch(base_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     notebook = base_repo / "notebooks" / "cost_model.ipynb"
     nb = json.loads(notebook.read_text())
-    nb["cells"].append({"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
-                        "source": ["# the branch's own measurement tweaks\n"]})
+    nb["cells"].append(
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "execution_count": None,
+            "outputs": [],
+            "source": ["# the branch's own measurement tweaks\n"],
+        }
+    )
     notebook.write_text(json.dumps(nb, indent=1))
     add_buy_with_cost_model(base_repo)
     commit(base_repo, "measure it my way")
@@ -209,7 +230,8 @@ def test_notebook_edited_on_the_branch(base_repo: Path, capsys: pytest.CaptureFi
 
 def test_approved_memo_edited_in_place(base_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (base_repo / "memos" / "search-answers.md").write_text(
-        buy_memo("search-answers", workload="search-answers", status="approved", model="frontier-2"))
+        buy_memo("search-answers", workload="search-answers", status="approved", model="frontier-2")
+    )
     commit(base_repo, "quietly switch the model")
     code, documents, _ = run_ci(base_repo, capsys)
     assert code == 1 and "MEMO-LIFECYCLE" in ids(documents[0])
@@ -223,8 +245,9 @@ def test_branch_without_memo_changes(base_repo: Path, capsys: pytest.CaptureFixt
 
 
 @pytest.mark.parametrize("base, words", [("origin/nowhere", "cannot be found"), ("HEAD~99", "cannot be found")])
-def test_missing_base_ref_is_bad_input(base_repo: Path, capsys: pytest.CaptureFixture[str], base: str,
-                                       words: str) -> None:
+def test_missing_base_ref_is_bad_input(
+    base_repo: Path, capsys: pytest.CaptureFixture[str], base: str, words: str
+) -> None:
     assert main(["--repo", str(base_repo), "ci", "--base", base]) == 2
     err = capsys.readouterr().err
     assert words in err and "fetch-depth: 0" in err

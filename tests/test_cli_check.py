@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import stat
 from pathlib import Path
 
@@ -73,15 +72,22 @@ def test_incomplete_buy_is_denied_with_memo_rule_ids(decision_repo: Path, capsys
     assert run(decision_repo, "check", str(memo), "--format", "json", "--now", "2026-11-24") == 1
     document = json.loads(capsys.readouterr().out)
     ids = {v["id"] for v in document["violations"]}
-    assert {"MEMO-FIELDS", "MEMO-OWNER", "MEMO-REVIEW", "MEMO-CANDIDATES",
-            "MEMO-BUY-ALTERNATIVE", "MEMO-DIMENSIONS"} <= ids
+    assert {
+        "MEMO-FIELDS",
+        "MEMO-OWNER",
+        "MEMO-REVIEW",
+        "MEMO-CANDIDATES",
+        "MEMO-BUY-ALTERNATIVE",
+        "MEMO-DIMENSIONS",
+    } <= ids
     assert document["outcome"] == "denied" and document["allowed"] is False
     assert document["supported"] == "buy"
     assert all(v.get("fix") for v in document["violations"])
 
 
-def test_several_memos_print_a_list_and_deny_if_any_is_denied(decision_repo: Path,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_several_memos_print_a_list_and_deny_if_any_is_denied(
+    decision_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     good = write(decision_repo, "reply.md", COMPLETE_BUY)
     bad = write(decision_repo, "half.md", INCOMPLETE_BUY)
     assert run(decision_repo, "check", str(good), str(bad), "--format", "json", "--now", "2026-11-24") == 1
@@ -97,15 +103,19 @@ def test_conflict_across_the_repository(decision_repo: Path, capsys: pytest.Capt
     assert ids == {"MEMO-CONFLICT"}
 
 
-@pytest.mark.parametrize("text, words", [
-    (COMPLETE_BUY.replace("decision: buy", "decision: sell"), "field 'decision'"),
-    (COMPLETE_BUY.replace("reviewers: [lee.wong]", "reviewers: {a: 1}"), "field 'reviewers'"),
-    (COMPLETE_BUY.replace("evidence: {}", "evidence: {usage_log: ../../etc/passwd}"), "outside the repository"),
-    (COMPLETE_BUY.replace("title: Draft", "title: [Draft"), "YAML cannot be read"),
-    ("no front matter at all\n", "'---'"),
-])
-def test_bad_input_exits_2_naming_file_and_field(decision_repo: Path, capsys: pytest.CaptureFixture[str],
-                                                 text: str, words: str) -> None:
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        (COMPLETE_BUY.replace("decision: buy", "decision: sell"), "field 'decision'"),
+        (COMPLETE_BUY.replace("reviewers: [lee.wong]", "reviewers: {a: 1}"), "field 'reviewers'"),
+        (COMPLETE_BUY.replace("evidence: {}", "evidence: {usage_log: ../../etc/passwd}"), "outside the repository"),
+        (COMPLETE_BUY.replace("title: Draft", "title: [Draft"), "YAML cannot be read"),
+        ("no front matter at all\n", "'---'"),
+    ],
+)
+def test_bad_input_exits_2_naming_file_and_field(
+    decision_repo: Path, capsys: pytest.CaptureFixture[str], text: str, words: str
+) -> None:
     memo = write(decision_repo, "bad.md", text)
     assert run(decision_repo, "check", str(memo)) == 2
     err = capsys.readouterr().err
@@ -138,8 +148,9 @@ def test_bad_threshold_override_exits_2(decision_repo: Path, capsys: pytest.Capt
     assert "thresholds.cost_quality_ratio" in capsys.readouterr().err
 
 
-def test_opa_missing_exits_3(decision_repo: Path, capsys: pytest.CaptureFixture[str],
-                             monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_opa_missing_exits_3(
+    decision_repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     memo = write(decision_repo, "reply.md", COMPLETE_BUY)
     monkeypatch.setenv("FMGATE_OPA_BIN", str(tmp_path / "no-opa"))
     monkeypatch.setenv("PATH", str(tmp_path))
@@ -148,8 +159,9 @@ def test_opa_missing_exits_3(decision_repo: Path, capsys: pytest.CaptureFixture[
     assert "opa binary was not found" in capsys.readouterr().err
 
 
-def test_opa_failing_to_start_exits_3(decision_repo: Path, capsys: pytest.CaptureFixture[str],
-                                      monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_opa_failing_to_start_exits_3(
+    decision_repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     memo = write(decision_repo, "reply.md", COMPLETE_BUY)
     fake = tmp_path / "opa"
     fake.write_text("#!/bin/sh\necho 'listen: address already in use' >&2\nexit 1\n")
@@ -167,8 +179,9 @@ def test_broken_policy_exits_3_never_approves(decision_repo: Path, capsys: pytes
     assert "APPROVED" not in capsys.readouterr().out
 
 
-def test_remote_opa_is_used_when_configured(decision_repo: Path, capsys: pytest.CaptureFixture[str],
-                                            monkeypatch: pytest.MonkeyPatch, opa_bin: str) -> None:
+def test_remote_opa_is_used_when_configured(
+    decision_repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, opa_bin: str
+) -> None:
     memo = write(decision_repo, "reply.md", COMPLETE_BUY)
     with Engine.start_local(decision_repo / "policies", opa_bin=opa_bin) as remote:
         monkeypatch.setenv("FMGATE_OPA_URL", remote.base_url)
@@ -183,8 +196,9 @@ def test_remote_opa_is_used_when_configured(decision_repo: Path, capsys: pytest.
         assert run(decision_repo, "check", str(memo)) == 3
 
 
-def test_unreachable_remote_opa_exits_3(decision_repo: Path, capsys: pytest.CaptureFixture[str],
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreachable_remote_opa_exits_3(
+    decision_repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     memo = write(decision_repo, "reply.md", COMPLETE_BUY)
     monkeypatch.setenv("FMGATE_OPA_URL", "http://127.0.0.1:9")
     assert run(decision_repo, "check", str(memo)) == 3
@@ -202,15 +216,19 @@ def test_explain_prints_the_policy_annotation(decision_repo: Path, capsys: pytes
     assert "MEMO-OWNER" in listing and "PROV-TAMPER" in listing
 
 
-@pytest.mark.parametrize("line, field", [
-    ("date: 2026-13-45", "date"),
-    ("date: 2026-02-30", "date"),
-    ("engineering_started: 2026-01-01 25:00:00", "engineering_started"),
-    ("proposer: {team: support, type: !!int x}", "proposer.type"),
-    ("owner: !!binary /w==", "owner"),
-])
-def test_a_value_yaml_cannot_build_is_bad_input_not_a_denial(decision_repo: Path, capsys: pytest.CaptureFixture[str],
-                                                            line: str, field: str) -> None:
+@pytest.mark.parametrize(
+    "line, field",
+    [
+        ("date: 2026-13-45", "date"),
+        ("date: 2026-02-30", "date"),
+        ("engineering_started: 2026-01-01 25:00:00", "engineering_started"),
+        ("proposer: {team: support, type: !!int x}", "proposer.type"),
+        ("owner: !!binary /w==", "owner"),
+    ],
+)
+def test_a_value_yaml_cannot_build_is_bad_input_not_a_denial(
+    decision_repo: Path, capsys: pytest.CaptureFixture[str], line: str, field: str
+) -> None:
     key = line.split(":")[0]
     text = "\n".join(line if row.startswith(f"{key}:") else row for row in COMPLETE_BUY.splitlines()) + "\n"
     assert line in text
@@ -225,14 +243,17 @@ def test_a_value_yaml_cannot_build_is_bad_input_not_a_denial(decision_repo: Path
 def test_a_bad_date_in_the_settings_is_bad_input(decision_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     memo = write(decision_repo, "reply.md", COMPLETE_BUY)
     settings = decision_repo / "fmgate.yaml"
-    settings.write_text(settings.read_text().replace("thresholds: {}", "thresholds: {evidence_max_age_days: 2026-13-45}"))
+    settings.write_text(
+        settings.read_text().replace("thresholds: {}", "thresholds: {evidence_max_age_days: 2026-13-45}")
+    )
     assert run(decision_repo, "check", str(memo)) == 2
     err = capsys.readouterr().err
     assert "fmgate.yaml:4: field 'thresholds.evidence_max_age_days'" in err and "fix:" in err
 
 
-def test_an_unexpected_exception_is_no_traceback_and_no_approval(decision_repo: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_unexpected_exception_is_no_traceback_and_no_approval(
+    decision_repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     memo = write(decision_repo, "reply.md", COMPLETE_BUY)
 
     def broken(*args: object, **kwargs: object) -> None:

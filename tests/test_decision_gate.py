@@ -31,8 +31,19 @@ from fmgate.engine import find_opa
 REPO_ROOT = Path(__file__).resolve().parents[1]
 GATE = REPO_ROOT / "scripts" / "decision-gate"
 EXAMPLE = "ticket-triage-distillation"
-PROJECT_FILES = ("src", "policies", "notebooks", "schemas", "scripts", "tools", ".github", ".ci",
-                 "Makefile", "pyproject.toml", "constraints.txt")
+PROJECT_FILES = (
+    "src",
+    "policies",
+    "notebooks",
+    "schemas",
+    "scripts",
+    "tools",
+    ".github",
+    ".ci",
+    "Makefile",
+    "pyproject.toml",
+    "constraints.txt",
+)
 SETTINGS = """\
 decision_owners: [dana.kim, priya.rao]
 senior_reviewers: [lee.wong, sam.ortiz]
@@ -93,8 +104,14 @@ def fmgate(root: Path, *args: str, pythonpath: Path | None = None) -> subprocess
     if pythonpath is not None:
         env["PYTHONPATH"] = str(pythonpath)
         env["FMGATE_OPA_BIN"] = find_opa()  # a package of their own has no tools folder beside it
-    return subprocess.run([sys.executable, "-m", "fmgate.cli", "--repo", str(root), *args], cwd=root, env=env,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "fmgate.cli", "--repo", str(root), *args],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 @dataclass
@@ -111,9 +128,27 @@ class Verdict:
 def run_gate(branch: Path, base: str, out: Path, *extra: str, cwd: Path | None = None) -> Verdict:
     """`scripts/decision-gate` exactly as the workflow calls it."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "GITHUB_STEP_SUMMARY")}
-    completed = subprocess.run([str(GATE), "--base", base, "--branch", str(branch), "--author", "ana.ruiz",
-                                "--format", "json", "--out", str(out), *extra],
-                               cwd=cwd or branch, env=env, capture_output=True, text=True, timeout=900)
+    completed = subprocess.run(
+        [
+            str(GATE),
+            "--base",
+            base,
+            "--branch",
+            str(branch),
+            "--author",
+            "ana.ruiz",
+            "--format",
+            "json",
+            "--out",
+            str(out),
+            *extra,
+        ],
+        cwd=cwd or branch,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     output = completed.stdout + completed.stderr
     assert "Traceback" not in output, output
     documents = {}
@@ -138,8 +173,10 @@ def origin(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     (root / "memos").mkdir()
     (root / "evidence").mkdir()
     (root / "memos" / "search-answers.md").write_text(
-        BUY_MEMO.replace("reply-drafting", "search-answers").replace("status: proposed", "status: approved")
-        .replace("evidence: {cost_model: evidence/search-answers/inputs/cost_model.yaml}", "evidence: {}"))
+        BUY_MEMO.replace("reply-drafting", "search-answers")
+        .replace("status: proposed", "status: approved")
+        .replace("evidence: {cost_model: evidence/search-answers/inputs/cost_model.yaml}", "evidence: {}")
+    )
     git(root, "init", "-q", "-b", "main")
     git(root, "config", "user.email", "ci@example.com")
     git(root, "config", "user.name", "ci")
@@ -219,8 +256,16 @@ def add_fine_tune(branch: Path, low_volume: dict[str, Path]) -> None:
 
 def reviews_file(path: Path, *reviews: tuple[str, str, str]) -> Path:
     """A reviews file as `gh api .../reviews --paginate` writes it: (login, state, commit)."""
-    listed = [{"id": i, "user": {"login": login}, "state": state, "commit_id": sha,
-               "submitted_at": f"2026-11-0{i + 1}T10:00:00Z"} for i, (login, state, sha) in enumerate(reviews)]
+    listed = [
+        {
+            "id": i,
+            "user": {"login": login},
+            "state": state,
+            "commit_id": sha,
+            "submitted_at": f"2026-11-0{i + 1}T10:00:00Z",
+        }
+        for i, (login, state, sha) in enumerate(reviews)
+    ]
     path.write_text(json.dumps(listed))
     return path
 
@@ -228,8 +273,9 @@ def reviews_file(path: Path, *reviews: tuple[str, str, str]) -> Path:
 # --- the honest branch ----------------------------------------------------------------------
 
 
-def test_honest_branch_with_a_real_senior_approval_is_approved(origin: tuple[Path, str], branch: Path,
-                                                                honest_buy: Path, tmp_path: Path) -> None:
+def test_honest_branch_with_a_real_senior_approval_is_approved(
+    origin: tuple[Path, str], branch: Path, honest_buy: Path, tmp_path: Path
+) -> None:
     add_buy(branch, honest_buy)
     head = commit_all(branch, "propose reply drafting")
     reviews = reviews_file(tmp_path / "reviews.json", ("lee.wong", "APPROVED", head))
@@ -246,8 +292,9 @@ def test_honest_branch_with_a_real_senior_approval_is_approved(origin: tuple[Pat
 # --- the attacks ------------------------------------------------------------------------------
 
 
-def test_edited_measurement_code_in_src_is_denied(origin: tuple[Path, str], branch: Path,
-                                                  low_volume_fine_tune: dict[str, Path], tmp_path: Path) -> None:
+def test_edited_measurement_code_in_src_is_denied(
+    origin: tuple[Path, str], branch: Path, low_volume_fine_tune: dict[str, Path], tmp_path: Path
+) -> None:
     shutil.rmtree(branch / "src" / "fmgate")
     shutil.copytree(low_volume_fine_tune["doctored"], branch / "src" / "fmgate")
     add_fine_tune(branch, low_volume_fine_tune)
@@ -267,9 +314,9 @@ def _planted(marker: Path, then: str = "") -> str:
     return f"import pathlib\npathlib.Path({str(marker)!r}).write_text(__name__)\n{then}"
 
 
-def test_python_modules_added_anywhere_are_never_imported(origin: tuple[Path, str], branch: Path,
-                                                          low_volume_fine_tune: dict[str, Path],
-                                                          tmp_path: Path) -> None:
+def test_python_modules_added_anywhere_are_never_imported(
+    origin: tuple[Path, str], branch: Path, low_volume_fine_tune: dict[str, Path], tmp_path: Path
+) -> None:
     marks = tmp_path / "marks"
     marks.mkdir()
     # a whole fmgate package at the top of the tree, doctored like the proposer's own collect
@@ -277,10 +324,16 @@ def test_python_modules_added_anywhere_are_never_imported(origin: tuple[Path, st
     shutil.copytree(low_volume_fine_tune["doctored"], shadow)
     (shadow / "__init__.py").write_text(_planted(marks / "fmgate") + (shadow / "__init__.py").read_text())
     planted = {
-        "sitecustomize.py": "sitecustomize", "usercustomize.py": "usercustomize", "pandas.py": "pandas",
-        "yaml.py": "yaml", "ipython_kernel_config.py": "ipython-config", "ipython_config.py": "ipython-config-2",
-        "evilbackend.py": "backend", f"evidence/{EXAMPLE}/inputs/numpy.py": "numpy",
-        f"evidence/{EXAMPLE}/inputs/fmgate/__init__.py": "inputs-fmgate", "notebooks/papermill.py": "papermill",
+        "sitecustomize.py": "sitecustomize",
+        "usercustomize.py": "usercustomize",
+        "pandas.py": "pandas",
+        "yaml.py": "yaml",
+        "ipython_kernel_config.py": "ipython-config",
+        "ipython_config.py": "ipython-config-2",
+        "evilbackend.py": "backend",
+        f"evidence/{EXAMPLE}/inputs/numpy.py": "numpy",
+        f"evidence/{EXAMPLE}/inputs/fmgate/__init__.py": "inputs-fmgate",
+        "notebooks/papermill.py": "papermill",
     }
     add_fine_tune(branch, low_volume_fine_tune)
     for relative, name in planted.items():
@@ -297,15 +350,19 @@ def test_python_modules_added_anywhere_are_never_imported(origin: tuple[Path, st
     assert {"PROV-TAMPER", "FT-COST-VOLUME", "PROV-RULES-CHANGED"} <= verdict.ids(EXAMPLE)
 
 
-@pytest.mark.parametrize("relative, edit", [
-    ("Makefile", "setup: planted\nplanted:\n\ttouch {marks}/make\n"),
-    ("pyproject.toml", '[tool.fmgate-extra]\nnote = "pulled in by the branch"\n'),
-    ("constraints.txt", "pandas==3.1.0\n"),
-    ("scripts/install-tools.sh", "touch {marks}/install-tools\n"),
-    ("scripts/decision-gate", "touch {marks}/decision-gate\n"),
-])
-def test_edited_build_and_install_files_are_denied(origin: tuple[Path, str], branch: Path, honest_buy: Path,
-                                                   tmp_path: Path, relative: str, edit: str) -> None:
+@pytest.mark.parametrize(
+    "relative, edit",
+    [
+        ("Makefile", "setup: planted\nplanted:\n\ttouch {marks}/make\n"),
+        ("pyproject.toml", '[tool.fmgate-extra]\nnote = "pulled in by the branch"\n'),
+        ("constraints.txt", "pandas==3.1.0\n"),
+        ("scripts/install-tools.sh", "touch {marks}/install-tools\n"),
+        ("scripts/decision-gate", "touch {marks}/decision-gate\n"),
+    ],
+)
+def test_edited_build_and_install_files_are_denied(
+    origin: tuple[Path, str], branch: Path, honest_buy: Path, tmp_path: Path, relative: str, edit: str
+) -> None:
     marks = tmp_path / "marks"
     marks.mkdir()
     target = branch / relative
@@ -323,12 +380,17 @@ def test_edited_build_and_install_files_are_denied(origin: tuple[Path, str], bra
     assert relative in verdict.documents["reply-drafting"]["violations"][0]["observed"]
 
 
-def test_memo_naming_a_senior_reviewer_without_an_approval_is_denied(origin: tuple[Path, str], branch: Path,
-                                                                     honest_buy: Path, tmp_path: Path) -> None:
+def test_memo_naming_a_senior_reviewer_without_an_approval_is_denied(
+    origin: tuple[Path, str], branch: Path, honest_buy: Path, tmp_path: Path
+) -> None:
     add_buy(branch, honest_buy)  # its front matter says reviewers: [lee.wong]
     head = commit_all(branch, "propose, and name a reviewer")
-    commented = reviews_file(tmp_path / "reviews.json", ("lee.wong", "COMMENTED", head),
-                             ("joe.intern", "APPROVED", head), ("ana.ruiz", "APPROVED", head))
+    commented = reviews_file(
+        tmp_path / "reviews.json",
+        ("lee.wong", "COMMENTED", head),
+        ("joe.intern", "APPROVED", head),
+        ("ana.ruiz", "APPROVED", head),
+    )
     verdict = run_gate(branch, origin[1], tmp_path / "out", "--reviews", str(commented))
     assert verdict.code == 1, verdict.output
     assert verdict.ids("reply-drafting") == {"MEMO-REVIEW"}
@@ -336,8 +398,9 @@ def test_memo_naming_a_senior_reviewer_without_an_approval_is_denied(origin: tup
     assert review["requested"] == ["lee.wong"] and review["counted"] == []
 
 
-def test_approval_of_an_earlier_commit_does_not_approve_a_later_push(origin: tuple[Path, str], branch: Path,
-                                                                     honest_buy: Path, tmp_path: Path) -> None:
+def test_approval_of_an_earlier_commit_does_not_approve_a_later_push(
+    origin: tuple[Path, str], branch: Path, honest_buy: Path, tmp_path: Path
+) -> None:
     first = git(branch, "rev-parse", "HEAD").strip()  # what the reviewer saw when approving
     add_buy(branch, honest_buy)
     commit_all(branch, "propose after the approval")
@@ -348,8 +411,9 @@ def test_approval_of_an_earlier_commit_does_not_approve_a_later_push(origin: tup
     assert verdict.documents["reply-drafting"]["review"]["stale"] == ["lee.wong"]
 
 
-def test_policy_change_with_a_memo_that_needs_it_is_denied(origin: tuple[Path, str], branch: Path,
-                                                           honest_buy: Path, tmp_path: Path) -> None:
+def test_policy_change_with_a_memo_that_needs_it_is_denied(
+    origin: tuple[Path, str], branch: Path, honest_buy: Path, tmp_path: Path
+) -> None:
     people = branch / "policies" / "fmgate" / "memo" / "people.rego"
     rule = "default _review_ok := false"
     assert rule in people.read_text()
@@ -365,8 +429,9 @@ def test_policy_change_with_a_memo_that_needs_it_is_denied(origin: tuple[Path, s
     assert "| `memos/reply-drafting.md` | denied | **approved** |" in verdict.summary
 
 
-def test_edited_workflow_is_flagged_and_owned_by_governance(origin: tuple[Path, str], branch: Path,
-                                                            honest_buy: Path, tmp_path: Path) -> None:
+def test_edited_workflow_is_flagged_and_owned_by_governance(
+    origin: tuple[Path, str], branch: Path, honest_buy: Path, tmp_path: Path
+) -> None:
     workflow = branch / ".github" / "workflows" / "decision-gate.yml"
     workflow.write_text(workflow.read_text().replace("trusted/scripts/decision-gate", "true ||"))
     add_buy(branch, honest_buy)
@@ -378,8 +443,9 @@ def test_edited_workflow_is_flagged_and_owned_by_governance(origin: tuple[Path, 
     assert codeowner(".github/workflows/decision-gate.yml") == "@fmgate-org/ai-governance"
 
 
-def test_branch_planting_its_own_opa_binary_is_not_judged_by_it(origin: tuple[Path, str], branch: Path,
-                                                                tmp_path: Path) -> None:
+def test_branch_planting_its_own_opa_binary_is_not_judged_by_it(
+    origin: tuple[Path, str], branch: Path, tmp_path: Path
+) -> None:
     marks = tmp_path / "marks"
     marks.mkdir()
     fake = branch / ".tools" / "bin" / "opa"
@@ -387,7 +453,10 @@ def test_branch_planting_its_own_opa_binary_is_not_judged_by_it(origin: tuple[Pa
     fake.write_text(f"#!/bin/sh\ntouch {marks}/opa\nexit 0\n")
     fake.chmod(0o755)
     (branch / "memos" / "unreviewed.md").write_text(
-        BUY_MEMO.replace("reply-drafting", "unreviewed").replace("evidence: {cost_model: evidence/unreviewed/inputs/cost_model.yaml}", "evidence: {}"))
+        BUY_MEMO.replace("reply-drafting", "unreviewed").replace(
+            "evidence: {cost_model: evidence/unreviewed/inputs/cost_model.yaml}", "evidence: {}"
+        )
+    )
     git(branch, "add", "-f", ".tools/bin/opa")
     commit_all(branch, "bring our own engine")
     verdict = run_gate(branch, origin[1], tmp_path / "out")
@@ -396,8 +465,9 @@ def test_branch_planting_its_own_opa_binary_is_not_judged_by_it(origin: tuple[Pa
 
 
 def test_gate_refuses_a_branch_that_is_the_trusted_checkout(origin: tuple[Path, str], tmp_path: Path) -> None:
-    completed = subprocess.run([str(GATE), "--base", origin[1], "--branch", str(REPO_ROOT)],
-                               capture_output=True, text=True, timeout=60)
+    completed = subprocess.run(
+        [str(GATE), "--base", origin[1], "--branch", str(REPO_ROOT)], capture_output=True, text=True, timeout=60
+    )
     assert completed.returncode == 2
     assert "a folder of its own" in completed.stderr
 
@@ -416,8 +486,9 @@ def _steps() -> list[dict]:
 
 def _branch_path() -> str:
     for step in _steps():
-        if str(step.get("uses", "")).startswith("actions/checkout") and \
-                "head.sha" in str(step.get("with", {}).get("ref", "")):
+        if str(step.get("uses", "")).startswith("actions/checkout") and "head.sha" in str(
+            step.get("with", {}).get("ref", "")
+        ):
             return str(step["with"]["path"])
     raise AssertionError("the workflow never checks out the pull request's head")
 
@@ -438,7 +509,8 @@ def test_no_workflow_step_builds_installs_or_runs_anything_from_the_branch_check
             words = line.split()
             for i, word in enumerate(words):
                 refers = word.strip("\"'") in (branch, f"./{branch}") or word.strip("\"'").startswith(
-                    (f"{branch}/", f"./{branch}/"))
+                    (f"{branch}/", f"./{branch}/")
+                )
                 # the only way the branch appears is as the folder the trusted gate reads
                 assert not refers or (i > 0 and words[i - 1] == "--branch"), f"{step.get('name')}: {line}"
             if any(line.lstrip().startswith(b) for b in BUILDERS):
@@ -473,12 +545,26 @@ def codeowner(path: str) -> str | None:
     return owner
 
 
-@pytest.mark.parametrize("path", [
-    "src/fmgate/evidence/usage.py", "notebooks/usage_log.ipynb", "policies/data.json", "schemas/memo.schema.json",
-    "fmgate.yaml", "pyproject.toml", "constraints.txt", "Makefile", "scripts/decision-gate", "tools/regal/go.mod",
-    ".github/workflows/decision-gate.yml", ".ci/run", "evidence/x/inputs/pandas.py", "memos/helper.py",
-    "evidence/x/matplotlibrc",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "src/fmgate/evidence/usage.py",
+        "notebooks/usage_log.ipynb",
+        "policies/data.json",
+        "schemas/memo.schema.json",
+        "fmgate.yaml",
+        "pyproject.toml",
+        "constraints.txt",
+        "Makefile",
+        "scripts/decision-gate",
+        "tools/regal/go.mod",
+        ".github/workflows/decision-gate.yml",
+        ".ci/run",
+        "evidence/x/inputs/pandas.py",
+        "memos/helper.py",
+        "evidence/x/matplotlibrc",
+    ],
+)
 def test_codeowners_gives_every_rule_path_to_governance(path: str) -> None:
     assert codeowner(path) == "@fmgate-org/ai-governance"
 

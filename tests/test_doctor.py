@@ -17,8 +17,9 @@ def test_doctor_is_happy_in_a_set_up_repository(capsys: pytest.CaptureFixture[st
     assert out.rstrip().endswith("ready")
 
 
-def test_doctor_names_the_fix_for_missing_opa(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-                                              tmp_path: Path) -> None:
+def test_doctor_names_the_fix_for_missing_opa(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("FMGATE_OPA_BIN", str(tmp_path / "nope"))
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.setattr("fmgate.engine.__file__", str(tmp_path / "a" / "b" / "engine.py"))

@@ -21,15 +21,30 @@ ROOT = Path(__file__).resolve().parents[1]
 NOW = "2026-11-24"
 EXPECTED = {
     "support-reply-drafting": ("approved", set()),
-    "contract-summaries-draft": ("denied", {"MEMO-BUY-ALTERNATIVE", "MEMO-CANDIDATES", "MEMO-DIMENSIONS",
-                                            "MEMO-OWNER", "MEMO-REVIEW"}),
+    "contract-summaries-draft": (
+        "denied",
+        {"MEMO-BUY-ALTERNATIVE", "MEMO-CANDIDATES", "MEMO-DIMENSIONS", "MEMO-OWNER", "MEMO-REVIEW"},
+    ),
     "ticket-triage-distillation": ("approved", set()),
     "clinical-coding-assistant": ("approved", set()),
-    "sales-email-own-model": ("denied", {"FT-ANTI-HAVE-DATA", "FT-ANTI-OWN-MODEL", "FT-BENCH-BUY-WINS", "FT-NO-GATE",
-                                         "FT-DOMAIN-EVALSET", "FT-DOMAIN-PROMPT-HOURS", "FT-DOMAIN-PROMPT-SENIOR",
-                                         "FT-DOMAIN-PROMPT-VARIANTS", "FT-DOMAIN-PROMPT-PLATEAU"}),
-    "legal-foundation-model": ("denied", {"BUILD-DATA", "BUILD-STRATEGIC", "BUILD-CAPITAL", "BUILD-FT-REJECTED",
-                                          "FT-ANTI-OWN-MODEL"}),
+    "sales-email-own-model": (
+        "denied",
+        {
+            "FT-ANTI-HAVE-DATA",
+            "FT-ANTI-OWN-MODEL",
+            "FT-BENCH-BUY-WINS",
+            "FT-NO-GATE",
+            "FT-DOMAIN-EVALSET",
+            "FT-DOMAIN-PROMPT-HOURS",
+            "FT-DOMAIN-PROMPT-SENIOR",
+            "FT-DOMAIN-PROMPT-VARIANTS",
+            "FT-DOMAIN-PROMPT-PLATEAU",
+        },
+    ),
+    "legal-foundation-model": (
+        "denied",
+        {"BUILD-DATA", "BUILD-STRATEGIC", "BUILD-CAPITAL", "BUILD-FT-REJECTED", "FT-ANTI-OWN-MODEL"},
+    ),
 }
 
 
@@ -48,8 +63,9 @@ def examples(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def check(root: Path, capsys: pytest.CaptureFixture[str], memo_id: str, *extra: str) -> tuple[int, dict]:
     capsys.readouterr()
-    code = main(["--repo", str(root), "check", str(root / "memos" / f"{memo_id}.md"), "--format", "json",
-                 "--now", NOW, *extra])
+    code = main(
+        ["--repo", str(root), "check", str(root / "memos" / f"{memo_id}.md"), "--format", "json", "--now", NOW, *extra]
+    )
     return code, json.loads(capsys.readouterr().out)
 
 
@@ -79,8 +95,9 @@ def _variant(examples: Path, tmp_path: Path, memo_id: str) -> Path:
     return root
 
 
-def test_volume_below_threshold_denies_the_distillation(examples: Path, tmp_path: Path,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_volume_below_threshold_denies_the_distillation(
+    examples: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = _variant(examples, tmp_path, "ticket-triage-distillation")
     usage = root / "evidence" / "ticket-triage-distillation" / "inputs" / "usage.csv"
     lines = usage.read_text().splitlines()
@@ -101,7 +118,8 @@ def test_volume_below_threshold_denies_the_distillation(examples: Path, tmp_path
 
 
 def test_a_benchmark_against_a_weaker_model_than_the_buy_alternative_denies(
-        examples: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    examples: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = _variant(examples, tmp_path, "ticket-triage-distillation")
     bench = root / "evidence" / "ticket-triage-distillation" / "inputs" / "head_to_head.csv"
     assert ",openai,gpt-5,public-api" in bench.read_text()
@@ -114,8 +132,9 @@ def test_a_benchmark_against_a_weaker_model_than_the_buy_alternative_denies(
     assert "gpt-5-nano" in violation["message"] and violation["required"]["model"] == "gpt-5"
 
 
-def test_missing_evidence_denies_and_names_the_file(examples: Path, tmp_path: Path,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_evidence_denies_and_names_the_file(
+    examples: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = _variant(examples, tmp_path, "clinical-coding-assistant")
     (root / "evidence" / "clinical-coding-assistant" / "prompting_log.json").unlink()
     code, document = check(root, capsys, "clinical-coding-assistant")
@@ -124,8 +143,9 @@ def test_missing_evidence_denies_and_names_the_file(examples: Path, tmp_path: Pa
     assert missing and "evidence/clinical-coding-assistant/prompting_log.json" in missing[0]["message"]
 
 
-def test_hand_broken_evidence_is_never_approved(examples: Path, tmp_path: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_hand_broken_evidence_is_never_approved(
+    examples: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = _variant(examples, tmp_path, "ticket-triage-distillation")
     (root / "evidence" / "ticket-triage-distillation" / "usage_log.json").write_text("{not json")
     code, document = check(root, capsys, "ticket-triage-distillation")
@@ -138,8 +158,9 @@ def test_stale_evidence_denies_a_proposal(examples: Path, capsys: pytest.Capture
     assert code == 1 and "MEMO-EVIDENCE-STALE" in {v["id"] for v in document["violations"]}
 
 
-def test_relitigation_of_an_approved_fine_tune(examples: Path, tmp_path: Path,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_relitigation_of_an_approved_fine_tune(
+    examples: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = _variant(examples, tmp_path, "ticket-triage-distillation")
     for memo in (root / "memos").glob("*.md"):
         if memo.stem != "ticket-triage-distillation":

@@ -133,8 +133,9 @@ def test_missing_binary_names_the_fix(tmp_path: Path, monkeypatch: pytest.Monkey
     assert "make setup" in str(caught.value)
 
 
-def test_an_opa_binary_inside_the_decision_repository_is_never_used(tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_opa_binary_inside_the_decision_repository_is_never_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A checkout under review that carries .tools/bin/opa (say, one that approves everything) is ignored."""
     planted = tmp_path / ".tools" / "bin" / "opa"
     planted.parent.mkdir(parents=True)
@@ -161,8 +162,12 @@ def test_no_orphan_server_whatever_ends_fmgate(tiny_policies: Path, opa_bin: str
         "import signal\n"
         "signal.signal(signal.SIGTERM, lambda *a: (_ for _ in ()).throw(KeyboardInterrupt()))\n" + _HOLDER
     )
-    holder = subprocess.Popen([sys.executable, "-c", script, str(tiny_policies), opa_bin],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", script, str(tiny_policies), opa_bin],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         opa_pid = int(holder.stdout.readline())
         assert _alive(opa_pid)
@@ -205,8 +210,9 @@ def _environment(pid: int) -> dict[str, str]:
     return {k.decode(): v.decode() for k, v in pairs}
 
 
-def test_server_gets_a_lazier_collector_unless_the_user_chose_one(tiny_policies: Path, opa_bin: str,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_server_gets_a_lazier_collector_unless_the_user_chose_one(
+    tiny_policies: Path, opa_bin: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("GOGC", raising=False)
     with Engine.start_local(tiny_policies, opa_bin=opa_bin) as engine:
         assert _environment(engine.process.pid)["GOGC"] == "400"
@@ -223,33 +229,42 @@ def test_a_server_started_without_waiting_is_usable_once_ready(tiny_policies: Pa
     assert _wait_gone(engine.process.pid)
 
 
-def test_the_local_server_does_not_see_fmgate_s_secrets(tmp_path: Path, opa_bin: str,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_local_server_does_not_see_fmgate_s_secrets(
+    tmp_path: Path, opa_bin: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     policies = tmp_path / "policies"
     (policies / "decision").mkdir(parents=True)
     (policies / "decision" / "decision.rego").write_text(
-        "package fmgate.decision\n\ndecision := {\"env\": object.keys(opa.runtime().env)}\n")
+        'package fmgate.decision\n\ndecision := {"env": object.keys(opa.runtime().env)}\n'
+    )
     monkeypatch.setenv("FMGATE_TEST_SECRET", "hunter2")
     with Engine.start_local(policies, opa_bin=opa_bin) as engine:
         seen = engine.query({})["env"]
     assert "FMGATE_TEST_SECRET" not in seen and "GOGC" in seen
 
 
-@pytest.mark.parametrize("call", ['http.send({"method": "get", "url": "http://127.0.0.1:9/"})',
-                                  "opa.runtime().env", 'net.lookup_ip_addr("example.com")'])
+@pytest.mark.parametrize(
+    "call",
+    [
+        'http.send({"method": "get", "url": "http://127.0.0.1:9/"})',
+        "opa.runtime().env",
+        'net.lookup_ip_addr("example.com")',
+    ],
+)
 def test_untrusted_policies_that_reach_out_are_refused(tmp_path: Path, call: str) -> None:
     policies = tmp_path / "policies"
     policies.mkdir()
-    (policies / "leak.rego").write_text(f"package fmgate.decision\n\ndecision := {{\"x\": {call}}}\n")
+    (policies / "leak.rego").write_text(f'package fmgate.decision\n\ndecision := {{"x": {call}}}\n')
     with pytest.raises(InputError) as info:
         check_untrusted_policies(policies)
     assert "not allowed for untrusted rules" in str(info.value)
-    (policies / "leak.rego").write_text("package fmgate.decision\n\ndecision := {\"x\": input.x}\n")
+    (policies / "leak.rego").write_text('package fmgate.decision\n\ndecision := {"x": input.x}\n')
     check_untrusted_policies(policies)  # plain rules pass
 
 
-def test_a_relative_policies_folder_is_found_whatever_the_server_s_folder(tiny_policies: Path, opa_bin: str,
-                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_relative_policies_folder_is_found_whatever_the_server_s_folder(
+    tiny_policies: Path, opa_bin: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tiny_policies.parent)
     with Engine.start_local(Path("policies"), opa_bin=opa_bin) as engine:
         engine.put_data("fmgate/config", {"decision_owners": ["dana.kim"]})

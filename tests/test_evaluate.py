@@ -9,7 +9,6 @@ import pytest
 
 from fmgate.errors import EngineError, InputError
 from fmgate.evaluate import DecisionSession, decide_all
-
 from test_cli_check import COMPLETE_BUY, INCOMPLETE_BUY, write
 
 NOW = dt.date(2026, 11, 24)
@@ -20,12 +19,22 @@ def memo_variants(repo: Path) -> None:
     write(repo, "reply.md", COMPLETE_BUY)
     write(repo, "half.md", INCOMPLETE_BUY)
     for i in range(3):
-        write(repo, f"reply-{i}.md", COMPLETE_BUY.replace("id: reply-drafting", f"id: reply-{i}")
-              .replace("workload: support-reply-drafting", f"workload: support-reply-{i}"))
+        write(
+            repo,
+            f"reply-{i}.md",
+            COMPLETE_BUY.replace("id: reply-drafting", f"id: reply-{i}").replace(
+                "workload: support-reply-drafting", f"workload: support-reply-{i}"
+            ),
+        )
     write(repo, "rival.md", COMPLETE_BUY.replace("id: reply-drafting", "id: rival"))
-    write(repo, "tuned.md", COMPLETE_BUY.replace("id: reply-drafting", "id: tuned")
-          .replace("workload: support-reply-drafting", "workload: tuned-replies")
-          .replace("decision: buy", "decision: fine-tune").replace("gates_claimed: []", "gates_claimed: [cost_at_scale]"))
+    write(
+        repo,
+        "tuned.md",
+        COMPLETE_BUY.replace("id: reply-drafting", "id: tuned")
+        .replace("workload: support-reply-drafting", "workload: tuned-replies")
+        .replace("decision: buy", "decision: fine-tune")
+        .replace("gates_claimed: []", "gates_claimed: [cost_at_scale]"),
+    )
 
 
 def one_by_one(session: DecisionSession) -> dict[str, dict]:
@@ -72,10 +81,13 @@ def test_a_memo_the_engine_fails_on_is_named_and_nothing_is_approved(decision_re
     (folder / "faulty.rego").write_text(
         "package fmgate.decision\n\n"
         "default faulty := 0\n\n"
-        "faulty := 1 if input.memo.id == \"reply-1\"\n\n"
-        "faulty := 2 if input.memo.id == \"reply-1\"\n")
+        'faulty := 1 if input.memo.id == "reply-1"\n\n'
+        'faulty := 2 if input.memo.id == "reply-1"\n'
+    )
     rules = folder / "decision.rego"
-    rules.write_text(rules.read_text().replace('"memo_id": facts.memo_id,', '"memo_id": facts.memo_id, "faulty": faulty,', 1))
+    rules.write_text(
+        rules.read_text().replace('"memo_id": facts.memo_id,', '"memo_id": facts.memo_id, "faulty": faulty,', 1)
+    )
     with DecisionSession.open(decision_repo) as session:
         memos = session.repo.memos
         assert session.decide(next(m for m in memos if m.memo_id == "reply-0"), NOW).allowed
@@ -85,8 +97,9 @@ def test_a_memo_the_engine_fails_on_is_named_and_nothing_is_approved(decision_re
     assert failure.value.exit_code == 3
 
 
-def test_bad_input_is_reported_even_when_opa_cannot_start(decision_repo: Path, tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_input_is_reported_even_when_opa_cannot_start(
+    decision_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write(decision_repo, "reply.md", COMPLETE_BUY)
     write(decision_repo, "broken.md", "---\nid: [unclosed\n---\n")
     monkeypatch.setenv("FMGATE_OPA_BIN", str(tmp_path / "no-opa"))

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from fmgate.cli import main
-
 from test_cli_check import COMPLETE_BUY, write
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -51,8 +50,9 @@ def repo(decision_repo: Path) -> Path:
 
 def check(root: Path, capsys: pytest.CaptureFixture[str], now: str) -> tuple[int, dict]:
     capsys.readouterr()
-    code = main(["--repo", str(root), "check", str(root / "memos" / "reply-drafting.md"), "--format", "json",
-                 "--now", now])
+    code = main(
+        ["--repo", str(root), "check", str(root / "memos" / "reply-drafting.md"), "--format", "json", "--now", now]
+    )
     return code, json.loads(capsys.readouterr().out)
 
 
@@ -71,8 +71,9 @@ def test_an_exception_in_force_waives_its_rule_and_shows_it(repo: Path, capsys: 
     assert "waived by an exception in force: MEMO-REVIEW" in capsys.readouterr().out
 
 
-def test_the_exception_counts_until_its_expiry_day_and_warns_before(repo: Path,
-                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_exception_counts_until_its_expiry_day_and_warns_before(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, document = check(repo, capsys, "2027-01-15")
     assert code == 0 and "WARN-EXC-EXPIRING" in [w["id"] for w in document["warnings"]]
     code, document = check(repo, capsys, "2027-01-16")
@@ -103,8 +104,9 @@ def test_relitigate_lists_expired_exceptions_and_exits_1(repo: Path, capsys: pyt
     assert "EXPIRED  exception exceptions/reply-review.yaml for reply-drafting" in capsys.readouterr().out
 
 
-def test_site_shows_the_exception_and_agrees_with_check(repo: Path, tmp_path: Path,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_site_shows_the_exception_and_agrees_with_check(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     for now, outcome in (("2026-12-20", "approved"), ("2027-01-16", "denied")):
         out = tmp_path / now
         main(["--repo", str(repo), "site", "--out", str(out), "--now", now])
@@ -123,8 +125,18 @@ def test_a_malformed_exception_file_is_bad_input(repo: Path, capsys: pytest.Capt
 
 
 def test_new_exception_writes_a_template_and_never_overwrites(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["--repo", str(repo), "new", "--exception", "--id", "order", "--memo", "reply-drafting",
-            "--waive", "FT-BENCH-ORDER"]
+    args = [
+        "--repo",
+        str(repo),
+        "new",
+        "--exception",
+        "--id",
+        "order",
+        "--memo",
+        "reply-drafting",
+        "--waive",
+        "FT-BENCH-ORDER",
+    ]
     assert main(args) == 0
     text = (repo / "exceptions" / "order.yaml").read_text()
     assert "memo: reply-drafting" in text and "waives: [FT-BENCH-ORDER]" in text
@@ -137,7 +149,8 @@ def _git(root: Path, *args: str) -> str:
 
 
 def test_ci_and_site_agree_and_an_exception_in_the_same_pull_request_does_not_count(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = tmp_path / "repo"
     root.mkdir()
     for folder in ("policies", "notebooks", "schemas"):
@@ -156,8 +169,9 @@ def test_ci_and_site_agree_and_an_exception_in_the_same_pull_request_does_not_co
     _git(root, "add", "-A")
     _git(root, "commit", "-qm", "the memo")
     capsys.readouterr()
-    code = main(["--repo", str(root), "ci", "--base", "main", "--author", "ana.ruiz", "--format", "json",
-                 "--now", "2026-11-24"])
+    code = main(
+        ["--repo", str(root), "ci", "--base", "main", "--author", "ana.ruiz", "--format", "json", "--now", "2026-11-24"]
+    )
     ci_document = json.loads(capsys.readouterr().out)
     assert code == 0 and [w["id"] for w in ci_document["waived"]] == ["MEMO-REVIEW"]
     main(["--repo", str(root), "site", "--out", str(tmp_path / "site"), "--now", "2026-11-24"])
@@ -169,12 +183,18 @@ def test_ci_and_site_agree_and_an_exception_in_the_same_pull_request_does_not_co
     _git(root, "checkout", "-q", "-b", "sneaky")
     (root / "exceptions" / "other-review.yaml").write_text(EXCEPTION.replace("reply-drafting", "other-drafting"))
     (root / "memos").mkdir(exist_ok=True)
-    write(root, "other-drafting.md", UNREVIEWED.replace("id: reply-drafting", "id: other-drafting")
-          .replace("workload: support-reply-drafting", "workload: other-drafting"))
+    write(
+        root,
+        "other-drafting.md",
+        UNREVIEWED.replace("id: reply-drafting", "id: other-drafting").replace(
+            "workload: support-reply-drafting", "workload: other-drafting"
+        ),
+    )
     _git(root, "add", "-A")
     _git(root, "commit", "-qm", "memo and its own exception")
     capsys.readouterr()
-    code = main(["--repo", str(root), "ci", "--base", "main", "--author", "ana.ruiz", "--format", "json",
-                 "--now", "2026-11-24"])
+    code = main(
+        ["--repo", str(root), "ci", "--base", "main", "--author", "ana.ruiz", "--format", "json", "--now", "2026-11-24"]
+    )
     document = json.loads(capsys.readouterr().out)
     assert code == 1 and ids(document) == {"MEMO-REVIEW", "PROV-RULES-CHANGED"} and document["exceptions"] == []

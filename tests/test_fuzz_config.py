@@ -17,11 +17,11 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from repo_fixtures import REPO_ROOT
 from fmgate.config import Settings, load_config
 from fmgate.errors import EXIT_BAD_INPUT, InputError
 from fmgate.repo import Repository
 from fuzz_strategies import BadValue, any_values, bad_values, budget, json_plain, plain_words, reference_load
+from repo_fixtures import REPO_ROOT
 from test_fuzz_memo import SHOWN, Scratch, Target, check, memo_text, scratch  # noqa: F401 - the fixture
 
 DEFAULTS = Repository(REPO_ROOT).policy_defaults()
@@ -85,8 +85,9 @@ def load(tmp: Path, text: str):
 
 @settings(max_examples=budget(300))
 @given(target=setting_targets(), value=any_values)
-def test_any_value_in_any_setting_loads_or_is_bad_input(tmp_path_factory: pytest.TempPathFactory,
-                                                        target: Setting, value: str) -> None:
+def test_any_value_in_any_setting_loads_or_is_bad_input(
+    tmp_path_factory: pytest.TempPathFactory, target: Setting, value: str
+) -> None:
     text, _ = settings_text(target, value)
     tmp = tmp_path_factory.mktemp("settings", numbered=True)
     try:
@@ -106,7 +107,7 @@ def test_any_value_in_any_setting_loads_or_is_bad_input(tmp_path_factory: pytest
 
 
 numbers = st.one_of(
-    st.integers(-(10 ** 400), 10 ** 400).map(str),
+    st.integers(-(10**400), 10**400).map(str),
     st.integers(0, 1300).map(lambda n: "1" + "0" * n),
     st.floats().map(repr),  # nan and inf come out as plain words
     st.sampled_from([".inf", ".nan", "-.inf", "1e400", "-0.0", "0x7fffffffffffffffffff", "1_0", "0.5e-400", "true"]),
@@ -115,8 +116,9 @@ numbers = st.one_of(
 
 @settings(max_examples=budget(300))
 @given(name=st.sampled_from(THRESHOLDS), value=numbers)
-def test_any_number_for_any_threshold_is_taken_or_is_bad_input(tmp_path_factory: pytest.TempPathFactory,
-                                                                name: str, value: str) -> None:
+def test_any_number_for_any_threshold_is_taken_or_is_bad_input(
+    tmp_path_factory: pytest.TempPathFactory, name: str, value: str
+) -> None:
     tmp = tmp_path_factory.mktemp("settings", numbered=True)
     try:
         config = load(tmp, f"thresholds:\n  {name}: {value}\n")
@@ -128,8 +130,9 @@ def test_any_number_for_any_threshold_is_taken_or_is_bad_input(tmp_path_factory:
 
 @settings(max_examples=budget(300))
 @given(target=setting_targets(), bad=bad_values)
-def test_a_bad_setting_is_bad_input_naming_its_line_and_field(tmp_path_factory: pytest.TempPathFactory,
-                                                              target: Setting, bad: BadValue) -> None:
+def test_a_bad_setting_is_bad_input_naming_its_line_and_field(
+    tmp_path_factory: pytest.TempPathFactory, target: Setting, bad: BadValue
+) -> None:
     text, line = settings_text(target, bad.text)
     tmp = tmp_path_factory.mktemp("settings", numbered=True)
     with pytest.raises(InputError) as caught:
@@ -143,7 +146,10 @@ def test_a_bad_setting_is_bad_input_naming_its_line_and_field(tmp_path_factory: 
 @settings(max_examples=budget(15))
 @given(target=setting_targets(opa=False), value=any_values)
 def test_check_with_fuzzed_settings_never_crashes_and_approves_only_valid_settings(
-        scratch: Scratch, target: Setting, value: str) -> None:  # noqa: F811 - the fixture
+    scratch: Scratch,  # noqa: F811 - the fixture, imported from test_fuzz_memo
+    target: Setting,
+    value: str,
+) -> None:
     text, _ = settings_text(target, value)
     settings_file = scratch.repo / "fmgate.yaml"
     original = settings_file.read_text()

@@ -28,12 +28,37 @@ TABLES = [spec for spec in INPUTS.values() if not spec.streamed]
 STREAMED = [spec for spec in INPUTS.values() if spec.streamed]
 
 cells = st.one_of(
-    st.integers(-(10 ** 20), 10 ** 20).map(str), st.floats().map(repr), words, valid_dates, valid_times,
-    st.sampled_from(["", "true", "false", "yes", "No", "1", "0", "NaN", "inf", "-", "null", "None", "N/A", '"',
-                     "a,b", 'say "hi"', "line\nbreak", "\ufeff", "9" * 400]),
+    st.integers(-(10**20), 10**20).map(str),
+    st.floats().map(repr),
+    words,
+    valid_dates,
+    valid_times,
+    st.sampled_from(
+        [
+            "",
+            "true",
+            "false",
+            "yes",
+            "No",
+            "1",
+            "0",
+            "NaN",
+            "inf",
+            "-",
+            "null",
+            "None",
+            "N/A",
+            '"',
+            "a,b",
+            'say "hi"',
+            "line\nbreak",
+            "\ufeff",
+            "9" * 400,
+        ]
+    ),
 )
 json_values = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(-(10 ** 30), 10 ** 30), st.floats(), words),
+    st.one_of(st.none(), st.booleans(), st.integers(-(10**30), 10**30), st.floats(), words),
     lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(words, inner, max_size=3)),
     max_leaves=6,
 )
@@ -45,16 +70,17 @@ def header(spec: InputSpec) -> st.SearchStrategy[list[str]]:
         st.just(names),
         st.permutations(names),
         st.lists(st.sampled_from(names), max_size=len(names) + 1),
-        st.lists(st.one_of(st.sampled_from(names), st.sampled_from([n.upper() for n in names]), words),
-                 max_size=len(names) + 2),
+        st.lists(
+            st.one_of(st.sampled_from(names), st.sampled_from([n.upper() for n in names]), words),
+            max_size=len(names) + 2,
+        ),
     )
 
 
 @st.composite
 def csv_bytes(draw: st.DrawFn, spec: InputSpec) -> bytes:
     columns = draw(header(spec))
-    rows = draw(st.lists(st.lists(cells, min_size=max(0, len(columns) - 1), max_size=len(columns) + 1),
-                         max_size=6))
+    rows = draw(st.lists(st.lists(cells, min_size=max(0, len(columns) - 1), max_size=len(columns) + 1), max_size=6))
     if draw(st.booleans()):
         buffer = io.StringIO()
         writer = csv.writer(buffer)
@@ -79,8 +105,11 @@ def csv_bytes(draw: st.DrawFn, spec: InputSpec) -> bytes:
 @st.composite
 def jsonl_bytes(draw: st.DrawFn, spec: InputSpec) -> bytes:
     names = list(spec.names)
-    records = draw(st.lists(st.dictionaries(st.one_of(st.sampled_from(names), words), json_values, max_size=len(names) + 2),
-                            max_size=6))
+    records = draw(
+        st.lists(
+            st.dictionaries(st.one_of(st.sampled_from(names), words), json_values, max_size=len(names) + 2), max_size=6
+        )
+    )
     lines = [json.dumps(record) for record in records]  # NaN and Infinity included, as Python writes them
     lines += draw(st.lists(st.one_of(json_values.map(json.dumps), words, st.just("")), max_size=2))
     data = "\n".join(draw(st.permutations(lines))).encode("utf-8")
@@ -110,8 +139,9 @@ def assert_nothing_else_written(path: Path) -> None:
 
 @settings(max_examples=budget(200))
 @given(data=st.data(), spec=st.sampled_from(TABLES), suffix=st.sampled_from([".csv", ".jsonl"]))
-def test_tabular_inputs_are_read_or_bad_input(tmp_path_factory: pytest.TempPathFactory, data: st.DataObject,
-                                              spec: InputSpec, suffix: str) -> None:
+def test_tabular_inputs_are_read_or_bad_input(
+    tmp_path_factory: pytest.TempPathFactory, data: st.DataObject, spec: InputSpec, suffix: str
+) -> None:
     content = data.draw(csv_bytes(spec) if suffix == ".csv" else jsonl_bytes(spec))
     path = scratch_file(tmp_path_factory, f"{spec.name}{suffix}", content)
     try:
@@ -128,8 +158,9 @@ def test_tabular_inputs_are_read_or_bad_input(tmp_path_factory: pytest.TempPathF
 
 @settings(max_examples=budget(100))
 @given(data=st.data(), spec=st.sampled_from(STREAMED), suffix=st.sampled_from([".csv", ".jsonl"]))
-def test_streamed_inputs_are_read_or_bad_input(tmp_path_factory: pytest.TempPathFactory, data: st.DataObject,
-                                               spec: InputSpec, suffix: str) -> None:
+def test_streamed_inputs_are_read_or_bad_input(
+    tmp_path_factory: pytest.TempPathFactory, data: st.DataObject, spec: InputSpec, suffix: str
+) -> None:
     content = data.draw(csv_bytes(spec) if suffix == ".csv" else jsonl_bytes(spec))
     # pyarrow 26.0.1's JSON reader crashes the process (SIGSEGV) on a file whose first record is `null`
     # (apache/arrow#47409): fmgate.evidence.io refuses such a file before Arrow reads it, so it is fuzzed too.
@@ -145,8 +176,9 @@ def test_streamed_inputs_are_read_or_bad_input(tmp_path_factory: pytest.TempPath
 
 # --- YAML cost models ---------------------------------------------------------------------------
 
-NUMBER_FIELDS = [("buy", f) for f in cost.BUY_FIELDS] + [("candidate", f) for f in
-                                                          (*cost.CANDIDATE_REQUIRED, *cost.FIXED_COSTS.values())]
+NUMBER_FIELDS = [("buy", f) for f in cost.BUY_FIELDS] + [
+    ("candidate", f) for f in (*cost.CANDIDATE_REQUIRED, *cost.FIXED_COSTS.values())
+]
 
 
 @st.composite
@@ -167,9 +199,12 @@ def cost_models(draw: st.DrawFn) -> str:
         return value
     buy = ", ".join(f"{f}: {v}" for (s, f), v in numbers.items() if s == "buy")
     candidate = ", ".join(f"{f}: {v}" for (s, f), v in numbers.items() if s == "candidate")
-    lines = [f"buy: {{{buy}}}", f"candidate: {{{candidate}}}",
-             "scenarios: [{" + ", ".join(f"{k}: {v}" for k, v in scenario.items()) + "}]",
-             *(f"{k}: {v}" for k, v in top.items())]
+    lines = [
+        f"buy: {{{buy}}}",
+        f"candidate: {{{candidate}}}",
+        "scenarios: [{" + ", ".join(f"{k}: {v}" for k, v in scenario.items()) + "}]",
+        *(f"{k}: {v}" for k, v in top.items()),
+    ]
     if where == "drop":
         lines.pop(draw(st.integers(0, len(lines) - 1)))
     return "\n".join(lines) + "\n"
@@ -193,9 +228,11 @@ def test_cost_models_are_read_or_bad_input(tmp_path_factory: pytest.TempPathFact
 
 def test_the_base_cost_model_is_read_and_projected(tmp_path: Path) -> None:
     """The fuzzed cost models start from one that reads and projects."""
-    text = ("buy: {input_price_per_million_tokens: 3.0, output_price_per_million_tokens: 15.0, avg_input_tokens: 800,"
-            " avg_output_tokens: 200}\ncandidate: {inference_cost_per_thousand_calls: 0.4}\n"
-            "scenarios: [{name: base, calls_per_day: 1000, growth_per_quarter: 0.1}]\nhorizon_quarters: 4\n")
+    text = (
+        "buy: {input_price_per_million_tokens: 3.0, output_price_per_million_tokens: 15.0, avg_input_tokens: 800,"
+        " avg_output_tokens: 200}\ncandidate: {inference_cost_per_thousand_calls: 0.4}\n"
+        "scenarios: [{name: base, calls_per_day: 1000, growth_per_quarter: 0.1}]\nhorizon_quarters: 4\n"
+    )
     path = tmp_path / "cost.yaml"
     path.write_text(text)
     evidence = cost.evaluate(path)

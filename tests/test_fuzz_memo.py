@@ -28,12 +28,12 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from repo_fixtures import MINIMAL_SETTINGS, REPO_ROOT
 from fmgate.cli import main
 from fmgate.engine import Engine
 from fmgate.errors import EXIT_BAD_INPUT, InputError
 from fmgate.memo import Memo, parse_memo
 from fuzz_strategies import BadValue, any_values, bad_values, budget, json_plain, plain_words, reference_load
+from repo_fixtures import MINIMAL_SETTINGS, REPO_ROOT
 
 # COMPLETE_BUY of tests/test_cli_check.py, one line per field: approved as it stands
 BASE = [
@@ -51,17 +51,30 @@ BASE = [
     ("supersedes", "null"),
     ("buy_alternative", "{provider: example-ai, model: frontier-1, deployment: public-api}"),
     ("dimensions", "{criticality: supportive, workflow_complexity: simple, control_need: low}"),
-    ("candidates", '{buy: "Meets the quality bar today.", fine-tune: "Volume is far below where distillation '
-                   'pays.", build: "We do not sell models."}'),
+    (
+        "candidates",
+        '{buy: "Meets the quality bar today.", fine-tune: "Volume is far below where distillation '
+        'pays.", build: "We do not sell models."}',
+    ),
     ("rationale_tags", "[quality]"),
     ("gates_claimed", "[]"),
     ("evidence", "{}"),
 ]
 FIELDS = [key for key, _ in BASE]
-NESTED = [("proposer", "team"), ("proposer", "type"), ("buy_alternative", "model"), ("buy_alternative", "deployment"),
-          ("dimensions", "criticality"), ("candidates", "buy"), ("candidates", "fine-tune"), ("evidence", "usage_log"),
-          ("evidence", "cost_model"), ("build", "committed_capital_usd"), ("build", "model_is_product"),
-          ("domain", "expected_retraining_interval_days")]
+NESTED = [
+    ("proposer", "team"),
+    ("proposer", "type"),
+    ("buy_alternative", "model"),
+    ("buy_alternative", "deployment"),
+    ("dimensions", "criticality"),
+    ("candidates", "buy"),
+    ("candidates", "fine-tune"),
+    ("evidence", "usage_log"),
+    ("evidence", "cost_model"),
+    ("build", "committed_capital_usd"),
+    ("build", "model_is_product"),
+    ("domain", "expected_retraining_interval_days"),
+]
 NOW = "2026-11-24"
 SHOWN = "memos/fuzz.md"
 
@@ -248,8 +261,7 @@ def test_check_never_approves_bad_input_and_never_crashes(scratch: Scratch, targ
 
 @settings(max_examples=budget(20))
 @given(target=targets, bad=bad_values)
-def test_check_of_a_bad_value_is_exit_2_naming_line_and_field(scratch: Scratch, target: Target,
-                                                              bad: BadValue) -> None:
+def test_check_of_a_bad_value_is_exit_2_naming_line_and_field(scratch: Scratch, target: Target, bad: BadValue) -> None:
     text, line = memo_text(target, bad.text)
     code, out, err = check(scratch, text)
     assert code == 2 and out == "", err
@@ -260,7 +272,8 @@ def test_check_of_a_bad_value_is_exit_2_naming_line_and_field(scratch: Scratch, 
 @settings(max_examples=budget(12))
 @given(target=targets, value=any_values)
 def test_site_and_relitigate_write_only_the_register_and_approve_nothing_unreadable(
-        scratch: Scratch, target: Target, value: str) -> None:
+    scratch: Scratch, target: Target, value: str
+) -> None:
     good, _ = memo_text(Target("status"), "approved")
     (scratch.repo / "memos" / "good.md").write_text(good.replace("reply-drafting", "good-one"), encoding="utf-8")
     text, _ = memo_text(target, value)

@@ -63,8 +63,11 @@ def test_unknown_base_ref(two_commits: tuple[Path, str, str]) -> None:
 def test_shallow_clone_without_the_base_commit(two_commits: tuple[Path, str, str], tmp_path: Path) -> None:
     root, base, _ = two_commits
     clone = tmp_path / "shallow"
-    subprocess.run(["git", "clone", "-q", "--depth", "1", "--branch", "feature", f"file://{root}", str(clone)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", "--branch", "feature", f"file://{root}", str(clone)],
+        check=True,
+        capture_output=True,
+    )
     with pytest.raises(InputError) as caught:
         gitutil.resolve_commit(clone, base)
     assert "shallow clone" in str(caught.value)

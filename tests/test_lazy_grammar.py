@@ -26,8 +26,9 @@ print(json.dumps({{"built_on_import": built_on_import, "answers": answers, "erro
 
 
 def run(defer: bool) -> dict:
-    done = subprocess.run([sys.executable, "-c", CHECKS.format(defer=defer)], capture_output=True, text=True,
-                          check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", CHECKS.format(defer=defer)], capture_output=True, text=True, check=True
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -41,7 +42,9 @@ def test_iri_checks_answer_the_same_deferred_or_not() -> None:
 
 
 def test_defer_does_nothing_once_jsonschema_is_imported() -> None:
-    code = ("import jsonschema, sys\nfrom fmgate import lazy_grammar\n"
-            "print(lazy_grammar.defer(), hasattr(sys.modules['rfc3987_syntax'], '_fmgate_deferred'))")
+    code = (
+        "import jsonschema, sys\nfrom fmgate import lazy_grammar\n"
+        "print(lazy_grammar.defer(), hasattr(sys.modules['rfc3987_syntax'], '_fmgate_deferred'))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "False"]

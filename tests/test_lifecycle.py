@@ -11,9 +11,15 @@ from fmgate.memo import parse_memo
 
 def memo(memo_id: str = "triage", **fields: object) -> dict[str, object]:
     base: dict[str, object] = {
-        "id": memo_id, "title": "Ticket triage", "workload": f"{memo_id}-workload", "decision": "buy",
-        "status": "proposed", "date": dt.date(2026, 11, 2), "owner": "dana.kim",
-        "supersedes": None, "reviewers": ["lee.wong"],
+        "id": memo_id,
+        "title": "Ticket triage",
+        "workload": f"{memo_id}-workload",
+        "decision": "buy",
+        "status": "proposed",
+        "date": dt.date(2026, 11, 2),
+        "owner": "dana.kim",
+        "supersedes": None,
+        "reviewers": ["lee.wong"],
         "evidence": {"cost_model": f"evidence/{memo_id}/inputs/cost_model.yaml"},
     }
     base.update(fields)
@@ -26,22 +32,37 @@ def fields_of(problems: list[dict[str, str]]) -> list[tuple[str, str]]:
 
 # -- one memo, before and after ----------------------------------------------
 
+
 def test_a_new_memo_has_no_transition_problem() -> None:
     assert check_transition(None, memo()) == []
 
 
-@pytest.mark.parametrize("before,after", [
-    ("proposed", "approved"), ("proposed", "rejected"), ("proposed", "retired"),
-    ("approved", "superseded"), ("approved", "retired"), ("approved", "approved"),
-])
+@pytest.mark.parametrize(
+    "before,after",
+    [
+        ("proposed", "approved"),
+        ("proposed", "rejected"),
+        ("proposed", "retired"),
+        ("approved", "superseded"),
+        ("approved", "retired"),
+        ("approved", "approved"),
+    ],
+)
 def test_allowed_status_moves(before: str, after: str) -> None:
     assert check_transition(memo(status=before), memo(status=after)) == []
 
 
-@pytest.mark.parametrize("before,after", [
-    ("approved", "proposed"), ("approved", "rejected"), ("superseded", "approved"),
-    ("rejected", "proposed"), ("retired", "approved"), ("proposed", "superseded"),
-])
+@pytest.mark.parametrize(
+    "before,after",
+    [
+        ("approved", "proposed"),
+        ("approved", "rejected"),
+        ("superseded", "approved"),
+        ("rejected", "proposed"),
+        ("retired", "approved"),
+        ("proposed", "superseded"),
+    ],
+)
 def test_forbidden_status_moves(before: str, after: str) -> None:
     problems = check_transition(memo(status=before), memo(status=after))
     assert [p["field"] for p in problems] == ["status"]
@@ -53,11 +74,18 @@ def test_a_proposed_memo_may_be_edited_freely() -> None:
     assert check_transition(memo(), memo(decision="fine-tune", owner="priya.rao", workload="x")) == []
 
 
-@pytest.mark.parametrize("field,value", [
-    ("decision", "fine-tune"), ("owner", "priya.rao"), ("workload", "other"), ("date", dt.date(2026, 12, 1)),
-    ("supersedes", "older"), ("evidence", {"cost_model": "evidence/triage/inputs/other.yaml"}),
-    ("gates_claimed", ["cost_at_scale"]),
-])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("decision", "fine-tune"),
+        ("owner", "priya.rao"),
+        ("workload", "other"),
+        ("date", dt.date(2026, 12, 1)),
+        ("supersedes", "older"),
+        ("evidence", {"cost_model": "evidence/triage/inputs/other.yaml"}),
+        ("gates_claimed", ["cost_at_scale"]),
+    ],
+)
 def test_editing_a_decision_field_of_an_approved_memo(field: str, value: object) -> None:
     problems = check_transition(memo(status="approved"), memo(status="approved", **{field: value}))
     assert [p["field"] for p in problems] == [field]
@@ -72,13 +100,20 @@ def test_approving_and_editing_at_once_is_fine() -> None:
 
 def test_superseding_an_approved_memo_may_not_edit_it_either() -> None:
     problems = check_transition(memo(status="approved"), memo(status="superseded", decision="build"))
-    assert fields_of(problems) == [("decision", "the memo is approved; its decision field 'decision' may not be edited")]
+    assert fields_of(problems) == [
+        ("decision", "the memo is approved; its decision field 'decision' may not be edited")
+    ]
 
 
 def test_title_and_equivalent_spellings_are_not_edits() -> None:
     old = memo(status="approved")
-    new = memo(status="approved", title="Ticket triage (typo fixed)", date="2026-11-02",
-               evidence={"cost_model": {"path": "evidence/triage/inputs/cost_model.yaml"}}, path="memos/triage.md")
+    new = memo(
+        status="approved",
+        title="Ticket triage (typo fixed)",
+        date="2026-11-02",
+        evidence={"cost_model": {"path": "evidence/triage/inputs/cost_model.yaml"}},
+        path="memos/triage.md",
+    )
     assert check_transition(old, new) == []
 
 
@@ -105,12 +140,16 @@ def test_memo_files_are_accepted(tmp_path: Path) -> None:
     def parsed(status: str, decision: str) -> object:
         text = f"---\nid: triage\nstatus: {status}\ndecision: {decision}\ndate: 2026-11-02\n---\nBody\n"
         return parse_memo(text, path=tmp_path / "memos" / "triage.md", relpath="memos/triage.md")
+
     problems = check_transition(parsed("approved", "buy"), parsed("approved", "build"))
-    assert fields_of(problems) == [("decision", "the memo is approved; its decision field 'decision' may not be edited")]
+    assert fields_of(problems) == [
+        ("decision", "the memo is approved; its decision field 'decision' may not be edited")
+    ]
     assert problems[0]["path"] == "memos/triage.md"
 
 
 # -- the repository as a whole ------------------------------------------------
+
 
 def test_a_consistent_repository() -> None:
     memos = [memo("a", status="superseded"), memo("b", status="approved", supersedes="a"), memo("c")]
@@ -145,8 +184,12 @@ def test_supersedes_must_be_one_id() -> None:
 
 
 def test_a_loop_is_reported_once() -> None:
-    memos = [memo("a", supersedes="c"), memo("b", supersedes="a"), memo("c", supersedes="b"),
-             memo("d", supersedes="a")]  # d hangs off the loop without being part of it
+    memos = [
+        memo("a", supersedes="c"),
+        memo("b", supersedes="a"),
+        memo("c", supersedes="b"),
+        memo("d", supersedes="a"),
+    ]  # d hangs off the loop without being part of it
     problems = check_repository(memos)
     assert fields_of(problems) == [("supersedes", "supersedes links form a loop: a -> c -> b -> a")]
     assert problems[0]["path"] == "memos/a.md"

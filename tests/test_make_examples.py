@@ -21,20 +21,45 @@ MEMO_DATE = dt.date(2026, 11, 2)
 EVALUATION_DAY = dt.date(2026, 11, 24)
 
 #: The front-matter fields of the memo spec's example (spec/memo.md).
-MEMO_FIELDS = ("id", "title", "workload", "workload_shape", "decision", "status", "date", "owner",
-               "proposer", "reviewers", "engineering_started", "supersedes", "buy_alternative",
-               "dimensions", "candidates", "rationale_tags", "gates_claimed", "domain", "build",
-               "evidence")
+MEMO_FIELDS = (
+    "id",
+    "title",
+    "workload",
+    "workload_shape",
+    "decision",
+    "status",
+    "date",
+    "owner",
+    "proposer",
+    "reviewers",
+    "engineering_started",
+    "supersedes",
+    "buy_alternative",
+    "dimensions",
+    "candidates",
+    "rationale_tags",
+    "gates_claimed",
+    "domain",
+    "build",
+    "evidence",
+)
 #: What the incomplete example leaves out on purpose.
 LEFT_OUT = {"contract-summaries-draft": {"buy_alternative", "dimensions"}}
-EXAMPLES = ("support-reply-drafting", "contract-summaries-draft", "ticket-triage-distillation",
-            "clinical-coding-assistant", "sales-email-own-model", "legal-foundation-model")
+EXAMPLES = (
+    "support-reply-drafting",
+    "contract-summaries-draft",
+    "ticket-triage-distillation",
+    "clinical-coding-assistant",
+    "sales-email-own-model",
+    "legal-foundation-model",
+)
 DECISION_OWNERS = {"dana.kim", "priya.rao"}
 
 
 def run_script(root: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(SCRIPT), "--root", str(root), *extra],
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), "--root", str(root), *extra], capture_output=True, text=True, timeout=300
+    )
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -68,12 +93,17 @@ def test_two_runs_are_byte_identical(generated: Path, tmp_path: Path) -> None:
 
 def test_writes_the_six_examples_and_settings(generated: Path) -> None:
     files = tree(generated)
-    assert sorted(p.removeprefix("memos/").removesuffix(".md") for p in files if p.startswith("memos/")) \
-        == sorted(EXAMPLES)
+    assert sorted(p.removeprefix("memos/").removesuffix(".md") for p in files if p.startswith("memos/")) == sorted(
+        EXAMPLES
+    )
     settings = yaml.safe_load(files["fmgate.yaml"])
-    assert settings == {"decision_owners": ["dana.kim", "priya.rao"],
-                        "senior_reviewers": ["lee.wong", "sam.ortiz"], "required_approvals": 1,
-                        "thresholds": {}, "opa": {"url": None, "token_env": None}}
+    assert settings == {
+        "decision_owners": ["dana.kim", "priya.rao"],
+        "senior_reviewers": ["lee.wong", "sam.ortiz"],
+        "required_approvals": 1,
+        "thresholds": {},
+        "opa": {"url": None, "token_env": None},
+    }
     assert all(len(content) < 3 * 1024 * 1024 for content in files.values())
 
 
@@ -166,8 +196,16 @@ def test_cost_at_scale_example_has_the_shape_it_claims(generated: Path) -> None:
 def test_domain_example_has_the_shape_it_claims(generated: Path) -> None:
     inputs = _inputs(generated, "clinical-coding-assistant")
     log = pd.read_csv(inputs / "prompting_log.csv")
-    assert list(log.columns) == ["iteration", "timestamp", "practitioner", "seniority", "hours",
-                                 "variant", "score", "eval_set_size"]
+    assert list(log.columns) == [
+        "iteration",
+        "timestamp",
+        "practitioner",
+        "seniority",
+        "hours",
+        "variant",
+        "score",
+        "eval_set_size",
+    ]
     assert log["hours"].sum() >= 24 and "senior" in set(log["seniority"])
     assert {"system_prompt", "few_shot", "chain_of_thought", "retrieval_augmented"} <= set(log["variant"])
     best = log.sort_values("iteration")["score"].cummax().to_numpy()
@@ -189,8 +227,9 @@ def test_denied_examples_have_the_shape_they_claim(generated: Path) -> None:
 
     legal = _inputs(generated, "legal-foundation-model")
     manifest = pd.read_csv(legal / "corpus_manifest.csv")
-    qualifying = manifest[manifest["proprietary"] & manifest["domain_relevant"]
-                          & (manifest["quality"] == "high")]["tokens"].sum()
+    qualifying = manifest[manifest["proprietary"] & manifest["domain_relevant"] & (manifest["quality"] == "high")][
+        "tokens"
+    ].sum()
     assert 2.5e9 <= qualifying <= 3.5e9
     build = front(generated, "legal-foundation-model")["build"]
     assert build["model_is_product"] is False and build["committed_capital_usd"] == 20_000_000

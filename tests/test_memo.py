@@ -52,17 +52,20 @@ def test_id_falls_back_to_file_stem() -> None:
     assert parse("---\ntitle: t\n---\n").memo_id == "m"
 
 
-@pytest.mark.parametrize("line, field", [
-    ("decision: sell", "decision"),
-    ("status: maybe", "status"),
-    ("reviewers: lee.wong", "reviewers"),
-    ("date: next week", "date"),
-    ("id: Not_Kebab", "id"),
-    ("rationale_tags: [vibes]", "rationale_tags.0"),
-    ("evidence: {weather: x.csv}", "evidence.weather.[key]"),
-    ("dimensions: {criticality: medium}", "dimensions.criticality"),
-    ("build: {committed_capital_usd: -5}", "build.committed_capital_usd"),
-])
+@pytest.mark.parametrize(
+    "line, field",
+    [
+        ("decision: sell", "decision"),
+        ("status: maybe", "status"),
+        ("reviewers: lee.wong", "reviewers"),
+        ("date: next week", "date"),
+        ("id: Not_Kebab", "id"),
+        ("rationale_tags: [vibes]", "rationale_tags.0"),
+        ("evidence: {weather: x.csv}", "evidence.weather.[key]"),
+        ("dimensions: {criticality: medium}", "dimensions.criticality"),
+        ("build: {committed_capital_usd: -5}", "build.committed_capital_usd"),
+    ],
+)
 def test_wrong_types_and_unknown_values_name_file_line_and_field(line: str, field: str) -> None:
     with pytest.raises(InputError) as caught:
         parse(f"---\nid: x\n{line}\n---\n")
@@ -119,15 +122,18 @@ def test_bare_no_gets_a_quoting_hint() -> None:
     assert "quotes" in str(caught.value)
 
 
-@pytest.mark.parametrize("line, field, words", [
-    ("date: 2026-13-45", "date", "not a valid date"),
-    ("engineering_started: 2026-02-30", "engineering_started", "not a valid date"),
-    ("proposer: {team: !!int x}", "proposer.team", "!!int"),
-    ("notes: !!binary /w==", "notes", "binary"),
-    ("build: {committed_capital_usd: .inf}", "build.committed_capital_usd", "not a finite number"),
-    ("id: 0x" + "f" * 4000, "id", "too large"),
-    ("2026-01-01: null", "2026-01-01", "field names"),
-])
+@pytest.mark.parametrize(
+    "line, field, words",
+    [
+        ("date: 2026-13-45", "date", "not a valid date"),
+        ("engineering_started: 2026-02-30", "engineering_started", "not a valid date"),
+        ("proposer: {team: !!int x}", "proposer.team", "!!int"),
+        ("notes: !!binary /w==", "notes", "binary"),
+        ("build: {committed_capital_usd: .inf}", "build.committed_capital_usd", "not a finite number"),
+        ("id: 0x" + "f" * 4000, "id", "too large"),
+        ("2026-01-01: null", "2026-01-01", "field names"),
+    ],
+)
 def test_values_yaml_cannot_build_name_file_line_and_field(line: str, field: str, words: str) -> None:
     with pytest.raises(InputError) as caught:
         parse(f"---\nid: x\n{line}\n---\n")

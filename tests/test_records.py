@@ -24,8 +24,19 @@ from fmgate.errors import InputError
 from test_cli_check import COMPLETE_BUY, INCOMPLETE_BUY, write
 from test_verify import write_key_pair
 
-PREDICATE_FIELDS = {"memo", "decision", "decision_id", "policy_bundle", "policy_input", "tools", "source",
-                    "base_commit", "head_commit", "pull_request", "decided_at"}
+PREDICATE_FIELDS = {
+    "memo",
+    "decision",
+    "decision_id",
+    "policy_bundle",
+    "policy_input",
+    "tools",
+    "source",
+    "base_commit",
+    "head_commit",
+    "pull_request",
+    "decided_at",
+}
 
 
 def git(root: Path, *args: str) -> str:
@@ -42,9 +53,23 @@ def recorded(decision_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[
     git(decision_repo, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "memos")
     key, public = write_key_pair(tmp_path, "key")
     folder = tmp_path / "records"
-    code = main(["--repo", str(decision_repo), "check", str(decision_repo / "memos" / "reply-drafting.md"),
-                 str(decision_repo / "memos" / "half-done.md"), "--now", "2026-11-24", "--format", "json",
-                 "--record", str(folder), "--sign-key", str(key)])
+    code = main(
+        [
+            "--repo",
+            str(decision_repo),
+            "check",
+            str(decision_repo / "memos" / "reply-drafting.md"),
+            str(decision_repo / "memos" / "half-done.md"),
+            "--now",
+            "2026-11-24",
+            "--format",
+            "json",
+            "--record",
+            str(folder),
+            "--sign-key",
+            str(key),
+        ]
+    )
     assert code == 1  # the half-done memo is denied, and recorded as denied
     capsys.readouterr()
     return decision_repo, folder, public
@@ -95,8 +120,12 @@ def test_predicate_holds_the_decision_as_made(recorded: tuple[Path, Path, Path])
     assert predicate["decided_at"].endswith("Z")
     assert isinstance(predicate["decision_id"], str) and len(predicate["decision_id"]) == 36
     # whole numbers stay whole numbers (protobuf's Struct would make them doubles)
-    thresholds = [c["required"] for g in predicate["decision"]["gates"].values() for c in g["checks"]
-                  if isinstance(c.get("required"), (int, float)) and not isinstance(c.get("required"), bool)]
+    thresholds = [
+        c["required"]
+        for g in predicate["decision"]["gates"].values()
+        for c in g["checks"]
+        if isinstance(c.get("required"), (int, float)) and not isinstance(c.get("required"), bool)
+    ]
     assert thresholds and all(isinstance(t, int) for t in thresholds if float(t).is_integer())
 
 
@@ -127,21 +156,38 @@ def test_find_records_prefers_the_signed_one(recorded: tuple[Path, Path, Path]) 
 
 def test_unsigned_rewrite_removes_a_stale_signature(recorded: tuple[Path, Path, Path]) -> None:
     root, folder, _ = recorded
-    assert main(["--repo", str(root), "check", str(root / "memos" / "reply-drafting.md"), "--record", str(folder),
-                 "--format", "json"]) == 0
+    assert (
+        main(
+            [
+                "--repo",
+                str(root),
+                "check",
+                str(root / "memos" / "reply-drafting.md"),
+                "--record",
+                str(folder),
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
     assert not (folder / "reply-drafting.dsse.json").exists()
 
 
 @pytest.mark.parametrize("option", [["--sign-key", "KEY"], ["--record", "DIR", "--sign-key", "RSA"]])
-def test_bad_signing_options_are_bad_input(recorded: tuple[Path, Path, Path], tmp_path: Path, option: list[str],
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_signing_options_are_bad_input(
+    recorded: tuple[Path, Path, Path], tmp_path: Path, option: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     root, folder, _ = recorded
     rsa_key = tmp_path / "rsa.pem"
-    rsa_key.write_bytes(rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    rsa_key.write_bytes(
+        rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
     values = {"KEY": str(tmp_path / "key.pem"), "DIR": str(tmp_path / "out"), "RSA": str(rsa_key)}
     argv = [values.get(a, a) for a in option]
     capsys.readouterr()
@@ -152,17 +198,24 @@ def test_bad_signing_options_are_bad_input(recorded: tuple[Path, Path, Path], tm
 
 def test_validate_statement_names_what_is_wrong() -> None:
     with pytest.raises(InputError) as caught:
-        records.validate_statement({"_type": "https://in-toto.io/Statement/v1", "subject": [],
-                                    "predicateType": records.PREDICATE_TYPE, "predicate": {"x": 1}},
-                                   where="r.intoto.json")
+        records.validate_statement(
+            {
+                "_type": "https://in-toto.io/Statement/v1",
+                "subject": [],
+                "predicateType": records.PREDICATE_TYPE,
+                "predicate": {"x": 1},
+            },
+            where="r.intoto.json",
+        )
     assert "At least one subject required" in str(caught.value) and "r.intoto.json" in str(caught.value)
 
 
 def test_only_the_attest_job_may_mint_tokens_and_attest() -> None:
     import yaml
 
-    workflow = yaml.safe_load((Path(__file__).resolve().parents[1] / ".github" / "workflows"
-                               / "decision-gate.yml").read_text())
+    workflow = yaml.safe_load(
+        (Path(__file__).resolve().parents[1] / ".github" / "workflows" / "decision-gate.yml").read_text()
+    )
     assert workflow["permissions"] == {"contents": "read", "pull-requests": "read"}
     jobs = workflow["jobs"]
     assert "permissions" not in jobs["decide"]  # the deciding job keeps the read-only defaults
@@ -175,7 +228,8 @@ def test_only_the_attest_job_may_mint_tokens_and_attest() -> None:
 
 
 def test_register_shows_whether_records_hold_and_the_decision_as_made(
-        recorded: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    recorded: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root, folder, _ = recorded
     site = tmp_path / "site"
     assert main(["--repo", str(root), "site", "--out", str(site), "--records", str(folder), "--now", "2026-11-24"]) == 0
@@ -195,9 +249,12 @@ def test_register_shows_whether_records_hold_and_the_decision_as_made(
     assert "MEMO-" in record_part
 
 
-def test_register_without_the_records_folder_is_bad_input(recorded: tuple[Path, Path, Path], tmp_path: Path,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_register_without_the_records_folder_is_bad_input(
+    recorded: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root, _, _ = recorded
-    assert main(["--repo", str(root), "site", "--out", str(tmp_path / "site"), "--records",
-                 str(tmp_path / "nowhere")]) == 2
+    assert (
+        main(["--repo", str(root), "site", "--out", str(tmp_path / "site"), "--records", str(tmp_path / "nowhere")])
+        == 2
+    )
     assert "--records" in capsys.readouterr().err

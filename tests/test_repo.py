@@ -42,23 +42,33 @@ def test_duplicate_memo_ids(tmp_path: Path) -> None:
     (tmp_path / "memos" / "a.md").write_text("---\nid: same\n---\n")
     (tmp_path / "memos" / "b.md").write_text("---\nid: same\n---\n")
     with pytest.raises(InputError) as caught:
-        Repository(tmp_path).memos
+        _ = Repository(tmp_path).memos
     assert "memos/a.md" in str(caught.value) and "memos/b.md" in str(caught.value)
 
 
 def test_index_summarises_every_memo(tmp_path: Path) -> None:
     (tmp_path / "memos").mkdir()
     (tmp_path / "memos" / "a.md").write_text(
-        "---\nid: a\nworkload: w\nstatus: approved\ndecision: buy\ndate: 2026-01-02\n---\n")
+        "---\nid: a\nworkload: w\nstatus: approved\ndecision: buy\ndate: 2026-01-02\n---\n"
+    )
     index = Repository(tmp_path).index()
-    assert index["memos"]["a"] == {"id": "a", "path": "memos/a.md", "workload": "w", "status": "approved",
-                                   "decision": "buy", "supersedes": None, "owner": None, "date": "2026-01-02"}
+    assert index["memos"]["a"] == {
+        "id": "a",
+        "path": "memos/a.md",
+        "workload": "w",
+        "status": "approved",
+        "decision": "buy",
+        "supersedes": None,
+        "owner": None,
+        "date": "2026-01-02",
+    }
     assert index["by_workload"] == {"w": ["a"]}
     assert index["by_path"] == {"memos/a.md": "a"}
 
 
-def test_load_reuses_the_repository_parse_only_for_its_own_files(tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_load_reuses_the_repository_parse_only_for_its_own_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = tmp_path / "repo"
     (root / "memos").mkdir(parents=True)
     (root / "memos" / "a.md").write_text("---\nid: inside\n---\n")

@@ -13,22 +13,63 @@ from fmgate.report import FORMATS, render_github, render_junit, render_markdown,
 MEMO = "---\nid: m1\ndecision: fine-tune\nowner: x\nreviewers: []\nrationale_tags: [moat]\n---\n"
 
 DENIED = {
-    "memo_id": "m1", "requested": "fine-tune", "allowed": False, "outcome": "denied", "supported": "buy",
+    "memo_id": "m1",
+    "requested": "fine-tune",
+    "allowed": False,
+    "outcome": "denied",
+    "supported": "buy",
     "violations": [
-        {"id": "MEMO-OWNER", "gate": "memo", "message": "x is not a decision owner, 100% sure",
-         "observed": "x", "required": ["dana.kim"], "fix": "Name a decision owner."},
-        {"id": "FT-COST-VOLUME", "gate": "cost_at_scale", "message": "too few calls:\nsee notebook",
-         "observed": 2400000, "required": 10000000, "fix": "Buy."},
+        {
+            "id": "MEMO-OWNER",
+            "gate": "memo",
+            "message": "x is not a decision owner, 100% sure",
+            "observed": "x",
+            "required": ["dana.kim"],
+            "fix": "Name a decision owner.",
+        },
+        {
+            "id": "FT-COST-VOLUME",
+            "gate": "cost_at_scale",
+            "message": "too few calls:\nsee notebook",
+            "observed": 2400000,
+            "required": 10000000,
+            "fix": "Buy.",
+        },
     ],
-    "warnings": [{"id": "WARN-DIMENSIONS-BUY", "gate": "memo", "message": "dimensions say buy",
-                  "observed": None, "required": None, "fix": ""}],
-    "gates": {"cost_at_scale": {"fired": False, "exempt": False, "needed": True,
-                                "evidence": ["usage_log", "head_to_head", "cost_model"], "checks": [
-        {"id": "FT-COST-VOLUME", "passed": False, "observed": 2400000, "required": 10000000, "message": "m"},
-        {"id": "FT-COST-QUALITY", "passed": True, "observed": {"point": 0.97, "lower": 0.96}, "required": 0.95,
-         "message": "m"}]},
-        "build": {"fired": False, "needed": False, "evidence": ["corpus_manifest"], "checks": [{"id": "BUILD-DATA", "passed": False, "observed": None,
-                                              "required": 1e11, "message": "m"}]}},
+    "warnings": [
+        {
+            "id": "WARN-DIMENSIONS-BUY",
+            "gate": "memo",
+            "message": "dimensions say buy",
+            "observed": None,
+            "required": None,
+            "fix": "",
+        }
+    ],
+    "gates": {
+        "cost_at_scale": {
+            "fired": False,
+            "exempt": False,
+            "needed": True,
+            "evidence": ["usage_log", "head_to_head", "cost_model"],
+            "checks": [
+                {"id": "FT-COST-VOLUME", "passed": False, "observed": 2400000, "required": 10000000, "message": "m"},
+                {
+                    "id": "FT-COST-QUALITY",
+                    "passed": True,
+                    "observed": {"point": 0.97, "lower": 0.96},
+                    "required": 0.95,
+                    "message": "m",
+                },
+            ],
+        },
+        "build": {
+            "fired": False,
+            "needed": False,
+            "evidence": ["corpus_manifest"],
+            "checks": [{"id": "BUILD-DATA", "passed": False, "observed": None, "required": 1e11, "message": "m"}],
+        },
+    },
 }
 
 
@@ -93,13 +134,31 @@ def test_every_format_is_registered() -> None:
 
 
 def test_requested_reviewers_are_never_shown_as_approvals() -> None:
-    requested = dict(DENIED, review={"source": "requested", "requested": ["lee.wong"], "approved": [], "stale": [],
-                                     "counted": ["lee.wong"], "required": 1})
+    requested = dict(
+        DENIED,
+        review={
+            "source": "requested",
+            "requested": ["lee.wong"],
+            "approved": [],
+            "stale": [],
+            "counted": ["lee.wong"],
+            "required": 1,
+        },
+    )
     text = render_text([decision(requested)])
     assert "review: requested from lee.wong, not approved" in text
     assert "only the pull request's approvals" in render_markdown([decision(requested)])
-    in_ci = dict(DENIED, review={"source": "pull_request", "requested": ["lee.wong"], "approved": ["sam.ortiz"],
-                                 "stale": ["kai.berg"], "counted": ["sam.ortiz"], "required": 1})
+    in_ci = dict(
+        DENIED,
+        review={
+            "source": "pull_request",
+            "requested": ["lee.wong"],
+            "approved": ["sam.ortiz"],
+            "stale": ["kai.berg"],
+            "counted": ["sam.ortiz"],
+            "required": 1,
+        },
+    )
     line = render_text([decision(in_ci)])
     assert "approved in the pull request by sam.ortiz (requested: lee.wong)" in line
     assert "earlier commit, not counted: kai.berg" in line

@@ -59,7 +59,11 @@ def test_missing_reviews_file_names_the_option(tmp_path: Path) -> None:
 def test_command_line_approvals_approve_the_head_and_replace_a_review() -> None:
     reviews = [{"login": "lee.wong", "state": "CHANGES_REQUESTED", "commit_id": "h2"}]
     document = pull_request_input("ana.ruiz", "h2", reviews, ["Lee.Wong", " ", "sam.ortiz"])
-    assert document == {"author": "ana.ruiz", "head": "h2", "reviews": [
-        {"login": "Lee.Wong", "state": "APPROVED", "commit_id": "h2"},
-        {"login": "sam.ortiz", "state": "APPROVED", "commit_id": "h2"},
-    ]}
+    assert document == {
+        "author": "ana.ruiz",
+        "head": "h2",
+        "reviews": [
+            {"login": "Lee.Wong", "state": "APPROVED", "commit_id": "h2"},
+            {"login": "sam.ortiz", "state": "APPROVED", "commit_id": "h2"},
+        ],
+    }

@@ -110,8 +110,10 @@ def test_the_guide_follows_the_policy_data_not_a_copy(tmp_path: Path) -> None:
 def test_the_verb_gates_are_those_of_the_decision_policy() -> None:
     rego = (REPO_ROOT / "policies" / "fmgate" / "decision" / "decision.rego").read_text()
     line = re.search(r"^verb_gates := (\{.*\})$", rego, flags=re.M).group(1)
-    parsed = {verb: set(re.findall(r'"([a-z_]+)"', gates))
-              for verb, gates in re.findall(r'"([a-z-]+)": (set\(\)|\{[^}]*\})', line)}
+    parsed = {
+        verb: set(re.findall(r'"([a-z_]+)"', gates))
+        for verb, gates in re.findall(r'"([a-z-]+)": (set\(\)|\{[^}]*\})', line)
+    }
     assert parsed == {verb: set(gates) for verb, gates in VERB_GATES.items()}
 
 
@@ -176,4 +178,5 @@ def test_every_input_spec_has_one_example_value_per_column() -> None:
 
     for spec in INPUTS.values():
         assert len(spec.example) == len(spec.columns), (
-            f"{spec.name}: InputSpec.example needs one value per column (give a new column its example value)")
+            f"{spec.name}: InputSpec.example needs one value per column (give a new column its example value)"
+        )

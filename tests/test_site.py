@@ -26,9 +26,17 @@ from fmgate.site import MARKER_NAME, build_site, page_name, render_markdown
 NOW = dt.date(2026, 11, 24)
 
 
-def memo_text(memo_id: str, *, decision: str = "buy", status: str = "proposed", title: str | None = None,
-              workload: str | None = None, supersedes: str | None = None, body: str = "Why we decided.\n",
-              owner: str = "dana.kim") -> str:
+def memo_text(
+    memo_id: str,
+    *,
+    decision: str = "buy",
+    status: str = "proposed",
+    title: str | None = None,
+    workload: str | None = None,
+    supersedes: str | None = None,
+    body: str = "Why we decided.\n",
+    owner: str = "dana.kim",
+) -> str:
     return f"""---
 id: {memo_id}
 title: {json.dumps(title or f"Decision {memo_id}")}
@@ -71,29 +79,65 @@ def document_for(memo: MemoFile, now: dt.date) -> dict[str, Any]:
     approved = m.decision == "buy"
     check = {"id": "FT-COST-VOLUME", "passed": False, "observed": 2400000, "required": 10000000}
     return {
-        "memo_id": memo.memo_id, "requested": m.decision, "allowed": approved,
-        "outcome": "approved" if approved else "denied", "supported": "buy",
-        "violations": [] if approved else [
-            {"id": "FT-NO-GATE", "gate": "shared", "message": "neither fine-tune gate fired",
-             "observed": [], "required": ["cost_at_scale", "domain_expertise"], "fix": "collect evidence"},
-            {"id": "FT-COST-VOLUME", "gate": "cost_at_scale", "message": "volume under the threshold",
-             "observed": 2400000, "required": 10000000, "fix": "wait for volume"},
+        "memo_id": memo.memo_id,
+        "requested": m.decision,
+        "allowed": approved,
+        "outcome": "approved" if approved else "denied",
+        "supported": "buy",
+        "violations": []
+        if approved
+        else [
+            {
+                "id": "FT-NO-GATE",
+                "gate": "shared",
+                "message": "neither fine-tune gate fired",
+                "observed": [],
+                "required": ["cost_at_scale", "domain_expertise"],
+                "fix": "collect evidence",
+            },
+            {
+                "id": "FT-COST-VOLUME",
+                "gate": "cost_at_scale",
+                "message": "volume under the threshold",
+                "observed": 2400000,
+                "required": 10000000,
+                "fix": "wait for volume",
+            },
         ],
-        "warnings": [] if not approved else [
-            {"id": "WARN-COST-PROJECTION", "gate": "memo", "message": "no projected-cost scenarios",
-             "observed": 0, "required": 2}],
+        "warnings": []
+        if not approved
+        else [
+            {
+                "id": "WARN-COST-PROJECTION",
+                "gate": "memo",
+                "message": "no projected-cost scenarios",
+                "observed": 0,
+                "required": 2,
+            }
+        ],
         "gates": {
-            "cost_at_scale": {"fired": False, "exempt": False, "checks": [check],
-                              "needed": m.decision == "fine-tune",
-                              "evidence": ["usage_log", "head_to_head", "cost_model"]},
-            "domain_expertise": {"fired": False, "exempt": False, "checks": [],
-                                 "needed": m.decision == "fine-tune",
-                                 "evidence": ["prompting_log", "eval_set", "domain_data"]},
-            "build": {"fired": False, "needed": m.decision == "build", "evidence": ["corpus_manifest"], "checks": [
-                {"id": "BUILD-DATA", "passed": True, "observed": 2e11, "required": 1e11}]},
+            "cost_at_scale": {
+                "fired": False,
+                "exempt": False,
+                "checks": [check],
+                "needed": m.decision == "fine-tune",
+                "evidence": ["usage_log", "head_to_head", "cost_model"],
+            },
+            "domain_expertise": {
+                "fired": False,
+                "exempt": False,
+                "checks": [],
+                "needed": m.decision == "fine-tune",
+                "evidence": ["prompting_log", "eval_set", "domain_data"],
+            },
+            "build": {
+                "fired": False,
+                "needed": m.decision == "build",
+                "evidence": ["corpus_manifest"],
+                "checks": [{"id": "BUILD-DATA", "passed": True, "observed": 2e11, "required": 1e11}],
+            },
         },
-        "relitigation": {"due": False, "next_due": "2027-02-24" if m.status == "approved" else None,
-                         "reasons": []},
+        "relitigation": {"due": False, "next_due": "2027-02-24" if m.status == "approved" else None, "reasons": []},
     }
 
 
@@ -141,11 +185,14 @@ def read(path: Path) -> str:
 
 @pytest.fixture
 def register(tmp_path: Path) -> tuple[Path, Path]:
-    root = make_repo(tmp_path, {
-        "triage-v1": memo_text("triage-v1", status="superseded", workload="triage"),
-        "triage-v2": memo_text("triage-v2", status="approved", workload="triage", supersedes="triage-v1"),
-        "summaries-ft": memo_text("summaries-ft", decision="fine-tune"),
-    })
+    root = make_repo(
+        tmp_path,
+        {
+            "triage-v1": memo_text("triage-v1", status="superseded", workload="triage"),
+            "triage-v2": memo_text("triage-v2", status="approved", workload="triage", supersedes="triage-v1"),
+            "summaries-ft": memo_text("summaries-ft", decision="fine-tune"),
+        },
+    )
     notebooks = root / "evidence" / "summaries-ft"
     notebooks.mkdir()
     (notebooks / "usage_log.html").write_text("<html><body>usage</body></html>")
@@ -159,14 +206,25 @@ def test_index_lists_every_memo_with_its_outcome(register: tuple[Path, Path]) ->
     _, out = register
     page = Page(read(out / "index.html"))
     assert {r["status"]: r["outcome"] for r in page.rows} == {
-        "superseded": "approved", "approved": "approved", "proposed": "denied"}
+        "superseded": "approved",
+        "approved": "approved",
+        "proposed": "denied",
+    }
     assert sorted(r["verb"] for r in page.rows) == ["buy", "buy", "fine-tune"]
     for memo_id in ("triage-v1", "triage-v2", "summaries-ft"):
         assert f"memos/{memo_id}.html" in page.links
         assert (out / "memos" / f"{memo_id}.html").is_file()
     text = read(out / "index.html")
-    for header in ("Workload", "Requested", "Supported", "Outcome", "Status", "Owner", "Memo date",
-                   "Next re-litigation"):
+    for header in (
+        "Workload",
+        "Requested",
+        "Supported",
+        "Outcome",
+        "Status",
+        "Owner",
+        "Memo date",
+        "Next re-litigation",
+    ):
         assert f"<th>{header}</th>" in text
     assert "2027-02-24" in text  # the approved memo's next re-litigation date
     assert page.tags.get("script") == 1 and page.tags.get("select") == 3
@@ -188,11 +246,17 @@ def test_every_link_is_relative_and_resolves(register: tuple[Path, Path]) -> Non
 def test_memo_page_shows_the_decision_document(register: tuple[Path, Path]) -> None:
     _, out = register
     text = read(out / "memos" / "summaries-ft.html")
-    violations = text[text.index('id="violations"'):text.index('id="gates"')]
-    for cell in ("FT-NO-GATE", "neither fine-tune gate fired", "[cost_at_scale, domain_expertise]",
-                 "collect evidence", "2,400,000", "10,000,000"):
+    violations = text[text.index('id="violations"') : text.index('id="gates"')]
+    for cell in (
+        "FT-NO-GATE",
+        "neither fine-tune gate fired",
+        "[cost_at_scale, domain_expertise]",
+        "collect evidence",
+        "2,400,000",
+        "10,000,000",
+    ):
         assert cell in violations
-    gates = text[text.index('id="gates"'):text.index('id="body"')]
+    gates = text[text.index('id="gates"') : text.index('id="body"')]
     assert "Fine-tune gate 1: cost at scale" in gates and "Build gates" in gates
     assert gates.count('class="badge fail">fail<') == 1 and gates.count('class="badge pass">pass<') == 1
     # the rendered notebook is copied and linked, next to the gate whose numbers it holds
@@ -210,13 +274,16 @@ def test_supersedes_chain_both_ways(register: tuple[Path, Path]) -> None:
 
 
 def test_relitigation_page(tmp_path: Path) -> None:
-    root = make_repo(tmp_path, {
-        "late": memo_text("late", status="approved", decision="fine-tune"),
-        "flagged": memo_text("flagged", status="approved"),
-        "later": memo_text("later", status="approved"),
-        "soon": memo_text("soon", status="approved"),
-        "open": memo_text("open"),
-    })
+    root = make_repo(
+        tmp_path,
+        {
+            "late": memo_text("late", status="approved", decision="fine-tune"),
+            "flagged": memo_text("flagged", status="approved"),
+            "later": memo_text("later", status="approved"),
+            "soon": memo_text("soon", status="approved"),
+            "open": memo_text("open"),
+        },
+    )
     session = StandInSession(root)
 
     def with_relit(memo_id: str, **relit: Any) -> dict[str, Any]:
@@ -227,9 +294,19 @@ def test_relitigation_page(tmp_path: Path) -> None:
 
     session.documents = {
         "late": with_relit("late", due=True, next_due="2026-10-01", reasons=["benchmark is 146 days old"]),
-        "flagged": {**with_relit("flagged"), "warnings": [
-            {"id": "RELIT-BUY-VOLUME", "gate": "relitigation", "message": "usage crossed the volume threshold",
-             "observed": 12000000, "required": 10000000, "fix": "weigh a fine-tune"}]},
+        "flagged": {
+            **with_relit("flagged"),
+            "warnings": [
+                {
+                    "id": "RELIT-BUY-VOLUME",
+                    "gate": "relitigation",
+                    "message": "usage crossed the volume threshold",
+                    "observed": 12000000,
+                    "required": 10000000,
+                    "fix": "weigh a fine-tune",
+                }
+            ],
+        },
         "later": with_relit("later", next_due="2027-03-01"),
         "soon": with_relit("soon", next_due="2026-12-01"),
     }
@@ -240,7 +317,7 @@ def test_relitigation_page(tmp_path: Path) -> None:
 
     def section(name: str) -> str:
         start = text.index(f'<section id="{name}">')
-        return text[start:text.index("</section>", start)]
+        return text[start : text.index("</section>", start)]
 
     assert "late" in section("overdue") and "54" in section("overdue")  # days overdue
     assert "benchmark is 146 days old" in section("overdue")
@@ -254,18 +331,36 @@ def test_relitigation_page(tmp_path: Path) -> None:
 
 def test_hostile_memo_text_is_escaped(tmp_path: Path) -> None:
     hostile = "<script>alert(1)</script>"
-    body = (f"# Plan\n\n{hostile}\n\n<img src=x onerror=alert(2)>\n\n"
-            "[click](javascript:alert(3)) and [ok](https://example.com/doc)\n\n"
-            "| a | b |\n|---|---|\n| <b>x</b> | 1 |\n")
-    root = make_repo(tmp_path, {"evil": memo_text(
-        "evil", title=f'{hostile}"><img src=x onerror=alert(4)>', workload="w\"' onmouseover=alert(5)",
-        body=body)})
+    body = (
+        f"# Plan\n\n{hostile}\n\n<img src=x onerror=alert(2)>\n\n"
+        "[click](javascript:alert(3)) and [ok](https://example.com/doc)\n\n"
+        "| a | b |\n|---|---|\n| <b>x</b> | 1 |\n"
+    )
+    root = make_repo(
+        tmp_path,
+        {
+            "evil": memo_text(
+                "evil",
+                title=f'{hostile}"><img src=x onerror=alert(4)>',
+                workload="w\"' onmouseover=alert(5)",
+                body=body,
+            )
+        },
+    )
     session = StandInSession(root)
     memo = session.repo.memos[0]
     document = document_for(memo, NOW)
     document["warnings"][0]["message"] = hostile
-    document["violations"] = [{"id": "</td><script>x()</script>", "gate": "memo", "message": hostile,
-                               "observed": hostile, "required": {"k": hostile}, "fix": hostile}]
+    document["violations"] = [
+        {
+            "id": "</td><script>x()</script>",
+            "gate": "memo",
+            "message": hostile,
+            "observed": hostile,
+            "required": {"k": hostile},
+            "fix": hostile,
+        }
+    ]
     session.documents = {"evil": document}
     out = tmp_path / "site"
     build_site(session, out, NOW)
@@ -311,8 +406,9 @@ def test_size_is_proportional_to_the_number_of_memos(tmp_path: Path) -> None:
 def test_long_supersedes_chain_stays_bounded(tmp_path: Path) -> None:
     memos = {"v000": memo_text("v000", status="superseded", workload="w")}
     for i in range(1, 60):
-        memos[f"v{i:03d}"] = memo_text(f"v{i:03d}", status="superseded" if i < 59 else "approved",
-                                       workload="w", supersedes=f"v{i - 1:03d}")
+        memos[f"v{i:03d}"] = memo_text(
+            f"v{i:03d}", status="superseded" if i < 59 else "approved", workload="w", supersedes=f"v{i - 1:03d}"
+        )
     root = make_repo(tmp_path, memos)
     out = tmp_path / "site"
     build_site(StandInSession(root), out, NOW)

@@ -28,15 +28,15 @@ import subprocess
 import sys
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 from browser import REPO_ROOT, TIMEOUT_S, Chromium, require_chromium  # tests/browser.py
-
-from fmgate.commands import site as site_command  # noqa: E402
-from fmgate.evaluate import DecisionSession  # noqa: E402
+from fmgate.commands import site as site_command
+from fmgate.evaluate import DecisionSession
 
 NOW = dt.date(2026, 11, 24)
 
@@ -49,8 +49,17 @@ opa: {url: null, token_env: null}
 """
 
 
-def memo_text(memo_id: str, *, decision: str = "buy", status: str = "proposed", title: str,
-              workload: str, supersedes: str | None = None, gates: str = "[]", body: str) -> str:
+def memo_text(
+    memo_id: str,
+    *,
+    decision: str = "buy",
+    status: str = "proposed",
+    title: str,
+    workload: str,
+    supersedes: str | None = None,
+    gates: str = "[]",
+    body: str,
+) -> str:
     return f"""---
 id: {memo_id}
 title: {json.dumps(title)}
@@ -80,24 +89,39 @@ evidence: {{}}
 
 
 MEMOS = {
-    "reply-drafting": dict(status="approved", title="Buy reply drafting from a frontier API",
-                           workload="support-reply-drafting",
-                           body="# Reply drafting\n\nA frontier model drafts replies; agents edit them.\n\n"
-                                "| option | verdict |\n|---|---|\n| buy | yes |\n| fine-tune | not earned |\n"),
-    "triage-finetune": dict(decision="fine-tune", title="Fine-tune the ticket-triage classifier",
-                            workload="ticket-triage", gates="[cost_at_scale]",
-                            body="## Why\n\nWe would like our own model. <script>alert('memo')</script>\n"),
-    "search-summaries": dict(status="approved", title="Buy search-result summaries",
-                             workload="search-summaries",
-                             body="Summaries of search results, bought.\n"),
-    "search-summaries-v0": dict(status="superseded", title="Search summaries, first take",
-                                workload="search-summaries-old", body="The first version.\n"),
+    "reply-drafting": dict(
+        status="approved",
+        title="Buy reply drafting from a frontier API",
+        workload="support-reply-drafting",
+        body="# Reply drafting\n\nA frontier model drafts replies; agents edit them.\n\n"
+        "| option | verdict |\n|---|---|\n| buy | yes |\n| fine-tune | not earned |\n",
+    ),
+    "triage-finetune": dict(
+        decision="fine-tune",
+        title="Fine-tune the ticket-triage classifier",
+        workload="ticket-triage",
+        gates="[cost_at_scale]",
+        body="## Why\n\nWe would like our own model. <script>alert('memo')</script>\n",
+    ),
+    "search-summaries": dict(
+        status="approved",
+        title="Buy search-result summaries",
+        workload="search-summaries",
+        body="Summaries of search results, bought.\n",
+    ),
+    "search-summaries-v0": dict(
+        status="superseded",
+        title="Search summaries, first take",
+        workload="search-summaries-old",
+        body="The first version.\n",
+    ),
 }
 MEMOS["search-summaries"]["supersedes"] = "search-summaries-v0"
 NOTEBOOK_MEMO, NOTEBOOK_KIND = "search-summaries", "usage_log"
 
 
 # -- fixtures: repository, site, HTTP server, browser -------------------------
+
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
@@ -116,7 +140,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     (notebook_dir / f"{NOTEBOOK_KIND}.html").write_text(
         "<!doctype html><html><head><meta charset=utf-8><title>usage_log</title>"
         "<link rel=icon href='data:,'></head><body><h1>usage_log notebook</h1>"
-        "<p>median daily calls: 1,200,000</p></body></html>")
+        "<p>median daily calls: 1,200,000</p></body></html>"
+    )
 
     out = root.parent / "site"
     printed = io.StringIO()
@@ -124,8 +149,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     with contextlib.redirect_stdout(printed):
         assert site_command.run(args) == 0
     with DecisionSession.open(root) as session:
-        outcomes = {m.memo_id: ("approved" if session.decide(m, NOW).allowed else "denied")
-                    for m in session.repo.memos}
+        outcomes = {m.memo_id: ("approved" if session.decide(m, NOW).allowed else "denied") for m in session.repo.memos}
     return {"root": root, "out": out, "printed": printed.getvalue(), "outcomes": outcomes}
 
 
@@ -134,7 +158,10 @@ def server(site: dict[str, Any]) -> Iterator[str]:
     """`python -m http.server` on 127.0.0.1 at a free port (port 0: the OS picks one)."""
     process = subprocess.Popen(
         [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", str(site["out"])],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         assert process.stdout is not None
         ready, _, _ = select.select([process.stdout], [], [], TIMEOUT_S)
@@ -176,8 +203,10 @@ def rows(browser: Chromium) -> list[dict[str, Any]]:
 
 def check_filters(browser: Chromium, outcomes: dict[str, str]) -> None:
     def choose(select_id: str, value: str) -> list[str]:
-        browser.evaluate(f"(function () {{ var s = document.getElementById('{select_id}'); s.value = '{value}';"
-                         " s.dispatchEvent(new Event('change')); })()")
+        browser.evaluate(
+            f"(function () {{ var s = document.getElementById('{select_id}'); s.value = '{value}';"
+            " s.dispatchEvent(new Event('change')); })()"
+        )
         return sorted(r["id"] for r in rows(browser) if not r["hidden"])
 
     assert browser.evaluate("document.getElementById('filters').hidden") is False
@@ -205,13 +234,19 @@ def test_pages_over_http(site: dict[str, Any], server: str, browser: Chromium) -
     assert all(r["badge"] == r["outcome"] for r in listed)
     browser.screenshot("index")
     check_filters(browser, site["outcomes"])
-    browser.evaluate("(function () { var s = document.getElementById('filter-status');"
-                     " s.value = 'approved'; s.dispatchEvent(new Event('change')); })()")
+    browser.evaluate(
+        "(function () { var s = document.getElementById('filter-status');"
+        " s.value = 'approved'; s.dispatchEvent(new Event('change')); })()"
+    )
     browser.screenshot("index-filtered-approved")
 
-    pages = {"memo-approved": "memos/reply-drafting.html", "memo-denied": "memos/triage-finetune.html",
-             "memo-notebook": f"memos/{NOTEBOOK_MEMO}.html", "memo-superseded": "memos/search-summaries-v0.html",
-             "relitigation": "relitigation.html"}
+    pages = {
+        "memo-approved": "memos/reply-drafting.html",
+        "memo-denied": "memos/triage-finetune.html",
+        "memo-notebook": f"memos/{NOTEBOOK_MEMO}.html",
+        "memo-superseded": "memos/search-summaries-v0.html",
+        "relitigation": "relitigation.html",
+    }
     links: set[str] = set()
     for name, path in pages.items():
         assert browser.load(server + path) == [], path

@@ -18,15 +18,17 @@ from fmgate.cli import main
 from fmgate.errors import InputError
 from fmgate.evaluate import DecisionSession
 from fmgate.repo import Repository
-
 from test_cli_check import COMPLETE_BUY, write
 
 NOW = "2026-11-24"
 BAD_DATE = COMPLETE_BUY.replace("id: reply-drafting", "id: broken").replace("date: 2026-11-02", "date: 2026-13-45")
 # an approved fine-tune without a head-to-head: due for re-litigation at once
-APPROVED_FINE_TUNE = (COMPLETE_BUY.replace("id: reply-drafting", "id: tuned")
-                      .replace("workload: support-reply-drafting", "workload: tuned-replies")
-                      .replace("decision: buy", "decision: fine-tune").replace("status: proposed", "status: approved"))
+APPROVED_FINE_TUNE = (
+    COMPLETE_BUY.replace("id: reply-drafting", "id: tuned")
+    .replace("workload: support-reply-drafting", "workload: tuned-replies")
+    .replace("decision: buy", "decision: fine-tune")
+    .replace("status: proposed", "status: approved")
+)
 
 
 def run(repo: Path, *args: str) -> int:
@@ -84,7 +86,8 @@ def test_a_session_opens_over_an_unreadable_memo_only_when_asked(decision_repo: 
 
 
 def test_check_decides_the_requested_memo_and_exits_2_naming_the_unreadable_one(
-        decision_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    decision_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     memo = write(decision_repo, "reply.md", COMPLETE_BUY)
     write(decision_repo, "broken.md", BAD_DATE)
     assert run(decision_repo, "check", str(memo), "--now", NOW) == 2
@@ -94,8 +97,9 @@ def test_check_decides_the_requested_memo_and_exits_2_naming_the_unreadable_one(
     assert "could not be read" in captured.err and "nothing is approved" in captured.err
 
 
-def test_an_unreadable_rival_cannot_let_a_conflict_pass(decision_repo: Path,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_unreadable_rival_cannot_let_a_conflict_pass(
+    decision_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     memo = write(decision_repo, "reply.md", COMPLETE_BUY)
     rival = COMPLETE_BUY.replace("id: reply-drafting", "id: rival").replace("status: proposed", "status: approved")
     write(decision_repo, "broken.md", rival.replace("date: 2026-11-02", "date: 2026-13-45"))
@@ -128,7 +132,8 @@ def test_check_with_every_memo_readable_is_unchanged(decision_repo: Path, capsys
 
 
 def test_relitigate_lists_what_is_due_and_exits_2_naming_the_unreadable_memo(
-        decision_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    decision_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     write(decision_repo, "tuned.md", APPROVED_FINE_TUNE)
     write(decision_repo, "broken.md", BAD_DATE.replace("status: proposed", "status: approved"))
     assert run(decision_repo, "relitigate", "--now", NOW) == 2
@@ -152,7 +157,8 @@ def test_relitigate_with_nothing_due_still_exits_2(decision_repo: Path, capsys: 
 
 
 def test_site_writes_the_readable_memos_and_exits_2_naming_the_unreadable_one(
-        decision_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    decision_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     write(decision_repo, "reply.md", COMPLETE_BUY)
     write(decision_repo, "tuned.md", APPROVED_FINE_TUNE)
     write(decision_repo, "broken.md", BAD_DATE)
@@ -178,14 +184,19 @@ def test_files_that_are_no_memo_at_all_are_named_as_listed(decision_repo: Path) 
     repo = Repository(decision_repo, skip_unreadable=True)
     assert [m.relpath for m in repo.memos] == ["memos/reply.md"]
     problems = {p.path: p for p in repo.unreadable}
-    assert set(problems) == {"memos/loop.md", "memos/dangling.md", "memos/folder.md", "memos/latin.md",
-                             "memos/empty.md"}
+    assert set(problems) == {
+        "memos/loop.md",
+        "memos/dangling.md",
+        "memos/folder.md",
+        "memos/latin.md",
+        "memos/empty.md",
+    }
     assert all(p.fix and p.exit_code == 2 for p in problems.values())
 
 
-def test_bad_input_still_wins_over_an_engine_that_cannot_start(decision_repo: Path, tmp_path: Path,
-                                                              monkeypatch: pytest.MonkeyPatch,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_input_still_wins_over_an_engine_that_cannot_start(
+    decision_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     memo = write(decision_repo, "reply.md", COMPLETE_BUY)
     write(decision_repo, "broken.md", BAD_DATE)
     monkeypatch.setenv("FMGATE_OPA_BIN", str(tmp_path / "no-opa"))

@@ -27,10 +27,12 @@ def write_key_pair(folder: Path, name: str) -> tuple[Path, Path]:
     key = Ed25519PrivateKey.generate()
     private = folder / f"{name}.pem"
     public = folder / f"{name}.pub.pem"
-    private.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                          serialization.NoEncryption()))
-    public.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                     serialization.PublicFormat.SubjectPublicKeyInfo))
+    private.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    public.write_bytes(
+        key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
     return private, public
 
 
@@ -68,8 +70,25 @@ def decided(tmp_path_factory: pytest.TempPathFactory) -> Decided:
     head = git(root, "rev-parse", "HEAD").strip()
     key, public = write_key_pair(base, "decision-key")
     out = base / "out"
-    code = main(["--repo", str(root), "ci", "--base", "main", "--author", "ana.ruiz", "--approval", "lee.wong",
-                 "--format", "json", "--out", str(out), "--sign-key", str(key)])
+    code = main(
+        [
+            "--repo",
+            str(root),
+            "ci",
+            "--base",
+            "main",
+            "--author",
+            "ana.ruiz",
+            "--approval",
+            "lee.wong",
+            "--format",
+            "json",
+            "--out",
+            str(out),
+            "--sign-key",
+            str(key),
+        ]
+    )
     assert code == 0
     git(root, "checkout", "-q", "main")
     git(root, "merge", "-q", "--no-ff", "-m", "merge the proposal", "proposal")
@@ -94,11 +113,11 @@ def changed_copy(decided: Decided, tmp_path: Path, path: str) -> tuple[Path, str
     return root, git(root, "rev-parse", "HEAD").strip()
 
 
-def test_record_verifies_on_the_commits_it_was_made_for(decided: Decided,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_record_verifies_on_the_commits_it_was_made_for(decided: Decided, capsys: pytest.CaptureFixture[str]) -> None:
     for commit_sha in (decided.head, decided.merge):
-        code, output = verify(capsys, decided.root, decided.envelope, "--key", str(decided.public),
-                              "--commit", commit_sha)
+        code, output = verify(
+            capsys, decided.root, decided.envelope, "--key", str(decided.public), "--commit", commit_sha
+        )
         assert code == 0, output
         assert "signature: valid" in output and "verified: everything still matches" in output
     code, output = verify(capsys, decided.root, decided.statement, "--commit", decided.merge)
@@ -106,16 +125,20 @@ def test_record_verifies_on_the_commits_it_was_made_for(decided: Decided,
     assert "decision as made: approved" in output and "approvals counted: lee.wong" in output
 
 
-@pytest.mark.parametrize("path", [
-    f"evidence/{MEMO}/inputs/cost_model.yaml",     # an input
-    f"evidence/{MEMO}/cost_model.json",            # an evidence document
-    f"evidence/{MEMO}/cost_model.html",            # a rendered notebook
-    "policies/fmgate/decision/decision.rego",      # a policy file
-    "policies/data.json",                          # policy data
-    "fmgate.yaml",                                 # the settings
-])
-def test_one_changed_byte_fails_verification_and_is_named(decided: Decided, tmp_path: Path, path: str,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"evidence/{MEMO}/inputs/cost_model.yaml",  # an input
+        f"evidence/{MEMO}/cost_model.json",  # an evidence document
+        f"evidence/{MEMO}/cost_model.html",  # a rendered notebook
+        "policies/fmgate/decision/decision.rego",  # a policy file
+        "policies/data.json",  # policy data
+        "fmgate.yaml",  # the settings
+    ],
+)
+def test_one_changed_byte_fails_verification_and_is_named(
+    decided: Decided, tmp_path: Path, path: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     root, changed = changed_copy(decided, tmp_path, path)
     recorded = json.loads(decided.statement.read_text())
     code, output = verify(capsys, root, decided.envelope, "--key", str(decided.public), "--commit", changed)
@@ -130,8 +153,9 @@ def test_one_changed_byte_fails_verification_and_is_named(decided: Decided, tmp_
     assert "NOT VERIFIED" in output
 
 
-def test_a_file_added_to_the_evidence_folder_is_named(decided: Decided, tmp_path: Path,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_file_added_to_the_evidence_folder_is_named(
+    decided: Decided, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = tmp_path / "copy"
     shutil.copytree(decided.root, root, symlinks=True)
     (root / "evidence" / MEMO / "extra.json").write_text("{}\n")
@@ -159,8 +183,20 @@ def test_swapped_signature_fails(decided: Decided, tmp_path: Path, capsys: pytes
     """A record signed by another key, and a signature moved onto another payload."""
     other_key, _ = write_key_pair(tmp_path, "other")
     other_out = tmp_path / "records"
-    assert main(["--repo", str(decided.root), "check", str(decided.root / "memos" / f"{MEMO}.md"),
-                 "--record", str(other_out), "--sign-key", str(other_key), "--format", "json"]) in (0, 1)
+    assert main(
+        [
+            "--repo",
+            str(decided.root),
+            "check",
+            str(decided.root / "memos" / f"{MEMO}.md"),
+            "--record",
+            str(other_out),
+            "--sign-key",
+            str(other_key),
+            "--format",
+            "json",
+        ]
+    ) in (0, 1)
     code, output = verify(capsys, decided.root, other_out / f"{MEMO}.dsse.json", "--key", str(decided.public))
     assert code == 1 and "signature does not verify" in output
 
@@ -174,8 +210,9 @@ def test_swapped_signature_fails(decided: Decided, tmp_path: Path, capsys: pytes
 
 
 def test_a_key_refuses_an_unsigned_record(decided: Decided, capsys: pytest.CaptureFixture[str]) -> None:
-    code, output = verify(capsys, decided.root, decided.statement, "--key", str(decided.public),
-                          "--commit", decided.merge)
+    code, output = verify(
+        capsys, decided.root, decided.statement, "--key", str(decided.public), "--commit", decided.merge
+    )
     assert code == 1 and "not signed" in output
 
 
@@ -184,8 +221,7 @@ def test_a_signed_record_needs_the_key(decided: Decided, capsys: pytest.CaptureF
     assert code == 1 and "no --key was given" in output
 
 
-def test_a_decision_that_differs_is_named(decided: Decided, tmp_path: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_decision_that_differs_is_named(decided: Decided, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     statement = json.loads(decided.statement.read_text())
     statement["predicate"]["decision"]["outcome"] = "denied"
     statement["predicate"]["decision"]["violations"] = [{"id": "MEMO-REVIEW"}]
@@ -198,8 +234,9 @@ def test_a_decision_that_differs_is_named(decided: Decided, tmp_path: Path,
 
 
 @pytest.mark.parametrize("damage", ["not json", "wrong type", "bad digest", "no bundle", "bad envelope"])
-def test_malformed_record_is_bad_input(decided: Decided, tmp_path: Path, damage: str,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_malformed_record_is_bad_input(
+    decided: Decided, tmp_path: Path, damage: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     statement = json.loads(decided.statement.read_text())
     record = tmp_path / "bad.intoto.json"
     if damage == "not json":
@@ -222,7 +259,9 @@ def test_malformed_record_is_bad_input(decided: Decided, tmp_path: Path, damage:
 def test_decision_id_points_at_opas_decision_log(decided: Decided) -> None:
     statement = json.loads(decided.statement.read_text())
     decision_id = statement["predicate"]["decision_id"]
-    entries = [json.loads(line) for line in (decided.out / "records" / "opa-decision-log.jsonl").read_text().splitlines()]
+    entries = [
+        json.loads(line) for line in (decided.out / "records" / "opa-decision-log.jsonl").read_text().splitlines()
+    ]
     [entry] = [e for e in entries if e["decision_id"] == decision_id]
     assert entry["path"] == "fmgate/decision/decision"
     assert entry["result"]["outcome"] == statement["predicate"]["decision"]["outcome"]
@@ -235,8 +274,9 @@ def _readme_walkthrough() -> str:
     return section
 
 
-def test_readme_walkthrough_commands_work(decided: Decided, monkeypatch: pytest.MonkeyPatch,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_readme_walkthrough_commands_work(
+    decided: Decided, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The auditor's walkthrough: its fmgate commands, run as written on a merged pull request."""
     monkeypatch.chdir(decided.root)
     records = decided.root / "records"

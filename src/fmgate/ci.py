@@ -17,9 +17,10 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import gitutil
 from .errors import EngineError, InputError
@@ -109,8 +110,11 @@ def affected_memos(memos: list[MemoFile], changed: list[str]) -> list[MemoFile]:
     picked = []
     for memo in memos:
         inputs = {ref.path for ref in (memo.memo.evidence or {}).values()}
-        if memo.relpath in changed_set or inputs & changed_set or any(
-                p.startswith(f"evidence/{memo.memo_id}/") for p in changed):
+        if (
+            memo.relpath in changed_set
+            or inputs & changed_set
+            or any(p.startswith(f"evidence/{memo.memo_id}/") for p in changed)
+        ):
             picked.append(memo)
     return picked
 
@@ -129,8 +133,15 @@ def lifecycle_problems(root: Path, base: str, memo: MemoFile, memos: list[MemoFi
     return [dict(p) for p in problems]
 
 
-def _facts(repo: Repository, memo: MemoFile, trusted: Path, regenerated_root: Path,
-           policies_changed: bool, lifecycle: list[dict[str, Any]], changed: list[str]) -> dict[str, Any]:
+def _facts(
+    repo: Repository,
+    memo: MemoFile,
+    trusted: Path,
+    regenerated_root: Path,
+    policies_changed: bool,
+    lifecycle: list[dict[str, Any]],
+    changed: list[str],
+) -> dict[str, Any]:
     committed = read_committed(repo, memo)
     regenerated = read_committed(Repository(repo.root, evidence_root=regenerated_root), memo)
     return {
@@ -154,14 +165,17 @@ def policy_flips(root: Path, trusted: Path, now: dt.date) -> list[Flip]:
     """
     outcomes: dict[str, dict[str, str]] = {}
     for label, rules in (("base", trusted), ("head", None)):
-        with DecisionSession.open(root, trusted_root=rules, exact_root=True,
-                                  untrusted_policies=rules is None) as session:
+        with DecisionSession.open(
+            root, trusted_root=rules, exact_root=True, untrusted_policies=rules is None
+        ) as session:
             for memo in session.repo.memos:
                 decision = session.decide(memo, now)
-                outcomes.setdefault(memo.memo_id, {"path": memo.relpath})[label] = str(
-                    decision.document.get("outcome"))
-    return [Flip(memo_id, o["path"], o["base"], o["head"]) for memo_id, o in sorted(outcomes.items())
-            if o.get("base") != o.get("head")]
+                outcomes.setdefault(memo.memo_id, {"path": memo.relpath})[label] = str(decision.document.get("outcome"))
+    return [
+        Flip(memo_id, o["path"], o["base"], o["head"])
+        for memo_id, o in sorted(outcomes.items())
+        if o.get("base") != o.get("head")
+    ]
 
 
 def code_check(root: Path, base: str) -> CodeCheck:
@@ -170,11 +184,16 @@ def code_check(root: Path, base: str) -> CodeCheck:
 
     identity = code_identity()
     package = Path(fmgate.__file__).resolve().parent
-    installed = {p.relative_to(package).as_posix(): gitutil.blob_id(p.read_bytes())
-                 for p in package.rglob("*")
-                 if p.is_file() and p.suffix in CODE_SUFFIXES and "__pycache__" not in p.parts}
-    recorded = {path: blob for path, blob in gitutil.tree_blobs(root, base, "src/fmgate").items()
-                if Path(path).suffix in CODE_SUFFIXES}
+    installed = {
+        p.relative_to(package).as_posix(): gitutil.blob_id(p.read_bytes())
+        for p in package.rglob("*")
+        if p.is_file() and p.suffix in CODE_SUFFIXES and "__pycache__" not in p.parts
+    }
+    recorded = {
+        path: blob
+        for path, blob in gitutil.tree_blobs(root, base, "src/fmgate").items()
+        if Path(path).suffix in CODE_SUFFIXES
+    }
     check = CodeCheck(identity["version"], identity["sha256"], str(package), None)
     if recorded:
         check.differing = sorted(p for p in set(installed) | set(recorded) if installed.get(p) != recorded.get(p))
@@ -182,9 +201,17 @@ def code_check(root: Path, base: str) -> CodeCheck:
     return check
 
 
-def run_ci(start: Path | None, base_ref: str, regenerate: Regenerator, *, author: str | None = None,
-           approvals: list[str] | None = None, reviews: list[dict[str, str]] | None = None,
-           now: dt.date | None = None, workdir: Path | None = None) -> CiResult:
+def run_ci(
+    start: Path | None,
+    base_ref: str,
+    regenerate: Regenerator,
+    *,
+    author: str | None = None,
+    approvals: list[str] | None = None,
+    reviews: list[dict[str, str]] | None = None,
+    now: dt.date | None = None,
+    workdir: Path | None = None,
+) -> CiResult:
     """Decide the branch checked out at *start* against the base commit *base_ref*.
 
     Approvals are the pull request's: *reviews* (each reviewer's latest
@@ -196,14 +223,17 @@ def run_ci(start: Path | None, base_ref: str, regenerate: Regenerator, *, author
     head = gitutil.resolve_commit(root, "HEAD")
     since = gitutil.merge_base(root, base)
     changed = gitutil.changed_paths(root, since)
-    day = now or dt.datetime.now(dt.timezone.utc).date()
+    day = now or dt.datetime.now(dt.UTC).date()
     scratch = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="fmgate-ci-"))
     try:
         trusted = scratch / "trusted"
         gitutil.export_tree(root, base, TRUSTED_PATHS, trusted)
         if not (trusted / "policies").is_dir() or not (trusted / "fmgate.yaml").is_file():
-            raise InputError(f"the base commit {base[:12]} has no policies/ or fmgate.yaml", field="--base",
-                             fix="pass the branch the pull request targets, e.g. --base origin/main")
+            raise InputError(
+                f"the base commit {base[:12]} has no policies/ or fmgate.yaml",
+                field="--base",
+                fix="pass the branch the pull request targets, e.g. --base origin/main",
+            )
         policies_changed = any(p.startswith(RULE_PATH_PREFIXES) or p == "fmgate.yaml" for p in changed)
 
         repo = Repository(root, trusted_root=trusted)
@@ -214,26 +244,48 @@ def run_ci(start: Path | None, base_ref: str, regenerate: Regenerator, *, author
         facts = {}
         for memo in picked:
             regenerate(repo, memo, trusted / "notebooks", regenerated_root)
-            facts[memo.memo_id] = _facts(repo, memo, trusted, regenerated_root, policies_changed,
-                                         lifecycle_problems(root, base, memo, memos), changed)
+            facts[memo.memo_id] = _facts(
+                repo,
+                memo,
+                trusted,
+                regenerated_root,
+                policies_changed,
+                lifecycle_problems(root, base, memo, memos),
+                changed,
+            )
         pull_request = pull_request_input(author, head, reviews or [], approvals or [])
         decisions = []
         decision_ids: dict[str, str | None] = {}
         decision_log: dict[str, dict[str, Any]] = {}
-        decided_at = dt.datetime.now(dt.timezone.utc)
+        decided_at = dt.datetime.now(dt.UTC)
         if picked:
-            with DecisionSession.open(root, trusted_root=trusted, evidence_root=regenerated_root,
-                                      exact_root=True) as session:
+            with DecisionSession.open(
+                root, trusted_root=trusted, evidence_root=regenerated_root, exact_root=True
+            ) as session:
                 for memo in picked:
-                    decisions.append(session.decide(session.repo.load(memo.path), day, pull_request,
-                                                     facts[memo.memo_id]))
+                    decisions.append(
+                        session.decide(session.repo.load(memo.path), day, pull_request, facts[memo.memo_id])
+                    )
                     decision_ids[memo.memo_id] = session.engine.last_decision_id
                 decision_log = session.engine.decision_log({i for i in decision_ids.values() if i})
-        result = CiResult(base=base, changed=changed, decisions=decisions, policies_changed=policies_changed,
-                          head=head, code=code_check(root, base), regenerated_root=regenerated_root,
-                          scratch=scratch, owns_scratch=workdir is None, root=root, now=day, decided_at=decided_at,
-                          pull_request=pull_request, facts=facts, decision_ids=decision_ids,
-                          decision_log=decision_log)
+        result = CiResult(
+            base=base,
+            changed=changed,
+            decisions=decisions,
+            policies_changed=policies_changed,
+            head=head,
+            code=code_check(root, base),
+            regenerated_root=regenerated_root,
+            scratch=scratch,
+            owns_scratch=workdir is None,
+            root=root,
+            now=day,
+            decided_at=decided_at,
+            pull_request=pull_request,
+            facts=facts,
+            decision_ids=decision_ids,
+            decision_log=decision_log,
+        )
         if policies_changed:
             try:
                 result.flips = policy_flips(root, trusted, day)

@@ -21,11 +21,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fmgate",
         description="Evidence gates for buy / fine-tune / build decisions on foundation models. "
-                    "Exit codes: 0 approved or ok, 1 denied or something due, "
-                    "2 bad input or usage, 3 engine or infrastructure failure.")
+        "Exit codes: 0 approved or ok, 1 denied or something due, "
+        "2 bad input or usage, 3 engine or infrastructure failure.",
+    )
     parser.add_argument("--version", action="version", version=f"fmgate {__version__}")
-    parser.add_argument("--repo", type=Path, default=None,
-                        help="the decision repository (default: found from the current folder)")
+    parser.add_argument(
+        "--repo", type=Path, default=None, help="the decision repository (default: found from the current folder)"
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in COMMANDS:
         module.add_parser(subparsers)
@@ -53,16 +55,19 @@ def main(argv: list[str] | None = None) -> int:
         # the reader went away (fmgate check ... | head): stop quietly, claiming nothing
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_ENGINE
-    except Exception as exc:  # noqa: BLE001 - a bug in fmgate: never a traceback's exit 1 ("denied")
+    except Exception as exc:
         if os.environ.get("FMGATE_TRACEBACK"):
             traceback.print_exc()
         try:
             detail = f"{type(exc).__name__}: {exc}"[:500]
-        except Exception:  # noqa: BLE001 - even its message may fail to print
+        except Exception:
             detail = type(exc).__name__
-        print(f"fmgate: internal error in '{args.command}': {detail}; nothing was approved. "
-              "This is a bug in fmgate: please report it with the command and the input that caused it "
-              "(set FMGATE_TRACEBACK=1 to print the traceback)", file=sys.stderr)
+        print(
+            f"fmgate: internal error in '{args.command}': {detail}; nothing was approved. "
+            "This is a bug in fmgate: please report it with the command and the input that caused it "
+            "(set FMGATE_TRACEBACK=1 to print the traceback)",
+            file=sys.stderr,
+        )
         return EXIT_ENGINE
 
 

@@ -60,9 +60,13 @@ class Config:
 
 def _check_threshold(name: str, value: Any, default: Any, path: str, line: int | None) -> None:
     def bad(expected: str) -> InputError:
-        return InputError(f"threshold {name!r} is {value!r}; expected {expected}", path=path,
-                          field=f"thresholds.{name}", line=line,
-                          fix=f"use a value like the default, {default!r}, or remove the override")
+        return InputError(
+            f"threshold {name!r} is {value!r}; expected {expected}",
+            path=path,
+            field=f"thresholds.{name}",
+            line=line,
+            fix=f"use a value like the default, {default!r}, or remove the override",
+        )
 
     if isinstance(default, bool):
         if not isinstance(value, bool):
@@ -73,8 +77,13 @@ def _check_threshold(name: str, value: Any, default: Any, path: str, line: int |
         if isinstance(value, float) and not math.isfinite(value):
             raise bad("a finite number")
         # an int is whole as it is (float() of a 400-digit int overflows)
-        if isinstance(default, int) and not isinstance(default, bool) and name not in RATIO_THRESHOLDS \
-                and isinstance(value, float) and not value.is_integer():
+        if (
+            isinstance(default, int)
+            and not isinstance(default, bool)
+            and name not in RATIO_THRESHOLDS
+            and isinstance(value, float)
+            and not value.is_integer()
+        ):
             raise bad("a whole number")
         if value < 0:
             raise bad("a number that is not negative")
@@ -99,22 +108,34 @@ def load_config(root: Path, defaults: dict[str, Any]) -> Config:
         raise InputError("settings must be a mapping", path=shown, fix="see README, 'Organisation settings'")
     for key in data:
         if not isinstance(key, str):
-            raise InputError(f"setting names must be text; YAML read {key!r} as a {type(key).__name__}",
-                             path=shown, field=str(key), line=lines.get(str(key)),
-                             fix="put the setting name in quotes, or correct it")
+            raise InputError(
+                f"setting names must be text; YAML read {key!r} as a {type(key).__name__}",
+                path=shown,
+                field=str(key),
+                line=lines.get(str(key)),
+                fix="put the setting name in quotes, or correct it",
+            )
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = ".".join(str(p) for p in first["loc"])
-        raise InputError(f"{first['msg']}; got {first.get('input')!r}", path=shown, field=loc,
-                         line=lines.get(loc.split(".")[0]),
-                         fix="see README, 'Organisation settings'") from None
+        raise InputError(
+            f"{first['msg']}; got {first.get('input')!r}",
+            path=shown,
+            field=loc,
+            line=lines.get(loc.split(".")[0]),
+            fix="see README, 'Organisation settings'",
+        ) from None
     known = defaults.get("thresholds", {})
     for name, value in settings.thresholds.items():
         if name not in known:
-            raise InputError(f"unknown threshold {name!r}", path=shown, field=f"thresholds.{name}",
-                             line=lines.get("thresholds"),
-                             fix=f"use one of: {', '.join(sorted(known))}")
+            raise InputError(
+                f"unknown threshold {name!r}",
+                path=shown,
+                field=f"thresholds.{name}",
+                line=lines.get("thresholds"),
+                fix=f"use one of: {', '.join(sorted(known))}",
+            )
         _check_threshold(name, value, known[name], shown, lines.get("thresholds"))
     return Config(settings=settings, defaults=defaults, lines=lines)

@@ -49,9 +49,11 @@ def find_opa() -> str:
     for candidate in candidates:
         if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
             return candidate
-    raise EngineError("the opa binary was not found",
-                      fix="run 'make setup' (it installs OPA with go install), or put opa "
-                          f"v{OPA_VERSION} on PATH, or set FMGATE_OPA_BIN")
+    raise EngineError(
+        "the opa binary was not found",
+        fix="run 'make setup' (it installs OPA with go install), or put opa "
+        f"v{OPA_VERSION} on PATH, or set FMGATE_OPA_BIN",
+    )
 
 
 def _free_port() -> int:
@@ -74,7 +76,8 @@ def _die_with_parent() -> None:
 def policy_files(policies_dir: Path) -> list[Path]:
     """The Rego files OPA serves: tests and hidden folders are not part of the policy."""
     return sorted(
-        p for p in policies_dir.rglob("*.rego")
+        p
+        for p in policies_dir.rglob("*.rego")
         if not p.name.endswith("_test.rego")
         and not any(part.startswith(".") for part in p.relative_to(policies_dir).parts)
     )
@@ -94,10 +97,15 @@ def _authz_policy(token: str) -> str:
 class Engine:
     """A connection to an OPA server holding fmgate's policies and data."""
 
-    def __init__(self, client: OpaClient, base_url: str, token: str | None,
-                 process: subprocess.Popen[bytes] | None = None,
-                 workdir: tempfile.TemporaryDirectory[str] | None = None,
-                 log_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        client: OpaClient,
+        base_url: str,
+        token: str | None,
+        process: subprocess.Popen[bytes] | None = None,
+        workdir: tempfile.TemporaryDirectory[str] | None = None,
+        log_path: Path | None = None,
+    ) -> None:
         self.client = client
         self.base_url = base_url
         self.token = token
@@ -115,8 +123,15 @@ class Engine:
         client = getattr(self._local, "client", None)
         if client is None:
             base = self.client
-            client = OpaClient(host=base.host, port=base.port, ssl=base.ssl, cert=base.cert,
-                               token=self.token, timeout=base.timeout, retries=base.retries)
+            client = OpaClient(
+                host=base.host,
+                port=base.port,
+                ssl=base.ssl,
+                cert=base.cert,
+                token=self.token,
+                timeout=base.timeout,
+                retries=base.retries,
+            )
             self._local.client = client
             with self._clients_lock:
                 self._clients.append(client)
@@ -124,11 +139,12 @@ class Engine:
 
     # -- lifecycle ---------------------------------------------------------
     @classmethod
-    def start_local(cls, policies_dir: Path, *, opa_bin: str | None = None, wait: bool = True) -> "Engine":
+    def start_local(cls, policies_dir: Path, *, opa_bin: str | None = None, wait: bool = True) -> Engine:
         """Start a local server; with wait=False, return at once and call wait_ready() before use."""
         if not policies_dir.is_dir():
-            raise InputError("policies folder not found", path=str(policies_dir),
-                             fix="run fmgate inside a decision repository")
+            raise InputError(
+                "policies folder not found", path=str(policies_dir), fix="run fmgate inside a decision repository"
+            )
         binary = opa_bin or find_opa()
         policies_dir = policies_dir.resolve()  # the server runs in a folder of its own
         token = os.urandom(32).hex()
@@ -139,25 +155,44 @@ class Engine:
         log_path = Path(workdir.name) / "opa.log"
         port = _free_port()
         command = [
-            binary, "run", "--server", "--addr", f"127.0.0.1:{port}",
-            "--authentication=token", "--authorization=basic",
-            "--disable-telemetry", "--log-level", "error",
+            binary,
+            "run",
+            "--server",
+            "--addr",
+            f"127.0.0.1:{port}",
+            "--authentication=token",
+            "--authorization=basic",
+            "--disable-telemetry",
+            "--log-level",
+            "error",
             # OPA's decision log: one line per query in opa.log, carrying the decision_id the response
             # carries too, so a decision record and the server's audit trail point at each other
-            "--set", "decision_logs.console=true",
-            "--ignore", ".*", "--ignore", "*_test.rego",
-            str(policies_dir), str(authz_dir),
+            "--set",
+            "decision_logs.console=true",
+            "--ignore",
+            ".*",
+            "--ignore",
+            "*_test.rego",
+            str(policies_dir),
+            str(authz_dir),
         ]
         log = open(log_path, "wb")
         try:
-            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent,
-                                       env=_server_environment(), cwd=workdir.name)
+            process = subprocess.Popen(
+                command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                preexec_fn=_die_with_parent,
+                env=_server_environment(),
+                cwd=workdir.name,
+            )
         except OSError as exc:
             log.close()
             workdir.cleanup()
-            raise EngineError(f"OPA could not be started: {exc.strerror}", path=binary,
-                              fix="run 'fmgate doctor'") from None
+            raise EngineError(
+                f"OPA could not be started: {exc.strerror}", path=binary, fix="run 'fmgate doctor'"
+            ) from None
         finally:
             if not log.closed:
                 log.close()
@@ -165,7 +200,7 @@ class Engine:
         engine = cls(client, f"http://127.0.0.1:{port}", token, process, workdir, log_path)
         return engine.wait_ready() if wait else engine
 
-    def wait_ready(self) -> "Engine":
+    def wait_ready(self) -> Engine:
         """Block until the server answers /health; stop it and raise if it never does."""
         try:
             self._wait_ready()
@@ -175,14 +210,24 @@ class Engine:
         return self
 
     @classmethod
-    def connect_remote(cls, url: str, token: str | None) -> "Engine":
+    def connect_remote(cls, url: str, token: str | None) -> Engine:
         parsed = urlparse(url)
         if parsed.scheme not in ("http", "https") or not parsed.hostname:
-            raise InputError(f"OPA url {url!r} is not an http(s) URL", path="fmgate.yaml",
-                             field="opa.url", fix="use e.g. https://opa.example.internal:8181")
+            raise InputError(
+                f"OPA url {url!r} is not an http(s) URL",
+                path="fmgate.yaml",
+                field="opa.url",
+                fix="use e.g. https://opa.example.internal:8181",
+            )
         port = parsed.port or (443 if parsed.scheme == "https" else 80)
-        client = OpaClient(host=parsed.hostname, port=port, ssl=parsed.scheme == "https",
-                           token=token, timeout=QUERY_TIMEOUT_S, retries=1)
+        client = OpaClient(
+            host=parsed.hostname,
+            port=port,
+            ssl=parsed.scheme == "https",
+            token=token,
+            timeout=QUERY_TIMEOUT_S,
+            retries=1,
+        )
         engine = cls(client, f"{parsed.scheme}://{parsed.hostname}:{port}", token)
         engine._wait_ready(timeout=10.0)
         return engine
@@ -198,7 +243,8 @@ class Engine:
             if self.process is not None and self.process.poll() is not None:
                 raise EngineError(
                     f"OPA exited during start-up with code {self.process.returncode}: {self._log_tail()}",
-                    fix="run 'opa check --strict policies' and 'fmgate doctor'")
+                    fix="run 'opa check --strict policies' and 'fmgate doctor'",
+                )
             try:
                 response = self.client._session.get(f"{self.base_url}/health", timeout=2)
                 if response.status_code == 200:
@@ -206,8 +252,10 @@ class Engine:
             except requests.RequestException:
                 pass
             time.sleep(0.01)  # OPA is usually up within a few hundred ms; a short poll wastes little
-        raise EngineError(f"OPA at {self.base_url} did not become healthy within {timeout:.0f}s",
-                          fix="check that the server is running and reachable; run 'fmgate doctor'")
+        raise EngineError(
+            f"OPA at {self.base_url} did not become healthy within {timeout:.0f}s",
+            fix="check that the server is running and reachable; run 'fmgate doctor'",
+        )
 
     def close(self) -> None:
         for client in self._clients:
@@ -226,7 +274,7 @@ class Engine:
             self._workdir.cleanup()
             self._workdir = None
 
-    def __enter__(self) -> "Engine":
+    def __enter__(self) -> Engine:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -234,10 +282,11 @@ class Engine:
 
     # -- data and queries ---------------------------------------------------
     def _failure(self, what: str, exc: BaseException) -> EngineError:
-        crashed = self.process is not None and self.process.poll() is not None
-        detail = f"OPA exited with code {self.process.returncode}" if crashed else str(exc)
-        return EngineError(f"{what} failed: {detail}",
-                           fix="nothing was approved; re-run, and run 'fmgate doctor' if it persists")
+        code = self.process.poll() if self.process is not None else None
+        detail = f"OPA exited with code {code}" if code is not None else str(exc)
+        return EngineError(
+            f"{what} failed: {detail}", fix="nothing was approved; re-run, and run 'fmgate doctor' if it persists"
+        )
 
     def put_data(self, path: str, value: Any) -> None:
         try:
@@ -245,8 +294,7 @@ class Engine:
         except Exception as exc:
             raise self._failure(f"loading data.{path.replace('/', '.')} into OPA", exc) from None
 
-    def query(self, input_document: dict[str, Any], package: str = DECISION_PACKAGE,
-              rule: str = DECISION_RULE) -> Any:
+    def query(self, input_document: dict[str, Any], package: str = DECISION_PACKAGE, rule: str = DECISION_RULE) -> Any:
         """Evaluate one rule; an undefined result is an engine failure, never a pass."""
         try:
             response = self._thread_client().query_rule(input_document, package, rule)
@@ -254,8 +302,10 @@ class Engine:
             raise self._failure(f"evaluating data.{package.replace('/', '.')}.{rule}", exc) from None
         self._local.decision_id = response.get("decision_id")
         if "result" not in response:
-            raise EngineError(f"data.{package.replace('/', '.')}.{rule} is undefined for this input",
-                              fix="the policies did not produce a decision; run 'opa test policies'")
+            raise EngineError(
+                f"data.{package.replace('/', '.')}.{rule} is undefined for this input",
+                fix="the policies did not produce a decision; run 'opa test policies'",
+            )
         return response["result"]
 
     @property
@@ -300,8 +350,7 @@ class Engine:
         except requests.HTTPError:
             return None
         except Exception as exc:
-            raise self._failure(f"evaluating data.{DECISION_PACKAGE.replace('/', '.')}.{BATCH_RULE}",
-                                exc) from None
+            raise self._failure(f"evaluating data.{DECISION_PACKAGE.replace('/', '.')}.{BATCH_RULE}", exc) from None
         result = response.get("result")
         if not isinstance(result, list) or len(result) != len(inputs):
             return None
@@ -315,8 +364,11 @@ class Engine:
             served = {item.get("raw", "") for item in response.json().get("result", [])}
         except Exception as exc:
             raise self._failure("listing the server's policies", exc) from None
-        return [p.relative_to(policies_dir).as_posix() for p in policy_files(policies_dir)
-                if p.read_text(encoding="utf-8") not in served]
+        return [
+            p.relative_to(policies_dir).as_posix()
+            for p in policy_files(policies_dir)
+            if p.read_text(encoding="utf-8") not in served
+        ]
 
 
 # Evaluation allocates heavily while the live heap stays small (policies plus the memo index), so
@@ -335,8 +387,15 @@ def _server_environment() -> dict[str, str]:
     return env
 
 
-def open_engine(repo_root: Path, config: Any, *, policies_dir: Path | None = None,
-                warn: Any = None, wait: bool = True, local: bool = False) -> Engine:
+def open_engine(
+    repo_root: Path,
+    config: Any,
+    *,
+    policies_dir: Path | None = None,
+    warn: Any = None,
+    wait: bool = True,
+    local: bool = False,
+) -> Engine:
     """Start the local server, or connect to the configured remote one.
 
     wait=False only affects a local server: it is still starting when this returns, and the
@@ -350,8 +409,7 @@ def open_engine(repo_root: Path, config: Any, *, policies_dir: Path | None = Non
         engine = Engine.connect_remote(url, config.opa_token())
         drift = engine.remote_policy_drift(policies_dir)
         if drift and warn is not None:
-            warn(f"the OPA server at {url} serves policies that differ from this repository's: "
-                 + ", ".join(drift))
+            warn(f"the OPA server at {url} serves policies that differ from this repository's: " + ", ".join(drift))
     else:
         engine = Engine.start_local(policies_dir, wait=wait)
     return engine
@@ -372,28 +430,52 @@ def check_untrusted_policies(policies_dir: Path) -> None:
     binary = find_opa()
     with tempfile.TemporaryDirectory(prefix="fmgate-capabilities-") as folder:
         try:
-            current = subprocess.run([binary, "capabilities", "--current"], capture_output=True, text=True,
-                                     timeout=60, env=_server_environment(), cwd=folder)
+            current = subprocess.run(
+                [binary, "capabilities", "--current"],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                env=_server_environment(),
+                cwd=folder,
+            )
             capabilities = json.loads(current.stdout)
         except (OSError, subprocess.TimeoutExpired, ValueError) as exc:
             raise EngineError(f"opa capabilities failed: {exc}", fix="run 'fmgate doctor'") from None
-        capabilities["builtins"] = [b for b in capabilities.get("builtins", [])
-                                    if b.get("name") not in UNTRUSTED_BUILTINS]
+        capabilities["builtins"] = [
+            b for b in capabilities.get("builtins", []) if b.get("name") not in UNTRUSTED_BUILTINS
+        ]
         path = Path(folder) / "capabilities.json"
         path.write_text(json.dumps(capabilities), encoding="utf-8")
         try:
-            checked = subprocess.run([binary, "check", "--capabilities", str(path), "--ignore", ".*",
-                                      "--ignore", "*_test.rego", str(policies_dir)],
-                                     capture_output=True, text=True, timeout=120, env=_server_environment(),
-                                     cwd=folder)
+            checked = subprocess.run(
+                [
+                    binary,
+                    "check",
+                    "--capabilities",
+                    str(path),
+                    "--ignore",
+                    ".*",
+                    "--ignore",
+                    "*_test.rego",
+                    str(policies_dir),
+                ],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                env=_server_environment(),
+                cwd=folder,
+            )
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise EngineError(f"opa check failed: {exc}", fix="run 'fmgate doctor'") from None
     if checked.returncode != 0:
         problem = (checked.stderr or checked.stdout).strip().splitlines()
-        raise InputError("the policies use a builtin that is not allowed for untrusted rules (network or "
-                         f"environment access: {', '.join(sorted(UNTRUSTED_BUILTINS))}) or do not compile: "
-                         + " | ".join(problem[:3]), path=str(policies_dir),
-                         fix="remove the call; policies decide from their input and data only")
+        raise InputError(
+            "the policies use a builtin that is not allowed for untrusted rules (network or "
+            f"environment access: {', '.join(sorted(UNTRUSTED_BUILTINS))}) or do not compile: "
+            + " | ".join(problem[:3]),
+            path=str(policies_dir),
+            fix="remove the call; policies decide from their input and data only",
+        )
 
 
 def opa_version(binary: str) -> str | None:
@@ -405,5 +487,3 @@ def opa_version(binary: str) -> str | None:
         if line.startswith("Version:"):
             return line.split(":", 1)[1].strip()
     return None
-
-

@@ -16,8 +16,15 @@ class FmgateError(Exception):
 
     exit_code = EXIT_BAD_INPUT
 
-    def __init__(self, message: str, *, path: str | None = None, field: str | None = None,
-                 line: int | None = None, fix: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        field: str | None = None,
+        line: int | None = None,
+        fix: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.path = path
@@ -59,6 +66,9 @@ def report_unreadable(problems: Sequence[FmgateError], consequence: str) -> int:
     for problem in problems:
         print(f"fmgate: error: {problem}", file=sys.stderr)
     count = len(problems)
-    print(f"fmgate: error: {count} memo{'s' if count != 1 else ''} in the repository could not be read "
-          f"(the repository index lacks {'them' if count != 1 else 'it'}); {consequence}", file=sys.stderr)
+    print(
+        f"fmgate: error: {count} memo{'s' if count != 1 else ''} in the repository could not be read "
+        f"(the repository index lacks {'them' if count != 1 else 'it'}); {consequence}",
+        file=sys.stderr,
+    )
     return EXIT_BAD_INPUT

@@ -1,16 +1,17 @@
 """Deciding memos: the library API behind `fmgate check` (usable from notebooks too).
 
-    with DecisionSession.open(Path(".")) as session:
-        decision = session.decide(session.repo.load(Path("memos/x.md")))
+with DecisionSession.open(Path(".")) as session:
+    decision = session.decide(session.repo.load(Path("memos/x.md")))
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .config import Config, load_config
 from .engine import Engine, check_untrusted_policies, open_engine
@@ -29,8 +30,11 @@ def _schema_validator(schemas_dir: Path, kind: str) -> Any:
 
     folder = schemas_dir / "evidence"
     if not (folder / "envelope.schema.json").is_file():
-        raise InputError("the evidence JSON Schemas are missing", path=str(folder),
-                         fix="restore schemas/evidence/ from the repository")
+        raise InputError(
+            "the evidence JSON Schemas are missing",
+            path=str(folder),
+            fix="restore schemas/evidence/ from the repository",
+        )
     return _validators(str(folder)).get(kind)
 
 
@@ -61,7 +65,8 @@ def load_evidence(repo: Repository, memo: MemoFile) -> dict[str, Any]:
                 first = problems[0]
                 where = "/".join(str(p) for p in first.path) or "(document)"
                 evidence[kind] = _invalid(
-                    kind, f"{shown} does not match its schema at {where}: {first.message}; re-run fmgate collect")
+                    kind, f"{shown} does not match its schema at {where}: {first.message}; re-run fmgate collect"
+                )
                 continue
         if not isinstance(document, dict):
             evidence[kind] = _invalid(kind, f"{shown} is not a JSON object; re-run fmgate collect")
@@ -90,10 +95,17 @@ class DecisionSession:
         self.engine = engine
 
     @classmethod
-    def open(cls, root: Path | None = None, *, warn: Callable[[str], None] | None = None,
-             trusted_root: Path | None = None, evidence_root: Path | None = None,
-             exact_root: bool = False, untrusted_policies: bool = False,
-             skip_unreadable: bool = False) -> "DecisionSession":
+    def open(
+        cls,
+        root: Path | None = None,
+        *,
+        warn: Callable[[str], None] | None = None,
+        trusted_root: Path | None = None,
+        evidence_root: Path | None = None,
+        exact_root: bool = False,
+        untrusted_policies: bool = False,
+        skip_unreadable: bool = False,
+    ) -> DecisionSession:
         """Start (or connect to) OPA with the rules of *trusted_root* (default: the repository's own).
 
         *exact_root* takes *root* as the repository as it is, rather than looking for fmgate.yaml
@@ -104,16 +116,16 @@ class DecisionSession:
         (see :attr:`Repository.unreadable`): the caller must report them and approve nothing.
         """
         base = Path(root or Path.cwd()).resolve() if exact_root else find_root(root)
-        repo = Repository(base, trusted_root=trusted_root, evidence_root=evidence_root,
-                          skip_unreadable=skip_unreadable)
+        repo = Repository(base, trusted_root=trusted_root, evidence_root=evidence_root, skip_unreadable=skip_unreadable)
         config = load_config(repo.rules_root, repo.policy_defaults())
         if untrusted_policies:
             check_untrusted_policies(repo.policies_dir)
         # A local OPA compiles the policies while the memos are parsed. Bad input still wins: an
         # unparsable memo is reported (exit 2) even when OPA could not be started.
         try:
-            starting: Engine | EngineError = open_engine(repo.root, config, policies_dir=repo.policies_dir,
-                                                         warn=warn, wait=False, local=untrusted_policies)
+            starting: Engine | EngineError = open_engine(
+                repo.root, config, policies_dir=repo.policies_dir, warn=warn, wait=False, local=untrusted_policies
+            )
         except EngineError as exc:
             starting = exc
         try:
@@ -137,15 +149,19 @@ class DecisionSession:
     def close(self) -> None:
         self.engine.close()
 
-    def __enter__(self) -> "DecisionSession":
+    def __enter__(self) -> DecisionSession:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def policy_input(self, memo: MemoFile, now: dt.date,
-                     pull_request: dict[str, Any] | None = None,
-                     provenance: dict[str, Any] | None = None) -> dict[str, Any]:
+    def policy_input(
+        self,
+        memo: MemoFile,
+        now: dt.date,
+        pull_request: dict[str, Any] | None = None,
+        provenance: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         view = memo.policy_view()
         self._confirm_rejected_fine_tune(memo, view)
         document: dict[str, Any] = {
@@ -167,14 +183,17 @@ class DecisionSession:
             return
         if reference in {m.memo_id for m in self.repo.memos}:
             return  # a memo id: the policy looks it up in the repository index
-        path = resolve_inside(self.repo.root, reference.strip(), source=memo.relpath,
-                              field="build.rejected_fine_tune")
+        path = resolve_inside(self.repo.root, reference.strip(), source=memo.relpath, field="build.rejected_fine_tune")
         assert isinstance(plan, dict)  # checked above: the reference was read from it
         plan["rejected_fine_tune_found"] = path.is_file()
 
-    def decide(self, memo: MemoFile, now: dt.date | None = None,
-               pull_request: dict[str, Any] | None = None,
-               provenance: dict[str, Any] | None = None) -> Decision:
+    def decide(
+        self,
+        memo: MemoFile,
+        now: dt.date | None = None,
+        pull_request: dict[str, Any] | None = None,
+        provenance: dict[str, Any] | None = None,
+    ) -> Decision:
         day = now or _today()
         try:
             result = self.engine.query(self.policy_input(memo, day, pull_request, provenance))
@@ -193,13 +212,16 @@ class DecisionSession:
 
 
 def _today() -> dt.date:
-    return dt.datetime.now(dt.timezone.utc).date()
+    return dt.datetime.now(dt.UTC).date()
 
 
 def _decision(memo: MemoFile, result: Any) -> Decision:
     if not isinstance(result, dict):
-        raise InputError("the policies returned something other than a decision document",
-                         path="policies/decision", fix="run 'opa test policies'")
+        raise InputError(
+            "the policies returned something other than a decision document",
+            path="policies/decision",
+            fix="run 'opa test policies'",
+        )
     return Decision(memo, result)
 
 
@@ -208,8 +230,9 @@ def _decision(memo: MemoFile, result: Any) -> Decision:
 BATCH_SIZE = 50
 
 
-def decide_all(session: "DecisionSession", memos: list[MemoFile], now: dt.date | None = None,
-               workers: int = 4) -> list[Decision]:
+def decide_all(
+    session: DecisionSession, memos: list[MemoFile], now: dt.date | None = None, workers: int = 4
+) -> list[Decision]:
     """Decide many memos on one server, in batches, a few queries in flight so OPA uses every core."""
     from concurrent.futures import ThreadPoolExecutor
 
@@ -217,7 +240,7 @@ def decide_all(session: "DecisionSession", memos: list[MemoFile], now: dt.date |
     if len(memos) < 2:
         return [session.decide(memo, day) for memo in memos]
     size = max(1, min(BATCH_SIZE, -(-len(memos) // (2 * max(1, workers)))))
-    batches = [memos[i:i + size] for i in range(0, len(memos), size)]
+    batches = [memos[i : i + size] for i in range(0, len(memos), size)]
     if workers < 2:
         return [d for batch in batches for d in session.decide_batch(batch, day)]
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fmgate-decide") as pool:

@@ -36,8 +36,11 @@ def load_exceptions(root: Path) -> dict[str, dict[str, Any]]:
         relpath = path.relative_to(root).as_posix()
         data, _ = load_yaml_file(str(path), display=relpath, json_values=True)
         if not isinstance(data, dict):
-            raise InputError("an exception file must be a mapping of fields", path=relpath,
-                             fix=f"write the fields {', '.join(FIELDS)} (see 'fmgate new --exception')")
+            raise InputError(
+                "an exception file must be a mapping of fields",
+                path=relpath,
+                fix=f"write the fields {', '.join(FIELDS)} (see 'fmgate new --exception')",
+            )
         entry = {key: (value.isoformat() if isinstance(value, dt.date) else value) for key, value in data.items()}
         entry.update({"id": path.stem, "path": relpath})
         found[relpath] = entry
@@ -48,13 +51,15 @@ def template(exception_id: str, memo_id: str, rules: list[str], today: dt.date, 
     """A new exception file for *memo_id*, granted today and expiring at the longest term allowed."""
     waived = ", ".join(rules) if rules else "RULE-ID"
     expires = today + dt.timedelta(days=max_days)
-    return (f"# Exception {exception_id}: waives rules of one memo until it expires. Governance-owned:\n"
-            f"# an exception approver (fmgate.yaml exception_approvers) other than the memo's proposer\n"
-            f"# approves it, in its own pull request.\n"
-            f"memo: {memo_id}\n"
-            f"waives: [{waived}]          # rule IDs; PROV-*, MEMO-FIELDS and EXC-* can never be waived\n"
-            f'justification: "<why the rule cannot be met now, and what makes it safe meanwhile>"\n'
-            f'approved_by: "<an exception approver>"\n'
-            f'ticket: "<ticket id or link>"\n'
-            f"granted: {today.isoformat()}\n"
-            f"expires: {expires.isoformat()}   # at most exception_max_days ({max_days}) after granted\n")
+    return (
+        f"# Exception {exception_id}: waives rules of one memo until it expires. Governance-owned:\n"
+        f"# an exception approver (fmgate.yaml exception_approvers) other than the memo's proposer\n"
+        f"# approves it, in its own pull request.\n"
+        f"memo: {memo_id}\n"
+        f"waives: [{waived}]          # rule IDs; PROV-*, MEMO-FIELDS and EXC-* can never be waived\n"
+        f'justification: "<why the rule cannot be met now, and what makes it safe meanwhile>"\n'
+        f'approved_by: "<an exception approver>"\n'
+        f'ticket: "<ticket id or link>"\n'
+        f"granted: {today.isoformat()}\n"
+        f"expires: {expires.isoformat()}   # at most exception_max_days ({max_days}) after granted\n"
+    )

@@ -9,30 +9,31 @@ from pathlib import Path
 
 from .errors import EngineError, InputError
 
-FETCH_FIX = ("fetch the base branch with its history: in GitHub Actions use "
-             "actions/checkout with 'fetch-depth: 0'; locally 'git fetch origin <base>'")
+FETCH_FIX = (
+    "fetch the base branch with its history: in GitHub Actions use "
+    "actions/checkout with 'fetch-depth: 0'; locally 'git fetch origin <base>'"
+)
 
 
 def git(root: Path, *args: str, check: bool = True, binary: bool = False) -> subprocess.CompletedProcess:
     try:
-        completed = subprocess.run(["git", "-C", str(root), *args], capture_output=True,
-                                   text=not binary, timeout=120)
+        completed = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=not binary, timeout=120)
     except FileNotFoundError:
         raise EngineError("git is not installed", fix="install git") from None
     except subprocess.TimeoutExpired:
         raise EngineError(f"git {' '.join(args)} timed out", fix="check the repository's health") from None
     if check and completed.returncode != 0:
         stderr = completed.stderr if isinstance(completed.stderr, str) else completed.stderr.decode(errors="replace")
-        raise InputError(f"git {' '.join(args)} failed: {stderr.strip()}", path=str(root),
-                         fix=FETCH_FIX)
+        raise InputError(f"git {' '.join(args)} failed: {stderr.strip()}", path=str(root), fix=FETCH_FIX)
     return completed
 
 
 def ensure_work_tree(root: Path) -> None:
     result = git(root, "rev-parse", "--is-inside-work-tree", check=False)
     if result.returncode != 0 or result.stdout.strip() != "true":
-        raise InputError("not a git work tree", path=str(root),
-                         fix="run fmgate ci inside a clone of the decision repository")
+        raise InputError(
+            "not a git work tree", path=str(root), fix="run fmgate ci inside a clone of the decision repository"
+        )
 
 
 def resolve_commit(root: Path, ref: str) -> str:
@@ -47,8 +48,7 @@ def resolve_commit(root: Path, ref: str) -> str:
 def merge_base(root: Path, base: str, head: str = "HEAD") -> str:
     result = git(root, "merge-base", base, head, check=False)
     if result.returncode != 0 or not result.stdout.strip():
-        raise InputError(f"the branch has no common history with {base[:12]}", field="--base",
-                         fix=FETCH_FIX)
+        raise InputError(f"the branch has no common history with {base[:12]}", field="--base", fix=FETCH_FIX)
     return result.stdout.strip()
 
 
@@ -84,8 +84,11 @@ def toplevel(start: Path) -> Path:
     """The top folder of the git work tree holding *start*."""
     result = git(start, "rev-parse", "--show-toplevel", check=False)
     if result.returncode != 0 or not result.stdout.strip():
-        raise InputError("not a git work tree", path=str(start),
-                         fix="pass --repo the checkout of the pull request's branch (a git clone)")
+        raise InputError(
+            "not a git work tree",
+            path=str(start),
+            fix="pass --repo the checkout of the pull request's branch (a git clone)",
+        )
     return Path(result.stdout.strip()).resolve()
 
 
@@ -99,7 +102,7 @@ def tree_blobs(root: Path, ref: str, folder: str) -> dict[str, str]:
         meta, _, path = entry.partition("\t")
         parts = meta.split()
         if len(parts) == 3 and parts[1] == "blob":
-            blobs[path[len(folder):].lstrip("/")] = parts[2]
+            blobs[path[len(folder) :].lstrip("/")] = parts[2]
     return blobs
 
 

@@ -58,7 +58,7 @@ def defer() -> bool:
         def is_valid_syntax(term: str, value: str) -> Any:
             return load().is_valid_syntax(term, value)
 
-        def __getattr__(name: str) -> Any:  # noqa: N807 - module-level attribute hook (PEP 562)
+        def __getattr__(name: str) -> Any:
             if name.startswith("__") and name.endswith("__"):
                 raise AttributeError(name)
             return getattr(load(), name)

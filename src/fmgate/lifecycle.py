@@ -17,7 +17,8 @@ parsed `MemoFile`s.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable, Mapping, TypedDict
+from collections.abc import Iterable, Mapping
+from typing import Any, TypedDict
 
 from .memo import MemoFile
 
@@ -96,8 +97,9 @@ def _where(path: str | None, memo_id: str | None) -> str:
     return path or (f"memos/{memo_id}.md" if memo_id else "memos/")
 
 
-def check_transition(old: Mapping[str, Any] | MemoFile | None, new: Mapping[str, Any] | MemoFile,
-                     *, path: str | None = None) -> list[Problem]:
+def check_transition(
+    old: Mapping[str, Any] | MemoFile | None, new: Mapping[str, Any] | MemoFile, *, path: str | None = None
+) -> list[Problem]:
     """Problems with changing one memo from *old* (None: a new file) to *new*."""
     new_data, new_path = _front_matter(new)
     problems: list[Problem] = []
@@ -110,11 +112,15 @@ def check_transition(old: Mapping[str, Any] | MemoFile | None, new: Mapping[str,
     allowed = TRANSITIONS.get(before)
     if allowed is not None and after not in allowed:
         if before == "approved":
-            fix = ("an approved memo only becomes superseded (when a new memo names it in "
-                   "'supersedes') or retired; write a new memo to change the decision")
+            fix = (
+                "an approved memo only becomes superseded (when a new memo names it in "
+                "'supersedes') or retired; write a new memo to change the decision"
+            )
         elif before in ("rejected", "superseded", "retired"):
-            fix = (f"a {before} memo is final; write a new memo (with 'supersedes: "
-                   f"{_memo_id(old_data, old_path) or '<this id>'}' if it replaces this one)")
+            fix = (
+                f"a {before} memo is final; write a new memo (with 'supersedes: "
+                f"{_memo_id(old_data, old_path) or '<this id>'}' if it replaces this one)"
+            )
         else:
             fix = f"from {before} a memo may become: {', '.join(sorted(allowed))}"
         problems.append(_problem(where, "status", f"status may not change from {before} to {after}", fix))
@@ -124,11 +130,14 @@ def check_transition(old: Mapping[str, Any] | MemoFile | None, new: Mapping[str,
         for name in names:
             if _normal_field(name, old_data.get(name)) != _normal_field(name, new_data.get(name)):
                 old_id = _memo_id(old_data, old_path) or "<this id>"
-                problems.append(_problem(
-                    where, name,
-                    f"the memo is {before}; its decision field '{name}' may not be edited",
-                    f"restore '{name}' and write a new memo with 'supersedes: {old_id}' "
-                    "to change the decision"))
+                problems.append(
+                    _problem(
+                        where,
+                        name,
+                        f"the memo is {before}; its decision field '{name}' may not be edited",
+                        f"restore '{name}' and write a new memo with 'supersedes: {old_id}' to change the decision",
+                    )
+                )
     return problems
 
 
@@ -152,16 +161,34 @@ def check_repository(memos: Iterable[Mapping[str, Any] | MemoFile]) -> list[Prob
         if target in (None, ""):
             continue
         if not isinstance(target, str):
-            problems.append(_problem(where, "supersedes", "supersedes must be one memo id",
-                                     "name the id of the memo this one replaces, or null"))
+            problems.append(
+                _problem(
+                    where,
+                    "supersedes",
+                    "supersedes must be one memo id",
+                    "name the id of the memo this one replaces, or null",
+                )
+            )
             continue
         if target == memo_id:
-            problems.append(_problem(where, "supersedes", "the memo supersedes itself",
-                                     "name the id of the earlier memo this one replaces, or null"))
+            problems.append(
+                _problem(
+                    where,
+                    "supersedes",
+                    "the memo supersedes itself",
+                    "name the id of the earlier memo this one replaces, or null",
+                )
+            )
             continue
         if target not in by_id:
-            problems.append(_problem(where, "supersedes", f"supersedes {target!r}, but no memo has that id",
-                                     "name the id of an existing memo (see memos/), or null"))
+            problems.append(
+                _problem(
+                    where,
+                    "supersedes",
+                    f"supersedes {target!r}, but no memo has that id",
+                    "name the id of an existing memo (see memos/), or null",
+                )
+            )
             continue
         named_by.setdefault(target, []).append(memo_id or where)
         if memo_id is not None:
@@ -169,20 +196,30 @@ def check_repository(memos: Iterable[Mapping[str, Any] | MemoFile]) -> list[Prob
 
     for memo_id, where, data in entries:
         if _status(data) == "superseded" and (memo_id is None or memo_id not in named_by):
-            problems.append(_problem(where, "status", "the memo is superseded, but no memo names it in supersedes",
-                                     f"add 'supersedes: {memo_id}' to the memo that replaces it, "
-                                     "or give this memo its real status"))
+            problems.append(
+                _problem(
+                    where,
+                    "status",
+                    "the memo is superseded, but no memo names it in supersedes",
+                    f"add 'supersedes: {memo_id}' to the memo that replaces it, or give this memo its real status",
+                )
+            )
 
     # An approved memo that replaces another leaves it approved: two live decisions.
-    for memo_id, where, data in entries:
+    for memo_id, _shown, data in entries:
         target = edges.get(memo_id) if memo_id else None
         if target is None or _status(data) != "approved":
             continue
         target_where, target_data = by_id[target]
         if _status(target_data) == "approved":
-            problems.append(_problem(target_where, "status",
-                                     f"the memo is superseded by the approved memo {memo_id!r} but is still approved",
-                                     "set its status to superseded in the same change"))
+            problems.append(
+                _problem(
+                    target_where,
+                    "status",
+                    f"the memo is superseded by the approved memo {memo_id!r} but is still approved",
+                    "set its status to superseded in the same change",
+                )
+            )
 
     # Loops: follow each memo's supersedes links; report every loop once.
     reported: set[frozenset[str]] = set()
@@ -196,14 +233,20 @@ def check_repository(memos: Iterable[Mapping[str, Any] | MemoFile]) -> list[Prob
             current = edges[current]
         if current is None or current not in position:
             continue
-        loop = path_ids[position[current]:]
+        loop = path_ids[position[current] :]
         key = frozenset(loop)
         if key in reported:
             continue
         reported.add(key)
         first = min(loop)
-        rotated = loop[loop.index(first):] + loop[:loop.index(first)]
+        rotated = loop[loop.index(first) :] + loop[: loop.index(first)]
         shown = " -> ".join(rotated + [first])
-        problems.append(_problem(by_id[first][0], "supersedes", f"supersedes links form a loop: {shown}",
-                                 "a memo can only supersede an older memo; remove one of the links"))
+        problems.append(
+            _problem(
+                by_id[first][0],
+                "supersedes",
+                f"supersedes links form a loop: {shown}",
+                "a memo can only supersede an older memo; remove one of the links",
+            )
+        )
     return problems

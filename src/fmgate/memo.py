@@ -28,13 +28,28 @@ WorkloadShape = Literal[
     "embedding-generation-extreme-scale",
 ]
 RationaleTag = Literal[
-    "cost", "quality", "latency", "domain", "compliance", "data-residency",
-    "vendor-independence", "moat", "investor-narrative", "own-model", "existing-data",
+    "cost",
+    "quality",
+    "latency",
+    "domain",
+    "compliance",
+    "data-residency",
+    "vendor-independence",
+    "moat",
+    "investor-narrative",
+    "own-model",
+    "existing-data",
 ]
 GateName = Literal["cost_at_scale", "domain_expertise", "build"]
 EvidenceKind = Literal[
-    "eval_set", "prompting_log", "usage_log", "task_changes", "head_to_head",
-    "cost_model", "domain_data", "corpus_manifest",
+    "eval_set",
+    "prompting_log",
+    "usage_log",
+    "task_changes",
+    "head_to_head",
+    "cost_model",
+    "domain_data",
+    "corpus_manifest",
 ]
 MEMO_ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
@@ -87,8 +102,7 @@ class EvidenceRef(_Part):
 class Memo(BaseModel):
     """Front matter of a decision memo (see the memo spec for each field's meaning)."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True,
-                              title="fmgate decision memo")
+    model_config = ConfigDict(extra="allow", populate_by_name=True, title="fmgate decision memo")
 
     id: str | None = Field(default=None, pattern=MEMO_ID_PATTERN)
     title: str | None = None
@@ -100,8 +114,10 @@ class Memo(BaseModel):
     owner: str | list[str] | None = None
     proposer: Proposer | None = None
     reviewers: list[str] | None = Field(
-        default=None, description="The senior reviewers asked to review: requests, never approvals. In CI only "
-                                  "the pull request's approvals of its head commit count for MEMO-REVIEW.")
+        default=None,
+        description="The senior reviewers asked to review: requests, never approvals. In CI only "
+        "the pull request's approvals of its head commit count for MEMO-REVIEW.",
+    )
     engineering_started: dt.date | None = None
     supersedes: str | None = None
     buy_alternative: BuyAlternative | None = None
@@ -151,13 +167,18 @@ def split_front_matter(text: str, *, path: str) -> tuple[str, str, int]:
     """Return (front matter, body, line of the first front-matter line)."""
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
-        raise InputError("memo does not start with a '---' line opening its YAML front matter",
-                         path=path, line=1, fix="begin the file with '---', the front matter, then '---'")
+        raise InputError(
+            "memo does not start with a '---' line opening its YAML front matter",
+            path=path,
+            line=1,
+            fix="begin the file with '---', the front matter, then '---'",
+        )
     for index in range(1, len(lines)):
         if lines[index].strip() in ("---", "..."):
-            return "".join(lines[1:index]), "".join(lines[index + 1:]), 1
-    raise InputError("the front matter is never closed", path=path,
-                     fix="add a line with '---' after the last front-matter field")
+            return "".join(lines[1:index]), "".join(lines[index + 1 :]), 1
+    raise InputError(
+        "the front matter is never closed", path=path, fix="add a line with '---' after the last front-matter field"
+    )
 
 
 def _describe(error: dict[str, Any]) -> tuple[str, str]:
@@ -175,19 +196,30 @@ def parse_memo(text: str, *, path: Path, relpath: str) -> MemoFile:
     """Parse memo text; raise InputError naming the file, line and field on bad input."""
     shown = relpath
     if len(text.encode("utf-8")) > MAX_MEMO_BYTES:
-        raise InputError(f"memo is larger than {MAX_MEMO_BYTES} bytes", path=shown,
-                         fix="keep the memo to its argument; put data in evidence inputs")
+        raise InputError(
+            f"memo is larger than {MAX_MEMO_BYTES} bytes",
+            path=shown,
+            fix="keep the memo to its argument; put data in evidence inputs",
+        )
     front, body, offset = split_front_matter(text, path=shown)
     # the front matter becomes JSON for the policies: binary values and .inf/.nan are bad input here
     data, lines = load_yaml(front, path=shown, line_offset=offset, json_values=True)
     if not isinstance(data, dict):
-        raise InputError("front matter must be a mapping of fields", path=shown, line=2,
-                         fix="write 'field: value' lines between the '---' markers")
+        raise InputError(
+            "front matter must be a mapping of fields",
+            path=shown,
+            line=2,
+            fix="write 'field: value' lines between the '---' markers",
+        )
     for key in data:
         if not isinstance(key, str):
-            raise InputError(f"field names must be text; YAML read {key!r} as a {type(key).__name__}",
-                             path=shown, field=str(key), line=lines.get(str(key)),
-                             fix="put the field name in quotes, or correct it")
+            raise InputError(
+                f"field names must be text; YAML read {key!r} as a {type(key).__name__}",
+                path=shown,
+                field=str(key),
+                line=lines.get(str(key)),
+                fix="put the field name in quotes, or correct it",
+            )
     try:
         memo = Memo.model_validate(data)
     except ValidationError as exc:
@@ -198,9 +230,13 @@ def parse_memo(text: str, *, path: Path, relpath: str) -> MemoFile:
         suffix = f" ({more} more problem{'s' if more != 1 else ''} after this one)" if more else ""
         got = repr(first.get("input"))
         got = got if len(got) <= 200 else got[:197] + "..."
-        raise InputError(f"{expected}; got {got}{suffix}", path=shown,
-                         field=loc or None, line=lines.get(top or ""),
-                         fix="see schemas/memo.schema.json for the allowed values") from None
+        raise InputError(
+            f"{expected}; got {got}{suffix}",
+            path=shown,
+            field=loc or None,
+            line=lines.get(top or ""),
+            fix="see schemas/memo.schema.json for the allowed values",
+        ) from None
     return MemoFile(path=path, relpath=relpath, memo=memo, front_matter=data, body=body, lines=lines)
 
 
@@ -213,12 +249,18 @@ def load_memo(path: Path, repo_root: Path) -> MemoFile:
         relpath = str(path)
     except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop (Python 3.11)
         reason = getattr(exc, "strerror", None) or "it is a symbolic link that leads back to itself"
-        raise InputError(f"cannot be read: {reason}", path=str(path),
-                         fix="replace the link with the memo file, or make the file readable") from None
+        raise InputError(
+            f"cannot be read: {reason}",
+            path=str(path),
+            fix="replace the link with the memo file, or make the file readable",
+        ) from None
     if path.is_dir():
         raise InputError("is a directory, not a memo", path=str(path), fix="name a .md file")
     # bounded read: an oversized file is refused without loading it
-    text = read_bounded_text(str(path), shown=relpath if path.exists() else str(path),
-                             max_bytes=MAX_MEMO_BYTES,
-                             too_big_fix="keep the memo to its argument; put data in evidence inputs")
+    text = read_bounded_text(
+        str(path),
+        shown=relpath if path.exists() else str(path),
+        max_bytes=MAX_MEMO_BYTES,
+        too_big_fix="keep the memo to its argument; put data in evidence inputs",
+    )
     return parse_memo(text, path=path, relpath=relpath)

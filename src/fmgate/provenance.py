@@ -34,19 +34,28 @@ def input_mismatches(repo: Repository, memo: MemoFile, committed: dict[str, Any]
         path = resolve_inside(repo.root, ref.path, source=memo.relpath, field=f"evidence.{kind}")
         actual = sha256_file(path) if path.is_file() else None
         if ref.sha256 and ref.sha256 != actual:
-            found.append({"kind": kind, "path": ref.path, "recorded_in": memo.relpath,
-                          "recorded": ref.sha256, "actual": actual})
+            found.append(
+                {"kind": kind, "path": ref.path, "recorded_in": memo.relpath, "recorded": ref.sha256, "actual": actual}
+            )
     for name, document in sorted(committed.items()):
         for item in (document.get("provenance") or {}).get("inputs") or []:
             rel = item.get("path")
             if not isinstance(rel, str):
                 continue
-            path = resolve_inside(repo.root, rel, source=f"evidence/{memo.memo_id}/{name}.json",
-                                  field="provenance.inputs")
+            path = resolve_inside(
+                repo.root, rel, source=f"evidence/{memo.memo_id}/{name}.json", field="provenance.inputs"
+            )
             actual = sha256_file(path) if path.is_file() else None
             if item.get("sha256") != actual:
-                found.append({"kind": name, "path": rel, "recorded_in": f"evidence/{memo.memo_id}/{name}.json",
-                              "recorded": item.get("sha256"), "actual": actual})
+                found.append(
+                    {
+                        "kind": name,
+                        "path": rel,
+                        "recorded_in": f"evidence/{memo.memo_id}/{name}.json",
+                        "recorded": item.get("sha256"),
+                        "actual": actual,
+                    }
+                )
     return found
 
 
@@ -58,8 +67,9 @@ def notebook_mismatches(trusted_notebooks: Path, committed: dict[str, Any], memo
         trusted_path = trusted_notebooks / f"{kind}.ipynb"
         trusted = sha256_file(trusted_path) if trusted_path.is_file() else None
         if recorded != trusted:
-            found.append({"kind": kind, "evidence": f"evidence/{memo_id}/{kind}.json",
-                          "recorded": recorded, "trusted": trusted})
+            found.append(
+                {"kind": kind, "evidence": f"evidence/{memo_id}/{kind}.json", "recorded": recorded, "trusted": trusted}
+            )
     return found
 
 
@@ -100,8 +110,7 @@ def tampered(committed: dict[str, Any], regenerated: dict[str, Any], memo_id: st
         if mine is None:
             continue  # nothing committed: nothing to tamper with
         if theirs is None:
-            found.append({"kind": kind, "evidence": f"evidence/{memo_id}/{kind}.json",
-                          "fields": ["(not regenerated)"]})
+            found.append({"kind": kind, "evidence": f"evidence/{memo_id}/{kind}.json", "fields": ["(not regenerated)"]})
             continue
         left = {k: _normalise(mine.get(k)) for k in COMPARED}
         right = {k: _normalise(theirs.get(k)) for k in COMPARED}

@@ -39,8 +39,18 @@ SETTINGS_FILE = "fmgate.yaml"
 BUNDLE_FOLDERS = ("policies", "exceptions")
 STATEMENT_SUFFIX = ".intoto.json"
 ENVELOPE_SUFFIX = ".dsse.json"
-REQUIRED_PREDICATE_FIELDS = ("memo", "decision", "decision_id", "policy_bundle", "policy_input", "tools",
-                             "base_commit", "head_commit", "pull_request", "decided_at")
+REQUIRED_PREDICATE_FIELDS = (
+    "memo",
+    "decision",
+    "decision_id",
+    "policy_bundle",
+    "policy_input",
+    "tools",
+    "base_commit",
+    "head_commit",
+    "pull_request",
+    "decided_at",
+)
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 #: reads a repository path's bytes, or None when it does not exist there
@@ -53,6 +63,7 @@ def sha256_bytes(content: bytes) -> str:
 
 # -- what a decision rests on -------------------------------------------------
 
+
 def in_bundle(path: str) -> bool:
     """Whether a repository path belongs to the policy bundle: what OPA loads from policies/, the
     settings, and the exceptions folder (data the policies read, when the repository has one).
@@ -62,8 +73,12 @@ def in_bundle(path: str) -> bool:
     if path == SETTINGS_FILE:
         return True
     parts = PurePosixPath(path).parts
-    return (len(parts) > 1 and parts[0] in BUNDLE_FOLDERS and not any(p.startswith(".") for p in parts)
-            and not parts[-1].endswith("_test.rego"))
+    return (
+        len(parts) > 1
+        and parts[0] in BUNDLE_FOLDERS
+        and not any(p.startswith(".") for p in parts)
+        and not parts[-1].endswith("_test.rego")
+    )
 
 
 def bundle_digest(files: dict[str, str]) -> str:
@@ -75,8 +90,13 @@ def bundle_digest(files: dict[str, str]) -> str:
 def bundle_on_disk(rules_root: Path) -> dict[str, str]:
     """Path -> sha256 of the bundle's files in a folder holding policies/, fmgate.yaml (and exceptions/)."""
     files = {}
-    candidates = [p for folder in BUNDLE_FOLDERS if (rules_root / folder).is_dir()
-                  for p in (rules_root / folder).rglob("*") if p.is_file()]
+    candidates = [
+        p
+        for folder in BUNDLE_FOLDERS
+        if (rules_root / folder).is_dir()
+        for p in (rules_root / folder).rglob("*")
+        if p.is_file()
+    ]
     settings = rules_root / SETTINGS_FILE
     if settings.is_file():
         candidates.append(settings)
@@ -89,8 +109,9 @@ def bundle_on_disk(rules_root: Path) -> dict[str, str]:
 
 def bundle_at_commit(root: Path, commit: str) -> dict[str, str]:
     """The same as :func:`bundle_on_disk`, for the files of *commit* in the git repository at *root*."""
-    listing = gitutil.git(root, "ls-tree", "-r", "-z", "--name-only", commit, "--", *BUNDLE_FOLDERS,
-                          SETTINGS_FILE).stdout
+    listing = gitutil.git(
+        root, "ls-tree", "-r", "-z", "--name-only", commit, "--", *BUNDLE_FOLDERS, SETTINGS_FILE
+    ).stdout
     reader = git_reader(root, commit)
     files = {}
     for path in (p for p in listing.split("\0") if p and in_bundle(p)):
@@ -117,14 +138,17 @@ def disk_reader(root: Path) -> Reader:
     def read(path: str) -> bytes | None:
         target = root / path
         return target.read_bytes() if target.is_file() else None
+
     return read
 
 
 def git_reader(root: Path, commit: str) -> Reader:
     """A path's bytes at *commit* (``git show COMMIT:path``)."""
+
     def read(path: str) -> bytes | None:
         shown = gitutil.git(root, "show", f"{commit}:{path}", check=False, binary=True)
         return shown.stdout if shown.returncode == 0 else None
+
     return read
 
 
@@ -136,12 +160,13 @@ def installed_opa_version() -> str:
 
 # -- building ------------------------------------------------------------------
 
+
 @dataclass
 class DecisionContext:
     """What a decision was made with, beyond the memo: recorded in the predicate."""
 
-    source: str                          # "ci" or "check"
-    now: dt.date                         # the evaluation date the policy saw
+    source: str  # "ci" or "check"
+    now: dt.date  # the evaluation date the policy saw
     decided_at: dt.datetime
     base_commit: str | None = None
     head_commit: str | None = None
@@ -152,7 +177,7 @@ class DecisionContext:
 
 def _plain_numbers(value: Any) -> Any:
     """protobuf's Struct holds every number as a double: give whole numbers back as JSON integers."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2 ** 53:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return int(value)
     if isinstance(value, dict):
         return {k: _plain_numbers(v) for k, v in value.items()}
@@ -161,22 +186,30 @@ def _plain_numbers(value: Any) -> Any:
     return value
 
 
-def build_statement(memo: MemoFile, document: dict[str, Any], decision_id: str | None,
-                    subjects: dict[str, str], bundle: dict[str, str], context: DecisionContext) -> dict[str, Any]:
+def build_statement(
+    memo: MemoFile,
+    document: dict[str, Any],
+    decision_id: str | None,
+    subjects: dict[str, str],
+    bundle: dict[str, str],
+    context: DecisionContext,
+) -> dict[str, Any]:
     """The record of one decision as an in-toto Statement v1 (a JSON object), validated."""
     from google.protobuf import json_format
     from in_toto_attestation.v1.resource_descriptor import ResourceDescriptor
     from in_toto_attestation.v1.statement import Statement
 
-    descriptors = [ResourceDescriptor(name=name, digest={"sha256": digest}).pb
-                   for name, digest in sorted(subjects.items())]
+    descriptors = [
+        ResourceDescriptor(name=name, digest={"sha256": digest}).pb for name, digest in sorted(subjects.items())
+    ]
     descriptors.append(ResourceDescriptor(name=POLICY_BUNDLE, digest={"sha256": bundle_digest(bundle)}).pb)
     predicate = {
         "memo": {"id": memo.memo_id, "path": memo.relpath},
         "decision": document,
         "decision_id": decision_id,
         "policy_bundle": {
-            "sha256": bundle_digest(bundle), "files": dict(sorted(bundle.items())),
+            "sha256": bundle_digest(bundle),
+            "files": dict(sorted(bundle.items())),
             # the engine loads policies/ as files, not as an OPA bundle: OPA reports no revision
             "opa_revision": None,
         },
@@ -186,8 +219,7 @@ def build_statement(memo: MemoFile, document: dict[str, Any], decision_id: str |
         "base_commit": context.base_commit,
         "head_commit": context.head_commit,
         "pull_request": context.pull_request,
-        "decided_at": context.decided_at.astimezone(dt.timezone.utc).replace(microsecond=0)
-        .isoformat().replace("+00:00", "Z"),
+        "decided_at": context.decided_at.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
     }
     statement = Statement(descriptors, PREDICATE_TYPE, json.loads(json.dumps(predicate)))
     statement.validate()
@@ -201,13 +233,17 @@ def validate_statement(data: Any, *, where: str) -> dict[str, Any]:
     from in_toto_attestation.v1.statement import Statement
 
     def bad(message: str, field: str | None = None) -> InputError:
-        return InputError(f"not a valid decision record: {message}", path=where, field=field,
-                          fix="pass a record fmgate wrote (RECORDS/<memo-id>.intoto.json or .dsse.json), unedited")
+        return InputError(
+            f"not a valid decision record: {message}",
+            path=where,
+            field=field,
+            fix="pass a record fmgate wrote (RECORDS/<memo-id>.intoto.json or .dsse.json), unedited",
+        )
 
     if not isinstance(data, dict):
         raise bad("the statement is not a JSON object")
     try:
-        proto = json_format.ParseDict(data, statement_pb2.Statement())  # type: ignore[attr-defined]
+        proto = json_format.ParseDict(data, statement_pb2.Statement())
         Statement.copy_from_pb(proto).validate()
     except (json_format.ParseError, ValueError, TypeError) as exc:
         raise bad(str(exc)) from None
@@ -229,8 +265,11 @@ def validate_statement(data: Any, *, where: str) -> dict[str, Any]:
     if missing:
         raise bad("the predicate lacks " + ", ".join(missing), "predicate")
     decision = predicate["decision"]
-    if not isinstance(decision, dict) or not isinstance(decision.get("outcome"), str) \
-            or not isinstance(decision.get("violations"), list):
+    if (
+        not isinstance(decision, dict)
+        or not isinstance(decision.get("outcome"), str)
+        or not isinstance(decision.get("violations"), list)
+    ):
         raise bad("predicate.decision is not a decision document", "predicate.decision")
     memo = predicate["memo"]
     if not isinstance(memo, dict) or not isinstance(memo.get("path"), str) or memo["path"] not in names:
@@ -251,6 +290,7 @@ def subjects(statement: dict[str, Any]) -> dict[str, str]:
 
 # -- keys and files -------------------------------------------------------------
 
+
 def load_signer(path: Path) -> Any:
     """A securesystemslib signer for an ed25519 private key in a PEM (PKCS8) file."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -260,14 +300,26 @@ def load_signer(path: Path) -> Any:
     try:
         key = load_pem_private_key(Path(path).read_bytes(), password=None)
     except OSError as exc:
-        raise InputError(f"the signing key cannot be read: {exc.strerror}", path=str(path), field="--sign-key",
-                         fix="pass an ed25519 private key in a PEM file") from None
+        raise InputError(
+            f"the signing key cannot be read: {exc.strerror}",
+            path=str(path),
+            field="--sign-key",
+            fix="pass an ed25519 private key in a PEM file",
+        ) from None
     except (ValueError, TypeError) as exc:
-        raise InputError(f"not an unencrypted PEM private key ({exc})", path=str(path), field="--sign-key",
-                         fix="create one with 'openssl genpkey -algorithm ed25519 -out decision-key.pem'") from None
+        raise InputError(
+            f"not an unencrypted PEM private key ({exc})",
+            path=str(path),
+            field="--sign-key",
+            fix="create one with 'openssl genpkey -algorithm ed25519 -out decision-key.pem'",
+        ) from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise InputError("the signing key is not an ed25519 key", path=str(path), field="--sign-key",
-                         fix="create one with 'openssl genpkey -algorithm ed25519 -out decision-key.pem'")
+        raise InputError(
+            "the signing key is not an ed25519 key",
+            path=str(path),
+            field="--sign-key",
+            fix="create one with 'openssl genpkey -algorithm ed25519 -out decision-key.pem'",
+        )
     return CryptoSigner(key)
 
 
@@ -277,12 +329,15 @@ def load_public_key(path: Path) -> Any:
     from cryptography.hazmat.primitives.serialization import load_pem_public_key
     from securesystemslib.signer import SSlibKey
 
-    fix = "pass the public half of the signing key: 'openssl pkey -in decision-key.pem -pubout -out decision-key.pub.pem'"
+    fix = (
+        "pass the public half of the signing key: 'openssl pkey -in decision-key.pem -pubout -out decision-key.pub.pem'"
+    )
     try:
         key = load_pem_public_key(Path(path).read_bytes())
     except OSError as exc:
-        raise InputError(f"the public key cannot be read: {exc.strerror}", path=str(path), field="--key",
-                         fix=fix) from None
+        raise InputError(
+            f"the public key cannot be read: {exc.strerror}", path=str(path), field="--key", fix=fix
+        ) from None
     except (ValueError, TypeError) as exc:
         raise InputError(f"not a PEM public key ({exc})", path=str(path), field="--key", fix=fix) from None
     if not isinstance(key, Ed25519PublicKey):
@@ -336,25 +391,38 @@ def read_record(path: Path) -> LoadedRecord:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
-        raise InputError(f"the record cannot be read: {exc.strerror}", path=where,
-                         fix="pass the path of a record fmgate wrote") from None
+        raise InputError(
+            f"the record cannot be read: {exc.strerror}", path=where, fix="pass the path of a record fmgate wrote"
+        ) from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(f"the record is not JSON ({exc})", path=where,
-                         fix="pass a record fmgate wrote, unedited") from None
+        raise InputError(
+            f"the record is not JSON ({exc})", path=where, fix="pass a record fmgate wrote, unedited"
+        ) from None
     if isinstance(data, dict) and "payloadType" in data:
         try:
             envelope = Envelope.from_dict(data)
-        except Exception as exc:  # noqa: BLE001 - securesystemslib raises several kinds on bad envelopes
-            raise InputError(f"not a valid DSSE envelope ({type(exc).__name__}: {exc})", path=where,
-                             fix="pass a .dsse.json fmgate wrote, unedited") from None
+        except Exception as exc:
+            raise InputError(
+                f"not a valid DSSE envelope ({type(exc).__name__}: {exc})",
+                path=where,
+                fix="pass a .dsse.json fmgate wrote, unedited",
+            ) from None
         if envelope.payload_type != PAYLOAD_TYPE:
-            raise InputError(f"the envelope's payloadType is {envelope.payload_type!r}, not {PAYLOAD_TYPE}",
-                             path=where, field="payloadType", fix="pass a decision record fmgate signed")
+            raise InputError(
+                f"the envelope's payloadType is {envelope.payload_type!r}, not {PAYLOAD_TYPE}",
+                path=where,
+                field="payloadType",
+                fix="pass a decision record fmgate signed",
+            )
         try:
             statement = json.loads(envelope.payload.decode("utf-8"))
         except (ValueError, UnicodeDecodeError) as exc:
-            raise InputError(f"the envelope's payload is not a JSON statement ({exc})", path=where,
-                             field="payload", fix="pass a .dsse.json fmgate wrote, unedited") from None
+            raise InputError(
+                f"the envelope's payload is not a JSON statement ({exc})",
+                path=where,
+                field="payload",
+                fix="pass a .dsse.json fmgate wrote, unedited",
+            ) from None
         return LoadedRecord(Path(path), validate_statement(statement, where=where), envelope)
     return LoadedRecord(Path(path), validate_statement(data, where=where))
 
@@ -364,8 +432,11 @@ def signature_problem(record: LoadedRecord, key: Any) -> str | None:
     from securesystemslib.exceptions import VerificationError
 
     if not record.signed:
-        return (f"the record is not signed, and a key was given (verify the signed {ENVELOPE_SUFFIX} beside it)"
-                if key is not None else None)
+        return (
+            f"the record is not signed, and a key was given (verify the signed {ENVELOPE_SUFFIX} beside it)"
+            if key is not None
+            else None
+        )
     keyids = ", ".join(sorted(record.envelope.signatures)) or "none"
     if key is None:
         return f"the record is signed (keyid {keyids}) but no --key was given to check the signature"
@@ -402,12 +473,12 @@ def changed_subjects(statement: dict[str, Any], read: Reader, bundle: dict[str, 
                 found.append(SubjectChange(name, digest, actual))
                 for path in sorted(set(recorded_bundle) | set(bundle)):
                     if recorded_bundle.get(path) != bundle.get(path):
-                        found.append(SubjectChange(path, recorded_bundle.get(path) or "absent", bundle.get(path)))
+                        found.append(SubjectChange(path, str(recorded_bundle.get(path) or "absent"), bundle.get(path)))
             continue
         content = read(name)
-        actual = sha256_bytes(content) if content is not None else None
-        if actual != digest:
-            found.append(SubjectChange(name, digest, actual))
+        read_digest = sha256_bytes(content) if content is not None else None
+        if read_digest != digest:
+            found.append(SubjectChange(name, digest, read_digest))
     return found
 
 
@@ -423,8 +494,9 @@ def added_files(statement: dict[str, Any], present: Iterable[str], read: Reader)
 
 
 def evidence_files_at_commit(root: Path, commit: str, memo_id: str) -> list[str]:
-    listing = gitutil.git(root, "ls-tree", "-r", "-z", "--name-only", commit, "--", f"evidence/{memo_id}/",
-                          check=False).stdout
+    listing = gitutil.git(
+        root, "ls-tree", "-r", "-z", "--name-only", commit, "--", f"evidence/{memo_id}/", check=False
+    ).stdout
     return [p for p in listing.split("\0") if p]
 
 
@@ -441,9 +513,15 @@ def decision_differences(recorded: dict[str, Any], today: dict[str, Any]) -> lis
     if before != after:
         gone = sorted(set(before) - set(after))
         new = sorted(set(after) - set(before))
-        found.append("violations: recorded [" + ", ".join(before) + "], now [" + ", ".join(after) + "]"
-                     + (f" (no longer: {', '.join(gone)})" if gone else "")
-                     + (f" (new: {', '.join(new)})" if new else ""))
+        found.append(
+            "violations: recorded ["
+            + ", ".join(before)
+            + "], now ["
+            + ", ".join(after)
+            + "]"
+            + (f" (no longer: {', '.join(gone)})" if gone else "")
+            + (f" (new: {', '.join(new)})" if new else "")
+        )
     return found
 
 
@@ -453,19 +531,26 @@ def find_records(folder: Path) -> dict[str, Path]:
     if not folder.is_dir():
         return found
     for path in sorted(folder.glob(f"*{STATEMENT_SUFFIX}")):
-        found[path.name[:-len(STATEMENT_SUFFIX)]] = path
+        found[path.name[: -len(STATEMENT_SUFFIX)]] = path
     for path in sorted(folder.glob(f"*{ENVELOPE_SUFFIX}")):
-        found[path.name[:-len(ENVELOPE_SUFFIX)]] = path
+        found[path.name[: -len(ENVELOPE_SUFFIX)]] = path
     return found
 
 
-def record_decisions(folder: Path, decided: Iterable[tuple[MemoFile, dict[str, Any], str | None]],
-                     root: Path, rules_root: Path, context: DecisionContext, signer: Any = None) -> list[Path]:
+def record_decisions(
+    folder: Path,
+    decided: Iterable[tuple[MemoFile, dict[str, Any], str | None]],
+    root: Path,
+    rules_root: Path,
+    context: DecisionContext,
+    signer: Any = None,
+) -> list[Path]:
     """Write one record per (memo, decision document, decision id); the files written."""
     bundle = bundle_on_disk(rules_root)
     if not bundle:
-        raise InputError("no policy files to record", path=str(rules_root / "policies"),
-                         fix="run inside a decision repository")
+        raise InputError(
+            "no policy files to record", path=str(rules_root / "policies"), fix="run inside a decision repository"
+        )
     read = disk_reader(root)
     written: list[Path] = []
     for memo, document, decision_id in decided:
@@ -481,11 +566,12 @@ def record_decisions(folder: Path, decided: Iterable[tuple[MemoFile, dict[str, A
 
 # -- the register's view ----------------------------------------------------------
 
+
 @dataclass
 class RegisterStatus:
     """What the register shows of a memo's record: checked against the working tree, not a commit."""
 
-    state: str                                # "verified", "changed" or "invalid"
+    state: str  # "verified", "changed" or "invalid"
     path: str
     detail: str = ""
     signed: bool = False
@@ -493,7 +579,7 @@ class RegisterStatus:
     decision_id: str = ""
     base_commit: str = ""
     changed: list[SubjectChange] = field(default_factory=list)
-    as_made: dict[str, Any] | None = None     # outcome and violation ids as recorded, when today's differ
+    as_made: dict[str, Any] | None = None  # outcome and violation ids as recorded, when today's differ
     differences: list[str] = field(default_factory=list)
 
 
@@ -505,9 +591,14 @@ def register_status(path: Path, root: Path, rules_root: Path, today: dict[str, A
     except InputError as exc:
         return RegisterStatus("invalid", shown, detail=exc.message)
     predicate = record.predicate
-    status = RegisterStatus("verified", shown, signed=record.signed, decided_at=str(predicate.get("decided_at") or ""),
-                            decision_id=str(predicate.get("decision_id") or ""),
-                            base_commit=str(predicate.get("base_commit") or ""))
+    status = RegisterStatus(
+        "verified",
+        shown,
+        signed=record.signed,
+        decided_at=str(predicate.get("decided_at") or ""),
+        decision_id=str(predicate.get("decision_id") or ""),
+        base_commit=str(predicate.get("base_commit") or ""),
+    )
     status.changed = changed_subjects(record.statement, disk_reader(root), bundle_on_disk(rules_root))
     folder = root / "evidence" / str(predicate["memo"].get("id"))
     if folder.is_dir():
@@ -517,6 +608,8 @@ def register_status(path: Path, root: Path, rules_root: Path, today: dict[str, A
         status.state = "changed"
     status.differences = decision_differences(predicate["decision"], today)
     if status.differences:
-        status.as_made = {"outcome": predicate["decision"].get("outcome"),
-                          "violations": violation_ids(predicate["decision"])}
+        status.as_made = {
+            "outcome": predicate["decision"].get("outcome"),
+            "violations": violation_ids(predicate["decision"]),
+        }
     return status

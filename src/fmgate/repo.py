@@ -20,22 +20,30 @@ def find_root(start: Path | None = None) -> Path:
     for folder in (here, *here.parents):
         if (folder / ROOT_MARKER).is_file():
             return folder
-    raise InputError(f"no {ROOT_MARKER} here or in any parent folder", path=str(here),
-                     fix="run fmgate inside a decision repository or pass --repo DIR")
+    raise InputError(
+        f"no {ROOT_MARKER} here or in any parent folder",
+        path=str(here),
+        fix="run fmgate inside a decision repository or pass --repo DIR",
+    )
 
 
 def resolve_inside(root: Path, relpath: str, *, source: str, field: str) -> Path:
     """Resolve a repository-relative path, refusing anything that leaves the repository."""
     candidate = Path(relpath)
     if candidate.is_absolute():
-        raise InputError(f"path {relpath!r} is absolute", path=source, field=field,
-                         fix="use a path relative to the repository root")
+        raise InputError(
+            f"path {relpath!r} is absolute", path=source, field=field, fix="use a path relative to the repository root"
+        )
     resolved = (root / candidate).resolve()
     try:
         resolved.relative_to(root.resolve())
     except ValueError:
-        raise InputError(f"path {relpath!r} points outside the repository", path=source,
-                         field=field, fix="keep evidence inputs inside the repository") from None
+        raise InputError(
+            f"path {relpath!r} points outside the repository",
+            path=source,
+            field=field,
+            fix="keep evidence inputs inside the repository",
+        ) from None
     return resolved
 
 
@@ -100,10 +108,18 @@ class Repository:
         usable = []
         for memo in parsed:
             if memo.memo_id in seen:
-                problems.append((memo.relpath, InputError(
-                    f"memo id {memo.memo_id!r} is also used by {seen[memo.memo_id]}",
-                    path=memo.relpath, field="id", line=memo.lines.get("id"),
-                    fix="give each memo a unique id (one evidence folder per id)")))
+                problems.append(
+                    (
+                        memo.relpath,
+                        InputError(
+                            f"memo id {memo.memo_id!r} is also used by {seen[memo.memo_id]}",
+                            path=memo.relpath,
+                            field="id",
+                            line=memo.lines.get("id"),
+                            fix="give each memo a unique id (one evidence folder per id)",
+                        ),
+                    )
+                )
                 continue
             seen[memo.memo_id] = memo.relpath
             usable.append(memo)
@@ -159,9 +175,14 @@ class Repository:
         for memo in self.memos:
             m = memo.memo
             memos[memo.memo_id] = {
-                "id": memo.memo_id, "path": memo.relpath, "workload": m.workload,
-                "status": m.status, "decision": m.decision, "supersedes": m.supersedes,
-                "owner": m.owner, "date": m.date.isoformat() if m.date else None,
+                "id": memo.memo_id,
+                "path": memo.relpath,
+                "workload": m.workload,
+                "status": m.status,
+                "decision": m.decision,
+                "supersedes": m.supersedes,
+                "owner": m.owner,
+                "date": m.date.isoformat() if m.date else None,
             }
         # Lookup tables so a policy touches only the memos that matter to one
         # decision, whatever the size of the repository.
@@ -181,8 +202,12 @@ class Repository:
             data = json.loads(path.read_text(encoding="utf-8"))
             return data["fmgate"]["defaults"]
         except FileNotFoundError:
-            raise InputError("policy data not found", path=str(path),
-                             fix="restore policies/data.json from the repository") from None
+            raise InputError(
+                "policy data not found", path=str(path), fix="restore policies/data.json from the repository"
+            ) from None
         except (ValueError, KeyError, TypeError):
-            raise InputError("policy data has no fmgate.defaults object", path=str(path),
-                             fix="restore policies/data.json from the repository") from None
+            raise InputError(
+                "policy data has no fmgate.defaults object",
+                path=str(path),
+                fix="restore policies/data.json from the repository",
+            ) from None

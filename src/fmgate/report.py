@@ -9,15 +9,17 @@ from typing import Any
 
 from .evaluate import Decision
 
-GATE_TITLES = OrderedDict([
-    ("memo", "Memo"),
-    ("shared", "Shared fine-tune/build requirements"),
-    ("cost_at_scale", "Fine-tune gate 1: cost at scale"),
-    ("domain_expertise", "Fine-tune gate 2: domain expertise"),
-    ("build", "Build gates"),
-    ("relitigation", "Re-litigation"),
-    ("provenance", "Provenance"),
-])
+GATE_TITLES = OrderedDict(
+    [
+        ("memo", "Memo"),
+        ("shared", "Shared fine-tune/build requirements"),
+        ("cost_at_scale", "Fine-tune gate 1: cost at scale"),
+        ("domain_expertise", "Fine-tune gate 2: domain expertise"),
+        ("build", "Build gates"),
+        ("relitigation", "Re-litigation"),
+        ("provenance", "Provenance"),
+    ]
+)
 
 
 def show_value(value: Any) -> str:
@@ -36,7 +38,7 @@ def show_value(value: Any) -> str:
     return str(value)
 
 
-def group_by_gate(items: Iterable[dict[str, Any]]) -> "OrderedDict[str, list[dict[str, Any]]]":
+def group_by_gate(items: Iterable[dict[str, Any]]) -> OrderedDict[str, list[dict[str, Any]]]:
     groups: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
     for item in items:
         groups.setdefault(str(item.get("gate", "memo")), []).append(item)
@@ -50,8 +52,9 @@ def group_by_gate(items: Iterable[dict[str, Any]]) -> "OrderedDict[str, list[dic
 def _finding_lines(item: dict[str, Any], mark: str) -> list[str]:
     lines = [f"    {mark} {item.get('id', '?')}: {item.get('message', '')}"]
     if item.get("observed") is not None or item.get("required") is not None:
-        lines.append(f"        observed {show_value(item.get('observed'))}; "
-                     f"required {show_value(item.get('required'))}")
+        lines.append(
+            f"        observed {show_value(item.get('observed'))}; required {show_value(item.get('required'))}"
+        )
     if item.get("fix"):
         lines.append(f"        fix: {item['fix']}")
     return lines
@@ -68,8 +71,10 @@ def review_line(document: dict[str, Any]) -> str | None:
         line = f"review: approved in the pull request by {approved} (requested: {requested})"
         stale = review.get("stale") or []
         return line + (f"; approvals of an earlier commit, not counted: {', '.join(stale)}" if stale else "")
-    return (f"review: requested from {requested}, not approved (a memo's reviewers are requests: this preview "
-            "counts them, CI counts only the pull request's approvals of its head commit)")
+    return (
+        f"review: requested from {requested}, not approved (a memo's reviewers are requests: this preview "
+        "counts them, CI counts only the pull request's approvals of its head commit)"
+    )
 
 
 def render_text(decisions: list[Decision]) -> str:
@@ -92,8 +97,9 @@ def render_text(decisions: list[Decision]) -> str:
             out.append(f"  {GATE_TITLES.get(gate, gate)}")
             for item in items:
                 out.extend(_finding_lines(item, "x"))
-        fired = [name for name, gate in (doc.get("gates") or {}).items()
-                 if isinstance(gate, dict) and gate.get("fired")]
+        fired = [
+            name for name, gate in (doc.get("gates") or {}).items() if isinstance(gate, dict) and gate.get("fired")
+        ]
         if fired:
             out.append("  gates fired: " + ", ".join(fired))
         warnings = doc.get("warnings", [])
@@ -142,8 +148,10 @@ def render_markdown(decisions: list[Decision], link_base: str = "") -> str:
         out.append(f"### {verdict}: `{doc.get('memo_id', decision.memo.memo_id)}`")
         out.append("")
         supported = doc.get("supported")
-        out.append(f"Requested **{doc.get('requested')}**; the evidence supports **{supported}**. "
-                   f"Memo: `{decision.memo.relpath}`.")
+        out.append(
+            f"Requested **{doc.get('requested')}**; the evidence supports **{supported}**. "
+            f"Memo: `{decision.memo.relpath}`."
+        )
         out.append("")
         review = review_line(doc)
         if review:
@@ -155,8 +163,10 @@ def render_markdown(decisions: list[Decision], link_base: str = "") -> str:
             out.append("| rule | gate | finding | observed | required | fix |")
             out.append("|---|---|---|---|---|---|")
             for item in violations:
-                out.append(f"| `{item.get('id')}` | {item.get('gate')} | {_md(item.get('message'))} | "
-                           f"{_md(item.get('observed'))} | {_md(item.get('required'))} | {_md(item.get('fix'))} |")
+                out.append(
+                    f"| `{item.get('id')}` | {item.get('gate')} | {_md(item.get('message'))} | "
+                    f"{_md(item.get('observed'))} | {_md(item.get('required'))} | {_md(item.get('fix'))} |"
+                )
             out.append("")
         for name, gate in (doc.get("gates") or {}).items():
             checks = gate.get("checks") or [] if isinstance(gate, dict) else []
@@ -175,8 +185,9 @@ def render_markdown(decisions: list[Decision], link_base: str = "") -> str:
             out.append("|---|---|---|---|")
             for check in checks:
                 result = "pass" if check.get("passed") else "**fail**"
-                out.append(f"| `{check.get('id')}` | {_md(check.get('observed'))} | "
-                           f"{_md(check.get('required'))} | {result} |")
+                out.append(
+                    f"| `{check.get('id')}` | {_md(check.get('observed'))} | {_md(check.get('required'))} | {result} |"
+                )
             kinds = [k for k in gate_evidence(gate) if k in links]
             if kinds:
                 out.append("")
@@ -204,12 +215,22 @@ def render_markdown(decisions: list[Decision], link_base: str = "") -> str:
 
 # Which front-matter field a finding is about, so annotations land on its line.
 RULE_FIELDS = {
-    "MEMO-FIELDS": "id", "MEMO-OWNER": "owner", "MEMO-REVIEW": "reviewers",
-    "MEMO-CANDIDATES": "candidates", "MEMO-BUY-ALTERNATIVE": "buy_alternative",
-    "MEMO-DIMENSIONS": "dimensions", "MEMO-CONFLICT": "workload", "MEMO-EVIDENCE-MISSING": "evidence",
-    "MEMO-EVIDENCE-STALE": "evidence", "MEMO-LIFECYCLE": "status", "FT-BENCH-ORDER": "engineering_started",
-    "FT-ANTI-OWN-MODEL": "rationale_tags", "FT-ANTI-HAVE-DATA": "rationale_tags",
-    "FT-NO-GATE": "gates_claimed", "FT-DOMAIN-STABILITY": "domain", "WARN-DIMENSIONS-BUY": "dimensions",
+    "MEMO-FIELDS": "id",
+    "MEMO-OWNER": "owner",
+    "MEMO-REVIEW": "reviewers",
+    "MEMO-CANDIDATES": "candidates",
+    "MEMO-BUY-ALTERNATIVE": "buy_alternative",
+    "MEMO-DIMENSIONS": "dimensions",
+    "MEMO-CONFLICT": "workload",
+    "MEMO-EVIDENCE-MISSING": "evidence",
+    "MEMO-EVIDENCE-STALE": "evidence",
+    "MEMO-LIFECYCLE": "status",
+    "FT-BENCH-ORDER": "engineering_started",
+    "FT-ANTI-OWN-MODEL": "rationale_tags",
+    "FT-ANTI-HAVE-DATA": "rationale_tags",
+    "FT-NO-GATE": "gates_claimed",
+    "FT-DOMAIN-STABILITY": "domain",
+    "WARN-DIMENSIONS-BUY": "dimensions",
     "WARN-COST-PROJECTION": "evidence",
 }
 
@@ -218,7 +239,13 @@ def finding_line(decision: Decision, rule_id: str) -> int:
     lines = decision.memo.lines
     field = RULE_FIELDS.get(rule_id)
     if field is None:
-        field = "build" if rule_id.startswith("BUILD-") else "evidence" if rule_id.startswith(("FT-", "PROV-", "RELIT-")) else "decision"
+        field = (
+            "build"
+            if rule_id.startswith("BUILD-")
+            else "evidence"
+            if rule_id.startswith(("FT-", "PROV-", "RELIT-"))
+            else "decision"
+        )
     return lines.get(field) or lines.get("decision") or 1
 
 
@@ -234,26 +261,34 @@ def render_github(decisions: list[Decision]) -> str:
     """GitHub Actions workflow commands: one annotation per finding, on the memo's line."""
     out = []
     for decision in decisions:
-        for level, items in (("error", decision.document.get("violations", [])),
-                             ("warning", decision.document.get("warnings", []))):
+        for level, items in (
+            ("error", decision.document.get("violations", [])),
+            ("warning", decision.document.get("warnings", [])),
+        ):
             for item in items:
                 rule_id = str(item.get("id", "?"))
-                message = f"{item.get('message', '')} (observed {show_value(item.get('observed'))}; " \
-                          f"required {show_value(item.get('required'))})"
+                message = (
+                    f"{item.get('message', '')} (observed {show_value(item.get('observed'))}; "
+                    f"required {show_value(item.get('required'))})"
+                )
                 if item.get("fix"):
                     message += f" Fix: {item['fix']}"
-                out.append(f"::{level} file={_escape_property(decision.memo.relpath)},"
-                           f"line={finding_line(decision, rule_id)},"
-                           f"title={_escape_property(rule_id)}::{_escape_data(message)}")
+                out.append(
+                    f"::{level} file={_escape_property(decision.memo.relpath)},"
+                    f"line={finding_line(decision, rule_id)},"
+                    f"title={_escape_property(rule_id)}::{_escape_data(message)}"
+                )
         verdict = "approved" if decision.allowed else "denied"
-        out.append(f"::notice file={_escape_property(decision.memo.relpath)},line=1,"
-                   f"title=fmgate::{_escape_data(decision.memo.memo_id + ' ' + verdict)}")
+        out.append(
+            f"::notice file={_escape_property(decision.memo.relpath)},line=1,"
+            f"title=fmgate::{_escape_data(decision.memo.memo_id + ' ' + verdict)}"
+        )
     return "\n".join(out)
 
 
 def render_junit(decisions: list[Decision]) -> str:
     """JUnit XML: a suite per memo, a test case per gate check and per finding."""
-    from xml.sax.saxutils import quoteattr, escape
+    from xml.sax.saxutils import escape, quoteattr
 
     suites = []
     for decision in decisions:
@@ -265,20 +300,30 @@ def render_junit(decisions: list[Decision]) -> str:
                 if check.get("passed"):
                     cases.append(f"    <testcase classname={quoteattr(decision.memo.memo_id)} name={name}/>")
                 else:
-                    text = escape(f"observed {show_value(check.get('observed'))}; required {show_value(check.get('required'))}")
-                    cases.append(f"    <testcase classname={quoteattr(decision.memo.memo_id)} name={name}>"
-                                 f"<failure message={quoteattr(str(check.get('message', '')))}>{text}</failure></testcase>")
+                    text = escape(
+                        f"observed {show_value(check.get('observed'))}; required {show_value(check.get('required'))}"
+                    )
+                    cases.append(
+                        f"    <testcase classname={quoteattr(decision.memo.memo_id)} name={name}>"
+                        f"<failure message={quoteattr(str(check.get('message', '')))}>{text}</failure></testcase>"
+                    )
         for item in doc.get("violations", []):
             name = quoteattr(f"violation: {item.get('id')}")
-            cases.append(f"    <testcase classname={quoteattr(decision.memo.memo_id)} name={name}>"
-                         f"<failure message={quoteattr(str(item.get('message', '')))}>"
-                         f"{escape(str(item.get('fix', '')))}</failure></testcase>")
+            cases.append(
+                f"    <testcase classname={quoteattr(decision.memo.memo_id)} name={name}>"
+                f"<failure message={quoteattr(str(item.get('message', '')))}>"
+                f"{escape(str(item.get('fix', '')))}</failure></testcase>"
+            )
         if not cases:
-            cases.append(f"    <testcase classname={quoteattr(decision.memo.memo_id)} name=\"decision\"/>")
+            cases.append(f'    <testcase classname={quoteattr(decision.memo.memo_id)} name="decision"/>')
         failures = sum("<failure" in c for c in cases)
-        suites.append(f"  <testsuite name={quoteattr(decision.memo.relpath)} tests=\"{len(cases)}\" "
-                      f"failures=\"{failures}\">\n" + "\n".join(cases) + "\n  </testsuite>")
-    return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"fmgate\">\n" + "\n".join(suites) + "\n</testsuites>"
+        suites.append(
+            f'  <testsuite name={quoteattr(decision.memo.relpath)} tests="{len(cases)}" '
+            f'failures="{failures}">\n' + "\n".join(cases) + "\n  </testsuite>"
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="fmgate">\n' + "\n".join(suites) + "\n</testsuites>"
+    )
 
 
 def render_sarif(decisions: list[Decision], rule_help: dict[str, str] | None = None) -> str:
@@ -286,30 +331,60 @@ def render_sarif(decisions: list[Decision], rule_help: dict[str, str] | None = N
     rules: dict[str, dict[str, Any]] = {}
     results = []
     for decision in decisions:
-        for level, items in (("error", decision.document.get("violations", [])),
-                             ("warning", decision.document.get("warnings", []))):
+        for level, items in (
+            ("error", decision.document.get("violations", [])),
+            ("warning", decision.document.get("warnings", [])),
+        ):
             for item in items:
                 rule_id = str(item.get("id", "?"))
-                rules.setdefault(rule_id, {"id": rule_id, "shortDescription": {
-                    "text": (rule_help or {}).get(rule_id, rule_id)}})
+                rules.setdefault(
+                    rule_id, {"id": rule_id, "shortDescription": {"text": (rule_help or {}).get(rule_id, rule_id)}}
+                )
                 text = f"{item.get('message', '')} Fix: {item.get('fix', '')}".strip()
-                results.append({
-                    "ruleId": rule_id, "level": level, "message": {"text": text},
-                    "locations": [{"physicalLocation": {
-                        "artifactLocation": {"uri": decision.memo.relpath},
-                        "region": {"startLine": finding_line(decision, rule_id)}}}],
-                    "properties": {"observed": item.get("observed"), "required": item.get("required"),
-                                   "gate": item.get("gate")},
-                })
+                results.append(
+                    {
+                        "ruleId": rule_id,
+                        "level": level,
+                        "message": {"text": text},
+                        "locations": [
+                            {
+                                "physicalLocation": {
+                                    "artifactLocation": {"uri": decision.memo.relpath},
+                                    "region": {"startLine": finding_line(decision, rule_id)},
+                                }
+                            }
+                        ],
+                        "properties": {
+                            "observed": item.get("observed"),
+                            "required": item.get("required"),
+                            "gate": item.get("gate"),
+                        },
+                    }
+                )
     sarif = {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
-        "runs": [{"tool": {"driver": {"name": "fmgate", "informationUri": "https://fmgate.dev",
-                                      "rules": sorted(rules.values(), key=lambda r: r["id"])}},
-                  "results": results}],
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "fmgate",
+                        "informationUri": "https://fmgate.dev",
+                        "rules": sorted(rules.values(), key=lambda r: r["id"]),
+                    }
+                },
+                "results": results,
+            }
+        ],
     }
     return json.dumps(sarif, indent=2)
 
 
 FORMATS: dict[str, Callable[[list[Decision]], str]] = {
-    "text": render_text, "json": render_json, "markdown": render_markdown,
-    "github": render_github, "junit": render_junit, "sarif": render_sarif}
+    "text": render_text,
+    "json": render_json,
+    "markdown": render_markdown,
+    "github": render_github,
+    "junit": render_junit,
+    "sarif": render_sarif,
+}

@@ -43,8 +43,11 @@ def latest_reviews(api_reviews: list[Any], *, source: str = "reviews") -> list[d
 
 def _flatten(value: Any, source: str) -> list[dict[str, Any]]:
     if not isinstance(value, list):
-        raise InputError("the reviews are not a JSON list", path=source,
-                         fix="pass the output of 'gh api repos/OWNER/REPO/pulls/N/reviews --paginate'")
+        raise InputError(
+            "the reviews are not a JSON list",
+            path=source,
+            fix="pass the output of 'gh api repos/OWNER/REPO/pulls/N/reviews --paginate'",
+        )
     items: list[dict[str, Any]] = []
     for item in value:
         if isinstance(item, list):
@@ -59,8 +62,12 @@ def read_reviews(path: Path) -> list[dict[str, str]]:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
-        raise InputError(f"the reviews file cannot be read: {exc.strerror}", path=str(path), field="--reviews",
-                         fix="pass the file the workflow's 'gh api' step wrote") from None
+        raise InputError(
+            f"the reviews file cannot be read: {exc.strerror}",
+            path=str(path),
+            field="--reviews",
+            fix="pass the file the workflow's 'gh api' step wrote",
+        ) from None
     decoder = json.JSONDecoder()
     documents: list[Any] = []
     position = 0
@@ -72,12 +79,19 @@ def read_reviews(path: Path) -> list[dict[str, str]]:
         try:
             value, position = decoder.raw_decode(text, position)
         except ValueError as exc:
-            raise InputError(f"the reviews file is not JSON: {exc}", path=str(path), field="--reviews",
-                             fix="pass the output of 'gh api repos/OWNER/REPO/pulls/N/reviews --paginate'") from None
+            raise InputError(
+                f"the reviews file is not JSON: {exc}",
+                path=str(path),
+                field="--reviews",
+                fix="pass the output of 'gh api repos/OWNER/REPO/pulls/N/reviews --paginate'",
+            ) from None
         if not isinstance(value, list):  # an error answer ({"message": ...}) is not an empty review list
-            raise InputError(f"the reviews file holds a JSON {type(value).__name__}, not a list of reviews",
-                             path=str(path), field="--reviews",
-                             fix="check that 'gh api repos/OWNER/REPO/pulls/N/reviews --paginate' succeeded")
+            raise InputError(
+                f"the reviews file holds a JSON {type(value).__name__}, not a list of reviews",
+                path=str(path),
+                field="--reviews",
+                fix="check that 'gh api repos/OWNER/REPO/pulls/N/reviews --paginate' succeeded",
+            )
         documents.append(value)
     return latest_reviews(documents, source=str(path))
 
@@ -87,8 +101,9 @@ def approvals_at(head: str, logins: list[str]) -> list[dict[str, str]]:
     return [{"login": login.strip(), "state": "APPROVED", "commit_id": head} for login in logins if login.strip()]
 
 
-def pull_request_input(author: str | None, head: str, reviews: list[dict[str, str]],
-                       approvals: list[str]) -> dict[str, Any]:
+def pull_request_input(
+    author: str | None, head: str, reviews: list[dict[str, str]], approvals: list[str]
+) -> dict[str, Any]:
     """``input.pull_request``: the author, the head commit and each reviewer's standing review."""
     by_login = {r["login"].lower(): r for r in reviews}
     for review in approvals_at(head, approvals):

@@ -27,13 +27,17 @@ def catalogue(repo_root: Path) -> dict[str, Rule]:
     policies = repo_root / "policies"
     binary = find_opa()
     try:
-        completed = subprocess.run([binary, "inspect", "--annotations", "--format", "json", str(policies)],
-                                   capture_output=True, text=True, timeout=60, cwd=repo_root)
+        completed = subprocess.run(
+            [binary, "inspect", "--annotations", "--format", "json", str(policies)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=repo_root,
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise EngineError(f"opa inspect failed: {exc}", fix="run 'fmgate doctor'") from None
     if completed.returncode != 0:
-        raise EngineError(f"opa inspect failed: {completed.stderr.strip()}",
-                          fix="run 'opa check --strict policies'")
+        raise EngineError(f"opa inspect failed: {completed.stderr.strip()}", fix="run 'opa check --strict policies'")
     rules: dict[str, Rule] = {}
     for entry in json.loads(completed.stdout).get("annotations") or []:
         annotations = entry.get("annotations", {})
@@ -47,9 +51,16 @@ def catalogue(repo_root: Path) -> dict[str, Rule]:
         except ValueError:
             file = location.get("file", "")
         package = ".".join(str(p.get("value")) for p in entry.get("path", [])[1:-1])
-        rules.setdefault(rule_id, Rule(
-            id=rule_id, title=annotations.get("title", ""),
-            description=" ".join(annotations.get("description", "").split()),
-            gate=str(custom.get("gate", "")), severity=str(custom.get("severity", "deny")),
-            package=package, location=f"{file}:{location.get('row', '?')}"))
+        rules.setdefault(
+            rule_id,
+            Rule(
+                id=rule_id,
+                title=annotations.get("title", ""),
+                description=" ".join(annotations.get("description", "").split()),
+                gate=str(custom.get("gate", "")),
+                severity=str(custom.get("severity", "deny")),
+                package=package,
+                location=f"{file}:{location.get('row', '?')}",
+            ),
+        )
     return rules

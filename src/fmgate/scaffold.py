@@ -25,17 +25,34 @@ from .memo import MEMO_ID_PATTERN
 from .repo import Repository
 
 #: The file name each input gets in a scaffolded memo's evidence section.
-FILE_NAMES = {"eval_set": "eval_set.jsonl", "head_to_head": "head_to_head.csv", "cost_model": "cost_model.yaml",
-              "usage_log": "usage.csv", "task_changes": "task_changes.csv", "prompting_log": "prompting_log.csv",
-              "domain_data": "domain_data.parquet", "corpus_manifest": "corpus_manifest.csv"}
+FILE_NAMES = {
+    "eval_set": "eval_set.jsonl",
+    "head_to_head": "head_to_head.csv",
+    "cost_model": "cost_model.yaml",
+    "usage_log": "usage.csv",
+    "task_changes": "task_changes.csv",
+    "prompting_log": "prompting_log.csv",
+    "domain_data": "domain_data.parquet",
+    "corpus_manifest": "corpus_manifest.csv",
+}
 
 #: The inputs the memo template lists for each verb.
-VERB_EVIDENCE = {verb: {kind: FILE_NAMES[kind] for kind in kinds} for verb, kinds in {
-    "buy": ("cost_model",),
-    "fine-tune": ("eval_set", "head_to_head", "cost_model", "usage_log", "task_changes", "prompting_log",
-                  "domain_data"),
-    "build": ("eval_set", "head_to_head", "cost_model", "corpus_manifest"),
-}.items()}
+VERB_EVIDENCE = {
+    verb: {kind: FILE_NAMES[kind] for kind in kinds}
+    for verb, kinds in {
+        "buy": ("cost_model",),
+        "fine-tune": (
+            "eval_set",
+            "head_to_head",
+            "cost_model",
+            "usage_log",
+            "task_changes",
+            "prompting_log",
+            "domain_data",
+        ),
+        "build": ("eval_set", "head_to_head", "cost_model", "corpus_manifest"),
+    }.items()
+}
 
 #: The gates each verb may claim (verb_gates in policies/fmgate/decision/decision.rego).
 VERB_GATES = {"buy": (), "fine-tune": ("cost_at_scale", "domain_expertise"), "build": ("build",)}
@@ -70,10 +87,12 @@ _TYPE_WORDS = {
 
 
 def memo_template(memo_id: str, verb: str, today: dt.date) -> str:
-    evidence = "\n".join(f"  {kind}: evidence/{memo_id}/inputs/{name}"
-                         for kind, name in VERB_EVIDENCE[verb].items())
-    build = ("{committed_capital_usd: 0, payback_months_accepted: 0, model_is_product: false, "
-             "rejected_fine_tune: null}") if verb == "build" else "null"
+    evidence = "\n".join(f"  {kind}: evidence/{memo_id}/inputs/{name}" for kind, name in VERB_EVIDENCE[verb].items())
+    build = (
+        ("{committed_capital_usd: 0, payback_months_accepted: 0, model_is_product: false, rejected_fine_tune: null}")
+        if verb == "build"
+        else "null"
+    )
     gates = {"buy": "[]", "fine-tune": "[cost_at_scale]  # and/or domain_expertise", "build": "[build]"}[verb]
     return f"""---
 id: {memo_id}
@@ -154,13 +173,19 @@ def _checks(kind: str, column: str) -> list[str]:
         if rule.expectation == "ExpectColumnValuesToBeInSet" and spec.column(column).type != "bool":
             text = "one of " + ", ".join(str(v) for v in kwargs["value_set"])
         elif rule.expectation == "ExpectColumnValuesToBeBetween" and str(kwargs.get("column", "")).endswith(
-                PARSED_SUFFIX):
+            PARSED_SUFFIX
+        ):
             text = "not in the future"
         elif rule.expectation == "ExpectColumnValuesToBeBetween":
             low, high = kwargs.get("min_value"), kwargs.get("max_value")
             strict = ">" if kwargs.get("strict_min") else ">="
-            text = (f"{low} to {high}" if low is not None and high is not None
-                    else f"{strict} {low}" if low is not None else f"<= {high}")
+            text = (
+                f"{low} to {high}"
+                if low is not None and high is not None
+                else f"{strict} {low}"
+                if low is not None
+                else f"<= {high}"
+            )
         elif rule.expectation == "ExpectColumnValuesToBeUnique":
             text = "unique"
         elif rule.expectation == "ExpectCompoundColumnsToBeUnique":
@@ -193,8 +218,11 @@ def _example(kind: str, file_name: str) -> list[str]:
     writer.writerow([_cell(v) for v in row.values()])
     lines = ["```csv", *buffer.getvalue().splitlines(), "```"]
     if file_name.endswith(".parquet"):
-        lines[:0] = ["The same columns in Parquet (for example `pandas.DataFrame(rows).to_parquet(...)`); "
-                     "as CSV the example row is:", ""]
+        lines[:0] = [
+            "The same columns in Parquet (for example `pandas.DataFrame(rows).to_parquet(...)`); "
+            "as CSV the example row is:",
+            "",
+        ]
     return lines
 
 
@@ -203,31 +231,46 @@ def _section(kind: str, needed_by: Sequence[str], file_name: str, memo_id: str) 
     from .evidence.specs import INPUTS
 
     path = f"evidence/{memo_id}/inputs/{file_name}"
-    why = (f"Needed by {' and '.join(needed_by)}." if needed_by
-           else "Optional: the memo template lists it; the policy does not require it.")
+    why = (
+        f"Needed by {' and '.join(needed_by)}."
+        if needed_by
+        else "Optional: the memo template lists it; the policy does not require it."
+    )
     lines = [f"## {kind}: `{file_name}`", "", f"{why} The memo's evidence section points at `{path}`.", ""]
     if kind == "cost_model":
         fields = [f"`buy.{f}`" for f in cost.BUY_FIELDS] + [f"`candidate.{f}`" for f in cost.CANDIDATE_REQUIRED]
         fixed = [f"`candidate.{f}`" for f in cost.FIXED_COSTS.values()]
-        lines += ["A YAML file (`.yaml`). Required: " + ", ".join(fields) + ", and `scenarios`, a list of "
-                  "{" + ", ".join(cost.SCENARIO_FIELDS) + "}, the first being the base scenario. "
-                  "Fixed costs: " + ", ".join(fixed) + " (a cost left out counts as zero). "
-                  "`horizon_quarters` is optional: collect projects over the policy's horizon "
-                  "(threshold cost_horizon_quarters). Example:", "",
-                  "```yaml", *COST_MODEL_EXAMPLE.splitlines(), "```", ""]
+        lines += [
+            "A YAML file (`.yaml`). Required: " + ", ".join(fields) + ", and `scenarios`, a list of "
+            "{" + ", ".join(cost.SCENARIO_FIELDS) + "}, the first being the base scenario. "
+            "Fixed costs: " + ", ".join(fixed) + " (a cost left out counts as zero). "
+            "`horizon_quarters` is optional: collect projects over the policy's horizon "
+            "(threshold cost_horizon_quarters). Example:",
+            "",
+            "```yaml",
+            *COST_MODEL_EXAMPLE.splitlines(),
+            "```",
+            "",
+        ]
         return lines
     spec = INPUTS[kind]
-    lines += [f"One row per {spec.row}; CSV, JSON Lines (`.jsonl`) or Parquet, told apart by the extension. "
-              "Extra columns are kept but not read.", "",
-              "| column | type | required | checks |", "| --- | --- | --- | --- |"]
+    lines += [
+        f"One row per {spec.row}; CSV, JSON Lines (`.jsonl`) or Parquet, told apart by the extension. "
+        "Extra columns are kept but not read.",
+        "",
+        "| column | type | required | checks |",
+        "| --- | --- | --- | --- |",
+    ]
     for col in spec.columns:
         checks = "; ".join(_checks(kind, col.name)) or ""
         lines.append(f"| `{col.name}` | {_TYPE_WORDS[col.type]} | {'yes' if col.required else 'no'} | {checks} |")
     lines += ["", "Example:", "", *_example(kind, file_name), ""]
     if spec.empty_ok:
-        lines.append(f"No rows is an answer here: a file with the header row alone means {spec.no_rows}. "
-                     "A file with no bytes, or JSON Lines with no records, is refused, because an export "
-                     "that failed looks the same.")
+        lines.append(
+            f"No rows is an answer here: a file with the header row alone means {spec.no_rows}. "
+            "A file with no bytes, or JSON Lines with no records, is refused, because an export "
+            "that failed looks the same."
+        )
     else:
         lines.append(f"A file with no rows is refused: {spec.no_rows}.")
     return lines + [""]
@@ -236,15 +279,21 @@ def _section(kind: str, needed_by: Sequence[str], file_name: str, memo_id: str) 
 def inputs_guide(memo_id: str, verb: str, required_evidence: Mapping[str, Any]) -> str:
     """The README written in a new memo's inputs folder."""
     needed = needed_inputs(verb, required_evidence)
-    lines = [f"# Inputs for {memo_id} ({verb})", "",
-             "Put the input files in this folder under the names below, which the memo's evidence section "
-             "already uses. `fmgate collect` reads and checks each one and writes the evidence documents "
-             "beside this folder; `fmgate check` decides. Every column and check listed here is the one "
-             "enforced (generated from fmgate's input specs), and the requirements come from "
-             "`policies/data.json` (`required_evidence`).", ""]
+    lines = [
+        f"# Inputs for {memo_id} ({verb})",
+        "",
+        "Put the input files in this folder under the names below, which the memo's evidence section "
+        "already uses. `fmgate collect` reads and checks each one and writes the evidence documents "
+        "beside this folder; `fmgate check` decides. Every column and check listed here is the one "
+        "enforced (generated from fmgate's input specs), and the requirements come from "
+        "`policies/data.json` (`required_evidence`).",
+        "",
+    ]
     if not any(needed.values()):
-        lines += [f"The policy requires no input for {verb}" + ("; the ones below are optional." if needed else "."),
-                  ""]
+        lines += [
+            f"The policy requires no input for {verb}" + ("; the ones below are optional." if needed else "."),
+            "",
+        ]
     for kind, needed_by in needed.items():
         file_name = VERB_EVIDENCE[verb].get(kind, FILE_NAMES.get(kind, f"{kind}.csv"))
         lines += _section(kind, needed_by, file_name, memo_id)
@@ -257,8 +306,11 @@ def scaffold(repo: Repository, memo_id: str, verb: str, today: dt.date) -> list[
     Nothing is written when the id is taken or the policy data cannot be read.
     """
     if not re.match(MEMO_ID_PATTERN, memo_id):
-        raise InputError(f"{memo_id!r} is not a lowercase kebab-case id", field="--id",
-                         fix="use letters, digits and single hyphens, e.g. ticket-triage")
+        raise InputError(
+            f"{memo_id!r} is not a lowercase kebab-case id",
+            field="--id",
+            fix="use letters, digits and single hyphens, e.g. ticket-triage",
+        )
     if verb not in VERB_EVIDENCE:
         raise InputError(f"unknown decision {verb!r}", field="--decision", fix="use buy, fine-tune or build")
     memo_path = repo.memos_dir / f"{memo_id}.md"
@@ -266,13 +318,19 @@ def scaffold(repo: Repository, memo_id: str, verb: str, today: dt.date) -> list[
     taken = [p for p in (memo_path, repo.evidence_dir(memo_id)) if p.exists()]
     if taken or memo_id in {m.memo_id for m in repo.memos}:
         where = ", ".join(str(p.relative_to(repo.root)) for p in taken) or "another memo's id"
-        raise InputError(f"{memo_id!r} already exists ({where}); nothing was written", field="--id",
-                         fix="choose another id, or edit the existing memo")
+        raise InputError(
+            f"{memo_id!r} already exists ({where}); nothing was written",
+            field="--id",
+            fix="choose another id, or edit the existing memo",
+        )
     required = repo.policy_defaults().get("required_evidence")
     if not isinstance(required, dict):
-        raise InputError("policy data has no required_evidence object", path=str(repo.policies_dir / "data.json"),
-                         field="fmgate.defaults.required_evidence",
-                         fix="restore policies/data.json from the repository")
+        raise InputError(
+            "policy data has no required_evidence object",
+            path=str(repo.policies_dir / "data.json"),
+            field="fmgate.defaults.required_evidence",
+            fix="restore policies/data.json from the repository",
+        )
     guide = inputs_guide(memo_id, verb, required)
     repo.memos_dir.mkdir(parents=True, exist_ok=True)
     inputs.mkdir(parents=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from .memo import Memo
@@ -21,8 +20,10 @@ SCHEMA_ID = "https://fmgate.dev/schemas/memo.schema.json"
 def memo_schema(required_fields: list[str]) -> dict[str, Any]:
     schema = Memo.model_json_schema(by_alias=True, mode="validation")
     schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **schema}
-    schema["description"] = ("Front matter of an fmgate decision memo. Fields marked required are "
-                             "checked by the MEMO-FIELDS policy; extra fields are allowed.")
+    schema["description"] = (
+        "Front matter of an fmgate decision memo. Fields marked required are "
+        "checked by the MEMO-FIELDS policy; extra fields are allowed."
+    )
     schema["required"] = sorted(required_fields)
     return schema
 

@@ -25,10 +25,11 @@ import hashlib
 import json
 import re
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -54,6 +55,7 @@ STATUS_ORDER = ["proposed", "approved", "rejected", "superseded", "retired"]
 
 # -- output folder ------------------------------------------------------------
 
+
 def _read_marker(out_dir: Path) -> dict[str, Any] | None:
     marker = out_dir / MARKER_NAME
     if not marker.is_file() or marker.is_symlink():
@@ -70,8 +72,9 @@ def _read_marker(out_dir: Path) -> dict[str, Any] | None:
 def check_output_dir(out_dir: Path, *, force: bool = False) -> None:
     """Refuse to write into a folder with content that an earlier `fmgate site` did not make."""
     if out_dir.exists() and not out_dir.is_dir():
-        raise InputError("the output path exists and is not a folder", path=str(out_dir),
-                         fix="pass --out with a folder path")
+        raise InputError(
+            "the output path exists and is not a folder", path=str(out_dir), fix="pass --out with a folder path"
+        )
     if not out_dir.is_dir() or force:
         return
     if _read_marker(out_dir) is not None:
@@ -80,7 +83,8 @@ def check_output_dir(out_dir: Path, *, force: bool = False) -> None:
         raise InputError(
             f"the folder is not empty and was not made by fmgate site (no {MARKER_NAME} in it)",
             path=str(out_dir),
-            fix="choose an empty or new folder with --out, or pass --force to write into it anyway")
+            fix="choose an empty or new folder with --out, or pass --force to write into it anyway",
+        )
 
 
 def _inside(root: Path, relpath: str) -> Path | None:
@@ -114,6 +118,7 @@ def _remove_previous(out_dir: Path, keep: set[str]) -> None:
 
 # -- names and links ----------------------------------------------------------
 
+
 def page_name(memo_id: str) -> str:
     """A file name for a memo's page: the id itself when it is a proper kebab-case id."""
     if re.fullmatch(MEMO_ID_PATTERN, memo_id):
@@ -127,6 +132,7 @@ def _href(*parts: str) -> str:
 
 
 # -- rendering helpers --------------------------------------------------------
+
 
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
@@ -211,10 +217,18 @@ def _exceptions(document: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for item in items if isinstance(items, list) else []:
         if isinstance(item, dict):
-            out.append({"path": _text(item.get("path")), "waives": [_text(r) for r in item.get("waives") or []],
-                        "approved_by": _text(item.get("approved_by")), "ticket": _text(item.get("ticket")),
-                        "expires": _text(item.get("expires")), "state": _text(item.get("state")),
-                        "problems": [_text(p) for p in item.get("problems") or []], "memo": _text(item.get("memo"))})
+            out.append(
+                {
+                    "path": _text(item.get("path")),
+                    "waives": [_text(r) for r in item.get("waives") or []],
+                    "approved_by": _text(item.get("approved_by")),
+                    "ticket": _text(item.get("ticket")),
+                    "expires": _text(item.get("expires")),
+                    "state": _text(item.get("state")),
+                    "problems": [_text(p) for p in item.get("problems") or []],
+                    "memo": _text(item.get("memo")),
+                }
+            )
     return out
 
 
@@ -230,33 +244,38 @@ def _gates(document: dict[str, Any], notebooks: dict[str, str]) -> list[dict[str
         for check in gate.get("checks") or []:
             if not isinstance(check, dict):
                 continue
-            checks.append({
-                "id": _text(check.get("id")) or "?",
-                "message": _text(check.get("message")),
-                "observed": display(check.get("observed")),
-                "required": display(check.get("required")),
-                "passed": check.get("passed") is True,
-            })
+            checks.append(
+                {
+                    "id": _text(check.get("id")) or "?",
+                    "message": _text(check.get("message")),
+                    "observed": display(check.get("observed")),
+                    "required": display(check.get("required")),
+                    "passed": check.get("passed") is True,
+                }
+            )
         state = "fired" if gate.get("fired") is True else "did not fire"
-        out.append({
-            "name": name,
-            "title": GATE_TITLES.get(name, name),
-            "fired": gate.get("fired") is True,
-            "exempt": gate.get("exempt") is True,
-            "state": state,
-            "needed": gate.get("needed") is True,
-            "checks": checks,
-            "notebooks": [(kind, notebooks[kind]) for kind in gate_evidence(gate) if kind in notebooks],
-        })
+        out.append(
+            {
+                "name": name,
+                "title": GATE_TITLES.get(name, name),
+                "fired": gate.get("fired") is True,
+                "exempt": gate.get("exempt") is True,
+                "state": state,
+                "needed": gate.get("needed") is True,
+                "checks": checks,
+                "notebooks": [(kind, notebooks[kind]) for kind in gate_evidence(gate) if kind in notebooks],
+            }
+        )
     return out
 
 
 # -- the model the templates render ------------------------------------------
 
+
 @dataclass
 class MemoEntry:
     decision: Decision
-    name: str                                   # page file name, without .html
+    name: str  # page file name, without .html
     notebooks: list[tuple[str, Path]] = field(default_factory=list)  # (file name, source)
     superseded_by: list[str] = field(default_factory=list)
 
@@ -308,8 +327,13 @@ def _chain(start: str | None, step: Any, entries: dict[str, MemoEntry]) -> tuple
             return out, True
         seen.add(current)
         entry = entries.get(current)
-        out.append({"id": current, "href": _href(entry.name + ".html") if entry else None,
-                    "status": _text(entry.memo.memo.status) if entry else "missing"})
+        out.append(
+            {
+                "id": current,
+                "href": _href(entry.name + ".html") if entry else None,
+                "status": _text(entry.memo.memo.status) if entry else "missing",
+            }
+        )
         current = step(entry) if entry else None
     return out, False
 
@@ -317,14 +341,23 @@ def _chain(start: str | None, step: Any, entries: dict[str, MemoEntry]) -> tuple
 def _lineage(entry: MemoEntry, entries: dict[str, MemoEntry]) -> dict[str, Any]:
     older, older_cut = _chain(entry.memo.memo.supersedes, lambda e: e.memo.memo.supersedes, entries)
     # Forward: the first successor at each step (others are listed under "superseded by").
-    newer, newer_cut = _chain(entry.superseded_by[0] if entry.superseded_by else None,
-                              lambda e: e.superseded_by[0] if e.superseded_by else None, entries)
-    successors = [{"id": s, "href": _href(entries[s].name + ".html"),
-                   "status": _text(entries[s].memo.memo.status)}
-                  for s in entry.superseded_by[:CHAIN_LIMIT]]
-    return {"older": list(reversed(older)), "older_cut": older_cut, "newer": newer,
-            "newer_cut": newer_cut, "successors": successors,
-            "more_successors": max(0, len(entry.superseded_by) - CHAIN_LIMIT)}
+    newer, newer_cut = _chain(
+        entry.superseded_by[0] if entry.superseded_by else None,
+        lambda e: e.superseded_by[0] if e.superseded_by else None,
+        entries,
+    )
+    successors = [
+        {"id": s, "href": _href(entries[s].name + ".html"), "status": _text(entries[s].memo.memo.status)}
+        for s in entry.superseded_by[:CHAIN_LIMIT]
+    ]
+    return {
+        "older": list(reversed(older)),
+        "older_cut": older_cut,
+        "newer": newer,
+        "newer_cut": newer_cut,
+        "successors": successors,
+        "more_successors": max(0, len(entry.superseded_by) - CHAIN_LIMIT),
+    }
 
 
 def relitigation_schedule(entries: Iterable[MemoEntry], now: dt.date) -> dict[str, list[dict[str, Any]]]:
@@ -334,7 +367,8 @@ def relitigation_schedule(entries: Iterable[MemoEntry], now: dt.date) -> dict[st
         if entry.memo.memo.status != "approved":
             continue
         document = entry.document
-        relit = document.get("relitigation") if isinstance(document.get("relitigation"), dict) else {}
+        relit_value = document.get("relitigation")
+        relit: dict[str, Any] = relit_value if isinstance(relit_value, dict) else {}
         findings = [_finding(f) for f in relit_findings(document)]
         reasons = [_text(r) for r in relit.get("reasons") or [] if r]
         flagged = bool(findings) or relit.get("due") is True
@@ -359,11 +393,17 @@ def relitigation_schedule(entries: Iterable[MemoEntry], now: dt.date) -> dict[st
 
 # -- templates ----------------------------------------------------------------
 
+
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
-    return Environment(loader=PackageLoader("fmgate", "templates"), autoescape=True,
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                       keep_trailing_newline=True)
+    return Environment(
+        loader=PackageLoader("fmgate", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
 
 
 def _asset(name: str) -> str:
@@ -377,15 +417,25 @@ def _csp(script: str | None) -> str:
     if script is not None:
         digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
         script_src = f"'sha256-{digest}'"
-    return ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
-            f"script-src {script_src}; base-uri 'none'; form-action 'none'")
+    return (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+        f"script-src {script_src}; base-uri 'none'; form-action 'none'"
+    )
 
 
 def _render(template: str, **context: Any) -> str:
     script = context.pop("script", None)
-    return _environment().get_template(template).render(
-        css=Markup(_asset("style.css")), script=Markup(script) if script else None,
-        csp=_csp(script), version=__version__, **context)
+    return (
+        _environment()
+        .get_template(template)
+        .render(
+            css=Markup(_asset("style.css")),
+            script=Markup(script) if script else None,
+            csp=_csp(script),
+            version=__version__,
+            **context,
+        )
+    )
 
 
 def _options(values: Iterable[str], order: list[str]) -> list[str]:
@@ -394,6 +444,7 @@ def _options(values: Iterable[str], order: list[str]) -> list[str]:
 
 
 # -- building -----------------------------------------------------------------
+
 
 @dataclass
 class SiteResult:
@@ -422,8 +473,7 @@ def _notebooks(session: Any, memo_id: str) -> list[tuple[str, Path]]:
     folder = session.repo.evidence_dir(memo_id)
     if not folder.is_dir():
         return []
-    return [(p.name, p) for p in sorted(folder.glob("*.html"))
-            if p.is_file() and not p.is_symlink()]
+    return [(p.name, p) for p in sorted(folder.glob("*.html")) if p.is_file() and not p.is_symlink()]
 
 
 def _record_statuses(session: Any, entries: dict[str, MemoEntry], records_dir: Path | None) -> dict[str, Any]:
@@ -433,12 +483,16 @@ def _record_statuses(session: Any, entries: dict[str, MemoEntry], records_dir: P
     from .records import find_records, register_status
 
     found = find_records(Path(records_dir))
-    return {memo_id: register_status(found[memo_id], session.repo.root, session.repo.rules_root, entry.document)
-            for memo_id, entry in entries.items() if memo_id in found}
+    return {
+        memo_id: register_status(found[memo_id], session.repo.root, session.repo.rules_root, entry.document)
+        for memo_id, entry in entries.items()
+        if memo_id in found
+    }
 
 
-def build_site(session: Any, out_dir: Path, now: dt.date, *, force: bool = False,
-               records_dir: Path | None = None) -> SiteResult:
+def build_site(
+    session: Any, out_dir: Path, now: dt.date, *, force: bool = False, records_dir: Path | None = None
+) -> SiteResult:
     """Decide every memo in the session's repository and write the register to *out_dir*.
 
     With *records_dir*, each memo that has a decision record there shows whether it still
@@ -462,16 +516,14 @@ def build_site(session: Any, out_dir: Path, now: dt.date, *, force: bool = False
         entry.superseded_by.sort()
 
     # newest first; same day: by id
-    ordered = sorted(entries.values(),
-                     key=lambda e: (-(e.memo.memo.date or dt.date.min).toordinal(), e.memo_id))
+    ordered = sorted(entries.values(), key=lambda e: (-(e.memo.memo.date or dt.date.min).toordinal(), e.memo_id))
     rows = [e.row() for e in ordered]
     record_statuses = _record_statuses(session, entries, records_dir)
     for row in rows:
         status = record_statuses.get(row["id"])
         row["record"] = status.state if status is not None else ""
     schedule = relitigation_schedule(ordered, now)
-    relit_state = {**{i["id"]: "due" for i in schedule["due"]},
-                   **{i["id"]: "overdue" for i in schedule["overdue"]}}
+    relit_state = {**{i["id"]: "due" for i in schedule["due"]}, **{i["id"]: "overdue" for i in schedule["overdue"]}}
     for row in rows:
         row["relit"] = relit_state.get(row["id"], "")
     counts = {
@@ -485,16 +537,34 @@ def build_site(session: Any, out_dir: Path, now: dt.date, *, force: bool = False
     pages: dict[str, str] = {}
     copies: dict[str, Path] = {}
     pages["index.html"] = _render(
-        "index.html.j2", root="", page="index", now=now.isoformat(), rows=rows, counts=counts,
+        "index.html.j2",
+        root="",
+        page="index",
+        now=now.isoformat(),
+        rows=rows,
+        counts=counts,
         statuses=_options((r["status"] for r in rows), STATUS_ORDER + ["none"]),
         verbs=_options((r["requested"] for r in rows if r["requested"]), VERB_ORDER),
-        script=_asset("filters.js"))
-    expiring = sorted((dict(item, href=_href("memos", entry.name + ".html"))
-                       for entry in ordered for item in _exceptions(entry.document)
-                       if item["state"] in ("expiring", "expired")), key=lambda i: (i["expires"], i["path"]))
+        script=_asset("filters.js"),
+    )
+    expiring = sorted(
+        (
+            dict(item, href=_href("memos", entry.name + ".html"))
+            for entry in ordered
+            for item in _exceptions(entry.document)
+            if item["state"] in ("expiring", "expired")
+        ),
+        key=lambda i: (i["expires"], i["path"]),
+    )
     pages["relitigation.html"] = _render(
-        "relitigation.html.j2", root="", page="relitigation", now=now.isoformat(),
-        schedule=schedule, counts=counts, exceptions=expiring)
+        "relitigation.html.j2",
+        root="",
+        page="relitigation",
+        now=now.isoformat(),
+        schedule=schedule,
+        counts=counts,
+        exceptions=expiring,
+    )
 
     for entry in ordered:
         notebook_links: dict[str, str] = {}
@@ -507,7 +577,8 @@ def build_site(session: Any, out_dir: Path, now: dt.date, *, force: bool = False
             notebook_links[kind] = href
             notebook_list.append((kind, href))
         document = entry.document
-        relit = document.get("relitigation") if isinstance(document.get("relitigation"), dict) else {}
+        relit_value = document.get("relitigation")
+        relit: dict[str, Any] = relit_value if isinstance(relit_value, dict) else {}
         m = entry.memo.memo
         proposer = m.proposer
         alternative = m.buy_alternative
@@ -517,51 +588,88 @@ def build_site(session: Any, out_dir: Path, now: dt.date, *, force: bool = False
             ("Workload shape", _text(m.workload_shape)),
             ("Owner", _text(m.owner)),
             ("Memo date", _text(m.date)),
-            ("Proposer", " / ".join(x for x in (_text(proposer.team), _text(proposer.type),
-                                                   _text(proposer.person)) if x) if proposer else ""),
+            (
+                "Proposer",
+                " / ".join(x for x in (_text(proposer.team), _text(proposer.type), _text(proposer.person)) if x)
+                if proposer
+                else "",
+            ),
             ("Review requested from", _text(m.reviewers)),
-            ("Buy alternative", " / ".join(x for x in (_text(alternative.provider), _text(alternative.model),
-                                                          _text(alternative.deployment)) if x)
-             if alternative else ""),
-            ("Dimensions", ", ".join(f"{k.replace('_', ' ')}: {_text(v)}" for k, v in
-                                     dimensions.model_dump().items() if v is not None) if dimensions else ""),
+            (
+                "Buy alternative",
+                " / ".join(
+                    x
+                    for x in (_text(alternative.provider), _text(alternative.model), _text(alternative.deployment))
+                    if x
+                )
+                if alternative
+                else "",
+            ),
+            (
+                "Dimensions",
+                ", ".join(
+                    f"{k.replace('_', ' ')}: {_text(v)}" for k, v in dimensions.model_dump().items() if v is not None
+                )
+                if dimensions
+                else "",
+            ),
             ("Rationale tags", _text(m.rationale_tags)),
             ("Gates claimed", _text(m.gates_claimed)),
             ("Engineering started", _text(m.engineering_started)),
             ("Source", entry.memo.relpath),
         ]
         pages[f"memos/{entry.name}.html"] = _render(
-            "memo.html.j2", root="../", page="memo", now=now.isoformat(), row=entry.row(),
+            "memo.html.j2",
+            root="../",
+            page="memo",
+            now=now.isoformat(),
+            row=entry.row(),
             details=details,
             violations=[_finding(v) for v in document.get("violations") or []],
             warnings=[_finding(w) for w in document.get("warnings") or []],
-            gates=_gates(document, notebook_links), notebooks=notebook_list,
-            relitigation={"due": relit.get("due") is True, "next_due": _text(relit.get("next_due")),
-                          "reasons": [_text(r) for r in relit.get("reasons") or [] if r]},
-            exceptions=_exceptions(document), waived=[_finding(w) for w in document.get("waived") or []],
-            lineage=_lineage(entry, entries), body=render_markdown(entry.memo.body),
+            gates=_gates(document, notebook_links),
+            notebooks=notebook_list,
+            relitigation={
+                "due": relit.get("due") is True,
+                "next_due": _text(relit.get("next_due")),
+                "reasons": [_text(r) for r in relit.get("reasons") or [] if r],
+            },
+            exceptions=_exceptions(document),
+            waived=[_finding(w) for w in document.get("waived") or []],
+            lineage=_lineage(entry, entries),
+            body=render_markdown(entry.memo.body),
             record=record_statuses.get(entry.memo_id),
-            document_json=json.dumps(document, indent=2, sort_keys=True, default=str))
+            document_json=json.dumps(document, indent=2, sort_keys=True, default=str),
+        )
 
     written = sorted(set(pages) | set(copies) | {".nojekyll"})
     _remove_previous(out_dir, set(written))
     out_dir.mkdir(parents=True, exist_ok=True)
-    for relpath, text in pages.items():
-        target = out_dir / relpath
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    for relpath, source in copies.items():
-        target = out_dir / relpath
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+    for page_path, text in pages.items():
+        page_target = out_dir / page_path
+        page_target.parent.mkdir(parents=True, exist_ok=True)
+        page_target.write_text(text, encoding="utf-8")
+    for copy_path, source in copies.items():
+        copy_target = out_dir / copy_path
+        copy_target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, copy_target)
     (out_dir / ".nojekyll").write_text("", encoding="utf-8")  # GitHub Pages: serve files as they are
-    (out_dir / MARKER_NAME).write_text(json.dumps(
-        {"generator": MARKER_GENERATOR, "version": __version__, "now": now.isoformat(),
-         "files": written}, indent=1) + "\n", encoding="utf-8")
+    (out_dir / MARKER_NAME).write_text(
+        json.dumps(
+            {"generator": MARKER_GENERATOR, "version": __version__, "now": now.isoformat(), "files": written}, indent=1
+        )
+        + "\n",
+        encoding="utf-8",
+    )
 
     return SiteResult(
-        out_dir=out_dir, index=out_dir / "index.html", relitigation=out_dir / "relitigation.html",
+        out_dir=out_dir,
+        index=out_dir / "index.html",
+        relitigation=out_dir / "relitigation.html",
         pages=[out_dir / "memos" / f"{e.name}.html" for e in ordered],
         notebooks=[out_dir / p for p in sorted(copies)],
-        approved=counts["approved"], denied=counts["denied"], due=counts["due"],
-        overdue=counts["overdue"])
+        approved=counts["approved"],
+        denied=counts["denied"],
+        due=counts["due"],
+        overdue=counts["overdue"],
+    )

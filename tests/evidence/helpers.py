@@ -54,10 +54,25 @@ horizon_quarters: 4
 """
 
 
-def write_memo(root: Path, memo_id: str, decision: str, evidence: dict[str, str],
-               gates: list[str] | None = None, date: str = "2026-11-02") -> Path:
-    lines = ["---", f"id: {memo_id}", "title: Test memo", "workload: test-workload", f"decision: {decision}",
-             "status: proposed", f"date: {date}", f"gates_claimed: {json.dumps(gates or [])}", "evidence:"]
+def write_memo(
+    root: Path,
+    memo_id: str,
+    decision: str,
+    evidence: dict[str, str],
+    gates: list[str] | None = None,
+    date: str = "2026-11-02",
+) -> Path:
+    lines = [
+        "---",
+        f"id: {memo_id}",
+        "title: Test memo",
+        "workload: test-workload",
+        f"decision: {decision}",
+        "status: proposed",
+        f"date: {date}",
+        f"gates_claimed: {json.dumps(gates or [])}",
+        "evidence:",
+    ]
     lines += [f"  {kind}: {path}" for kind, path in evidence.items()]
     lines += ["---", "", "Body.", ""]
     path = root / "memos" / f"{memo_id}.md"

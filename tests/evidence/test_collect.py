@@ -9,16 +9,16 @@ from pathlib import Path
 import pytest
 
 from fmgate import collect as collect_module
-from fmgate.collect import workers as workers_module
 from fmgate.collect import collect, required_kinds
+from fmgate.collect import workers as workers_module
 from fmgate.commands import collect as collect_command
 from fmgate.errors import EngineError, InputError
 
 from .helpers import COST_MODEL, usage_rows, write_memo, write_rows
 
-
-NEEDS = json.loads((Path(__file__).resolve().parents[2] / "policies" / "data.json").read_text())[
-    "fmgate"]["defaults"]["required_evidence"]
+NEEDS = json.loads((Path(__file__).resolve().parents[2] / "policies" / "data.json").read_text())["fmgate"]["defaults"][
+    "required_evidence"
+]
 
 
 def test_buy_needs_only_what_it_lists() -> None:
@@ -29,9 +29,19 @@ def test_buy_needs_only_what_it_lists() -> None:
 def test_fine_tune_needs_the_benchmark_and_the_claimed_gates() -> None:
     assert required_kinds("fine-tune", [], [], NEEDS) == ["eval_set", "head_to_head", "cost_model"]
     assert required_kinds("fine-tune", ["cost_at_scale"], [], NEEDS) == [
-        "eval_set", "usage_log", "head_to_head", "cost_model"]
+        "eval_set",
+        "usage_log",
+        "head_to_head",
+        "cost_model",
+    ]
     assert required_kinds("fine-tune", ["domain_expertise"], ["corpus_manifest"], NEEDS) == [
-        "eval_set", "prompting_log", "head_to_head", "cost_model", "domain_data", "corpus_manifest"]
+        "eval_set",
+        "prompting_log",
+        "head_to_head",
+        "cost_model",
+        "domain_data",
+        "corpus_manifest",
+    ]
 
 
 def test_build_needs_the_corpus_manifest() -> None:
@@ -48,8 +58,15 @@ def test_what_collect_runs_is_what_the_policy_requires() -> None:
 def fake_runner(calls: list[str]):
     def run(plan):
         calls.append(plan.kind)
-        return {"kind": plan.kind, "status": "failed", "ename": "InputError", "evalue": "bad column",
-                "cell": 2, "source": "evidence = usage.evaluate(usage_log_path)"}
+        return {
+            "kind": plan.kind,
+            "status": "failed",
+            "ename": "InputError",
+            "evalue": "bad column",
+            "cell": 2,
+            "source": "evidence = usage.evaluate(usage_log_path)",
+        }
+
     return run
 
 
@@ -70,9 +87,9 @@ def test_needed_kinds_without_input_are_reported_missing(decision_repo: Path) ->
     assert "evidence.eval_set" in result.runs[0].message
 
 
-def test_a_failing_notebook_raises_input_error_naming_cell_and_input(decision_repo: Path,
-                                                                     capsys: pytest.CaptureFixture[str],
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failing_notebook_raises_input_error_naming_cell_and_input(
+    decision_repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("CI", "true")
     memo = write_memo(decision_repo, "m", "buy", {"usage_log": "evidence/m/inputs/usage.csv"})
     write_rows(decision_repo / "evidence" / "m" / "inputs" / "usage.csv", usage_rows("2026-10-01", 3))
@@ -101,16 +118,25 @@ def test_engine_failures_raise_engine_error(decision_repo: Path) -> None:
     write_rows(decision_repo / "evidence" / "m" / "inputs" / "usage.csv", usage_rows("2026-10-01", 3))
 
     def dead_kernel(plan):
-        return {"kind": plan.kind, "status": "failed", "ename": "DeadKernelError", "evalue": "Kernel died",
-                "cell": None, "source": "", "engine": True}
+        return {
+            "kind": plan.kind,
+            "status": "failed",
+            "ename": "DeadKernelError",
+            "evalue": "Kernel died",
+            "cell": None,
+            "source": "",
+            "engine": True,
+        }
 
     with pytest.raises(EngineError, match="Kernel died"):
         collect(decision_repo, memo, runner=dead_kernel)
 
 
 def test_html_rendering_drops_remote_scripts() -> None:
-    html = ('<script src="https://cdn.example/x.js"></script><script src=""></script>'
-            '<script type="module">import("https://cdn.example/m.mjs")</script><p>kept</p>')
+    html = (
+        '<script src="https://cdn.example/x.js"></script><script src=""></script>'
+        '<script type="module">import("https://cdn.example/m.mjs")</script><p>kept</p>'
+    )
     assert collect_module.strip_remote_scripts(html) == "<p>kept</p>"
 
 
@@ -122,13 +148,23 @@ def test_collect_runs_notebooks_writes_evidence_and_reuses_it(decision_repo: Pat
     write_rows(inputs / "usage.csv", usage_rows("2026-10-01", 28))
     write_rows(inputs / "task_changes.csv", [{"date": "2026-06-01", "description": "new label", "meaningful": True}])
     (inputs / "cost.yaml").write_text(COST_MODEL)
-    memo = write_memo(decision_repo, "tt", "fine-tune", {
-        "usage_log": "evidence/tt/inputs/usage.csv", "task_changes": "evidence/tt/inputs/task_changes.csv",
-        "cost_model": "evidence/tt/inputs/cost.yaml"}, gates=["cost_at_scale"])
+    memo = write_memo(
+        decision_repo,
+        "tt",
+        "fine-tune",
+        {
+            "usage_log": "evidence/tt/inputs/usage.csv",
+            "task_changes": "evidence/tt/inputs/task_changes.csv",
+            "cost_model": "evidence/tt/inputs/cost.yaml",
+        },
+        gates=["cost_at_scale"],
+    )
 
     result = collect(decision_repo, memo, kinds=["usage_log", "cost_model"], workers=2)
     assert [(r.kind, r.status, r.valid) for r in result.runs] == [
-        ("usage_log", "written", True), ("cost_model", "written", True)]
+        ("usage_log", "written", True),
+        ("cost_model", "written", True),
+    ]
     folder = decision_repo / "evidence" / "tt"
     usage_doc = json.loads((folder / "usage_log.json").read_text())
     assert usage_doc["measurements"]["median_daily_calls"] == 12_000_000.0
@@ -136,7 +172,9 @@ def test_collect_runs_notebooks_writes_evidence_and_reuses_it(decision_repo: Pat
     assert usage_doc["provenance"]["parameters"]["memo_date"] == "2026-11-02"
     assert usage_doc["provenance"]["parameters"]["window_days"] == 28  # from the policy thresholds
     assert [i["path"] for i in usage_doc["provenance"]["inputs"]] == [
-        "evidence/tt/inputs/usage.csv", "evidence/tt/inputs/task_changes.csv"]
+        "evidence/tt/inputs/usage.csv",
+        "evidence/tt/inputs/task_changes.csv",
+    ]
     for kind in ("usage_log", "cost_model"):
         html = (folder / f"{kind}.html").read_text()
         assert "data:image/png;base64" in html
@@ -224,8 +262,9 @@ def test_command_writes_invalid_evidence_and_exits_2(decision_repo: Path, capsys
     assert "cost_model" in out and "NOT valid" in out and "training_cost_usd" in out
 
 
-def test_regenerate_into_uses_the_trusted_notebooks_and_thresholds(decision_repo: Path, tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_regenerate_into_uses_the_trusted_notebooks_and_thresholds(
+    decision_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import shutil
 
     from fmgate.memo import load_memo
@@ -234,8 +273,11 @@ def test_regenerate_into_uses_the_trusted_notebooks_and_thresholds(decision_repo
     trusted = tmp_path / "trusted"
     shutil.copytree(decision_repo / "notebooks", trusted / "notebooks")
     shutil.copytree(decision_repo / "policies", trusted / "policies")
-    (trusted / "fmgate.yaml").write_text((decision_repo / "fmgate.yaml").read_text().replace(
-        "thresholds: {}", "thresholds: {cost_usage_window_days: 14}"))
+    (trusted / "fmgate.yaml").write_text(
+        (decision_repo / "fmgate.yaml")
+        .read_text()
+        .replace("thresholds: {}", "thresholds: {cost_usage_window_days: 14}")
+    )
     memo = write_memo(decision_repo, "m", "buy", {"usage_log": "evidence/m/inputs/usage.csv"})
     write_rows(decision_repo / "evidence" / "m" / "inputs" / "usage.csv", usage_rows("2026-10-01", 3))
     seen = []
@@ -248,8 +290,9 @@ def test_regenerate_into_uses_the_trusted_notebooks_and_thresholds(decision_repo
     monkeypatch.setattr(collect_module, "_run_all", fake_run_all)
     monkeypatch.setattr(collect_module, "ensure_kernel", lambda: None)
     out = tmp_path / "regenerated"
-    collect_module.regenerate_into(Repository(decision_repo), load_memo(memo, decision_repo),
-                                   trusted / "notebooks", out)
+    collect_module.regenerate_into(
+        Repository(decision_repo), load_memo(memo, decision_repo), trusted / "notebooks", out
+    )
     (plan,) = seen
     assert plan.notebook == trusted / "notebooks" / "usage_log.ipynb"
     assert plan.parameters["notebook_path"] == str((trusted / "notebooks" / "usage_log.ipynb").resolve())
@@ -267,7 +310,8 @@ def test_collect_refuses_a_document_that_breaks_its_schema(decision_repo: Path) 
     (cell,) = [c for c in notebook.cells if "_ = document.write(doc, output_path)" in c.source]
     cell.source = cell.source.replace(
         "_ = document.write(doc, output_path)",
-        'import json, pathlib\ndel doc["provenance"]\npathlib.Path(output_path).write_text(json.dumps(doc))')
+        'import json, pathlib\ndel doc["provenance"]\npathlib.Path(output_path).write_text(json.dumps(doc))',
+    )
     nbformat.write(notebook, notebook_path)
     inputs = decision_repo / "evidence" / "c" / "inputs"
     inputs.mkdir(parents=True)
@@ -286,8 +330,9 @@ def test_collect_refuses_a_document_that_breaks_its_schema(decision_repo: Path) 
 
 
 def test_document_problem_names_what_is_wrong(tmp_path: Path) -> None:
-    plan = collect_module._Plan("cost_model", tmp_path / "n.ipynb", {}, [], tmp_path, tmp_path,
-                                Path(__file__).resolve().parents[2])
+    plan = collect_module._Plan(
+        "cost_model", tmp_path / "n.ipynb", {}, [], tmp_path, tmp_path, Path(__file__).resolve().parents[2]
+    )
     path = tmp_path / "doc.json"
     path.write_text("[1, 2]")
     assert "not a JSON object" in collect_module._document_problem(path, plan)
@@ -302,8 +347,15 @@ def test_document_problem_names_what_is_wrong(tmp_path: Path) -> None:
 
 def _unreadable_plan(tmp_path: Path, kind: str, evidence_dir: Path | None = None):
     """A plan whose notebook does not exist: the worker reports it without starting a kernel."""
-    return collect_module._Plan(kind, tmp_path / "missing" / f"{kind}.ipynb", {"memo_id": "m"}, [],
-                                evidence_dir or tmp_path / "evidence", tmp_path, tmp_path)
+    return collect_module._Plan(
+        kind,
+        tmp_path / "missing" / f"{kind}.ipynb",
+        {"memo_id": "m"},
+        [],
+        evidence_dir or tmp_path / "evidence",
+        tmp_path,
+        tmp_path,
+    )
 
 
 def test_one_worker_runs_plan_after_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -335,8 +387,10 @@ def test_a_crashed_worker_is_reported_and_replaced(tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(workers_module._Worker, "__init__", counting)
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
-    plans = [_unreadable_plan(tmp_path, "usage_log", evidence_dir=blocker / "m"),  # the worker dies on it
-             _unreadable_plan(tmp_path, "cost_model")]
+    plans = [
+        _unreadable_plan(tmp_path, "usage_log", evidence_dir=blocker / "m"),  # the worker dies on it
+        _unreadable_plan(tmp_path, "cost_model"),
+    ]
     outcomes = {o.kind: o for o in workers_module._run_all(plans, 1, None)}
     crashed = outcomes["usage_log"]
     assert crashed.status == "failed" and crashed.ename == "WorkerError" and crashed.engine
@@ -346,9 +400,16 @@ def test_a_crashed_worker_is_reported_and_replaced(tmp_path: Path, monkeypatch: 
 
 
 def test_absent_inputs_are_listed_one_per_line_before_any_kernel_starts(decision_repo: Path) -> None:
-    memo = write_memo(decision_repo, "m", "fine-tune", {
-        "cost_model": "evidence/m/inputs/cost.yaml", "eval_set": "evidence/m/inputs/eval.jsonl",
-        "head_to_head": "evidence/m/inputs/h2h.csv"})
+    memo = write_memo(
+        decision_repo,
+        "m",
+        "fine-tune",
+        {
+            "cost_model": "evidence/m/inputs/cost.yaml",
+            "eval_set": "evidence/m/inputs/eval.jsonl",
+            "head_to_head": "evidence/m/inputs/h2h.csv",
+        },
+    )
     with pytest.raises(InputError) as info:
         collect(decision_repo, memo, runner=lambda plan: pytest.fail("a kernel was started"))
     lines = str(info.value).splitlines()
@@ -357,4 +418,5 @@ def test_absent_inputs_are_listed_one_per_line_before_any_kernel_starts(decision
         "evidence.cost_model: evidence/m/inputs/cost.yaml does not exist",
         "evidence.eval_set: evidence/m/inputs/eval.jsonl does not exist",
         "evidence.head_to_head: evidence/m/inputs/h2h.csv does not exist (fix: add the files, or correct the "
-        "paths in the memo's evidence section (relative to the repository root))"]
+        "paths in the memo's evidence section (relative to the repository root))",
+    ]

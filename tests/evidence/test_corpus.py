@@ -15,13 +15,55 @@ A, B, C, D = ("a" * 64, "b" * 64, "c" * 64, "d" * 64)
 
 
 def manifest() -> pd.DataFrame:
-    return pd.DataFrame([
-        {"shard": "s3://c/1", "tokens": 100, "sha256": A, "source": "crm", "proprietary": True, "domain_relevant": True, "quality": "high"},
-        {"shard": "s3://c/2", "tokens": 50, "sha256": B, "source": "crm", "proprietary": True, "domain_relevant": False, "quality": "high"},
-        {"shard": "s3://c/3", "tokens": 30, "sha256": C, "source": "web", "proprietary": False, "domain_relevant": True, "quality": "high"},
-        {"shard": "s3://c/4", "tokens": 20, "sha256": D, "source": "tickets", "proprietary": True, "domain_relevant": True, "quality": "medium"},
-        {"shard": "s3://c/1-copy", "tokens": 100, "sha256": A, "source": "crm", "proprietary": True, "domain_relevant": True, "quality": "high"},
-    ])
+    return pd.DataFrame(
+        [
+            {
+                "shard": "s3://c/1",
+                "tokens": 100,
+                "sha256": A,
+                "source": "crm",
+                "proprietary": True,
+                "domain_relevant": True,
+                "quality": "high",
+            },
+            {
+                "shard": "s3://c/2",
+                "tokens": 50,
+                "sha256": B,
+                "source": "crm",
+                "proprietary": True,
+                "domain_relevant": False,
+                "quality": "high",
+            },
+            {
+                "shard": "s3://c/3",
+                "tokens": 30,
+                "sha256": C,
+                "source": "web",
+                "proprietary": False,
+                "domain_relevant": True,
+                "quality": "high",
+            },
+            {
+                "shard": "s3://c/4",
+                "tokens": 20,
+                "sha256": D,
+                "source": "tickets",
+                "proprietary": True,
+                "domain_relevant": True,
+                "quality": "medium",
+            },
+            {
+                "shard": "s3://c/1-copy",
+                "tokens": 100,
+                "sha256": A,
+                "source": "crm",
+                "proprietary": True,
+                "domain_relevant": True,
+                "quality": "high",
+            },
+        ]
+    )
 
 
 @pytest.mark.parametrize("batch_size", [1, 2, 100])
@@ -43,8 +85,7 @@ def test_negative_tokens_and_bad_digests_invalidate(tmp_path: Path) -> None:
     frame = manifest()
     frame.loc[3, "tokens"] = -20
     frame.loc[4, "sha256"] = "not-a-digest"
-    evidence = corpus.evaluate(write_rows(tmp_path / "corpus.parquet", frame), batch_size=2, sample_rows=1,
-                               as_of=AS_OF)
+    evidence = corpus.evaluate(write_rows(tmp_path / "corpus.parquet", frame), batch_size=2, sample_rows=1, as_of=AS_OF)
     assert not evidence.valid
     errors = " ".join(evidence.all_errors())
     assert "'tokens'" in errors and "-20" in errors

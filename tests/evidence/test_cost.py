@@ -34,14 +34,18 @@ def test_flat_scenario_costs() -> None:
 
 def test_growth_compounds_each_quarter() -> None:
     growth = cost.project(model(), 4)["scenarios"][1]
-    expected = [12_000_000 * 91 * 1.15 ** q for q in range(4)]
+    expected = [12_000_000 * 91 * 1.15**q for q in range(4)]
     assert [q["calls"] for q in growth["quarters"]] == pytest.approx(expected)
 
 
 def test_break_even_is_the_first_quarter_whose_savings_exceed_the_costs_so_far() -> None:
     data = model(scenarios=[{"name": "slow", "calls_per_day": 5000, "growth_per_quarter": 0.0}])
-    data["buy"] = {"input_price_per_million_tokens": 1_000_000, "output_price_per_million_tokens": 0,
-                   "avg_input_tokens": 1, "avg_output_tokens": 0}  # $1 per call
+    data["buy"] = {
+        "input_price_per_million_tokens": 1_000_000,
+        "output_price_per_million_tokens": 0,
+        "avg_input_tokens": 1,
+        "avg_output_tokens": 0,
+    }  # $1 per call
     data["candidate"] = {"inference_cost_per_thousand_calls": 0, "engineering_cost_usd": 910_000}
     # Savings are 5000 x 91 = $455,000 a quarter: cumulative 455k, 910k (not above), 1,365k.
     scenario = cost.project(data, 4)["scenarios"][0]
@@ -72,13 +76,18 @@ def test_evaluate_uses_the_threshold_horizon(tmp_path: Path) -> None:
     assert cost.evaluate(path, horizon_quarters=None).measurements["horizon_quarters"] == 8
 
 
-@pytest.mark.parametrize("text, field", [
-    ("buy: {}\ncandidate: {}\nscenarios: []\n", "buy.input_price_per_million_tokens"),
-    ("- a list\n", "(file)"),
-    (COST_MODEL.replace("scenarios:", "scenarioz:"), "(file).scenarios"),
-    (COST_MODEL.replace("calls_per_day: 12000000, growth_per_quarter: 0.0", "calls_per_day: 1"),
-     "scenarios[0].growth_per_quarter"),
-])
+@pytest.mark.parametrize(
+    "text, field",
+    [
+        ("buy: {}\ncandidate: {}\nscenarios: []\n", "buy.input_price_per_million_tokens"),
+        ("- a list\n", "(file)"),
+        (COST_MODEL.replace("scenarios:", "scenarioz:"), "(file).scenarios"),
+        (
+            COST_MODEL.replace("calls_per_day: 12000000, growth_per_quarter: 0.0", "calls_per_day: 1"),
+            "scenarios[0].growth_per_quarter",
+        ),
+    ],
+)
 def test_unusable_cost_models_raise(tmp_path: Path, text: str, field: str) -> None:
     path = tmp_path / "cost.yaml"
     path.write_text(text)
@@ -90,8 +99,11 @@ def test_unusable_cost_models_raise(tmp_path: Path, text: str, field: str) -> No
 
 def test_negative_prices_and_shrinking_growth_invalidate(tmp_path: Path) -> None:
     path = tmp_path / "cost.yaml"
-    path.write_text(COST_MODEL.replace("input_price_per_million_tokens: 1.25", "input_price_per_million_tokens: -1")
-                    .replace("growth_per_quarter: 0.15", "growth_per_quarter: -1.0"))
+    path.write_text(
+        COST_MODEL.replace("input_price_per_million_tokens: 1.25", "input_price_per_million_tokens: -1").replace(
+            "growth_per_quarter: 0.15", "growth_per_quarter: -1.0"
+        )
+    )
     evidence = cost.evaluate(path)
     assert not evidence.valid
     errors = " ".join(evidence.all_errors())
@@ -100,8 +112,11 @@ def test_negative_prices_and_shrinking_growth_invalidate(tmp_path: Path) -> None
 
 def test_text_where_a_number_belongs_invalidates(tmp_path: Path) -> None:
     path = tmp_path / "cost.yaml"
-    path.write_text(COST_MODEL.replace("calls_per_day: 12000000, growth_per_quarter: 0.0",
-                                       "calls_per_day: lots, growth_per_quarter: 0.0"))
+    path.write_text(
+        COST_MODEL.replace(
+            "calls_per_day: 12000000, growth_per_quarter: 0.0", "calls_per_day: lots, growth_per_quarter: 0.0"
+        )
+    )
     evidence = cost.evaluate(path)
     assert not evidence.valid
     assert any("calls_per_day" in e for e in evidence.all_errors())

@@ -21,9 +21,13 @@ def make(tmp_path: Path, rows: list[dict]) -> dict:
     (tmp_path / "notebooks" / "usage_log.ipynb").write_text("{}")
     evidence = usage.evaluate(tmp_path / "inputs" / "usage.csv", as_of=AS_OF)
     evidence.inputs[0] = document.InputFile("usage_log", "inputs/usage.csv")
-    return document.build(evidence, memo_id="m", notebook_path="notebooks/usage_log.ipynb",
-                          parameters={"memo_id": "m", "window_days": 28, "output_path": "/tmp/x.json"},
-                          root=tmp_path)
+    return document.build(
+        evidence,
+        memo_id="m",
+        notebook_path="notebooks/usage_log.ipynb",
+        parameters={"memo_id": "m", "window_days": 28, "output_path": "/tmp/x.json"},
+        root=tmp_path,
+    )
 
 
 def test_envelope_and_provenance(tmp_path: Path) -> None:

@@ -14,11 +14,13 @@ from .helpers import AS_OF, write_rows
 
 
 def rows() -> pd.DataFrame:
-    return pd.DataFrame({
-        "id": [f"d{i}" for i in range(12)],
-        "text": ["Alpha", "alpha ", "BETA", "gamma", "", "   ", None, "delta", "Delta", "eps", "zeta", "eta"],
-        "quality": ["high", "high", "high", "high", "high", "high", "high", "high", "high", "low", "medium", "low"],
-    })
+    return pd.DataFrame(
+        {
+            "id": [f"d{i}" for i in range(12)],
+            "text": ["Alpha", "alpha ", "BETA", "gamma", "", "   ", None, "delta", "Delta", "eps", "zeta", "eta"],
+            "quality": ["high", "high", "high", "high", "high", "high", "high", "high", "high", "low", "medium", "low"],
+        }
+    )
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
@@ -28,9 +30,13 @@ def test_measurements_do_not_depend_on_format_or_batch_size(tmp_path: Path, suff
     evidence = domain.evaluate(path, batch_size=batch_size, sample_rows=4, as_of=AS_OF)
     assert evidence.valid
     assert evidence.measurements == {
-        "rows_total": 12, "rows_nonempty": 9, "rows_high_quality": 6,
+        "rows_total": 12,
+        "rows_nonempty": 9,
+        "rows_high_quality": 6,
         "high_quality_unique": 4,  # alpha (twice), beta, gamma, delta (twice)
-        "duplicate_ids": 0, "rows_by_quality": {"high": 9, "low": 2, "medium": 1}}
+        "duplicate_ids": 0,
+        "rows_by_quality": {"high": 9, "low": 2, "medium": 1},
+    }
 
 
 def test_a_bad_row_beyond_the_sample_is_caught_by_the_exact_checks(tmp_path: Path) -> None:
@@ -56,8 +62,7 @@ def test_repeated_ids_across_batches_are_a_warning(tmp_path: Path) -> None:
 def test_missing_ids_invalidate(tmp_path: Path) -> None:
     frame = rows()
     frame.loc[7, "id"] = None
-    evidence = domain.evaluate(write_rows(tmp_path / "domain.parquet", frame), batch_size=4, sample_rows=2,
-                               as_of=AS_OF)
+    evidence = domain.evaluate(write_rows(tmp_path / "domain.parquet", frame), batch_size=4, sample_rows=2, as_of=AS_OF)
     assert not evidence.valid
     assert any("'id'" in e and "missing" in e for e in evidence.all_errors())
 

@@ -13,9 +13,13 @@ from .helpers import AS_OF, write_rows
 
 
 def items(n: int, prefix: str = "q") -> pd.DataFrame:
-    return pd.DataFrame({"id": [f"{prefix}{i}" for i in range(n)],
-                         "input": [f"Question number {i}" for i in range(n)],
-                         "expected": [f"answer {i}" for i in range(n)]})
+    return pd.DataFrame(
+        {
+            "id": [f"{prefix}{i}" for i in range(n)],
+            "input": [f"Question number {i}" for i in range(n)],
+            "expected": [f"answer {i}" for i in range(n)],
+        }
+    )
 
 
 def test_exactly_200_valid_items() -> None:
@@ -32,18 +36,26 @@ def test_199_valid_items_when_one_of_200_repeats_an_input() -> None:
 
 
 def test_a_repeated_input_counts_once() -> None:
-    frame = pd.DataFrame({"id": ["a", "b", "c"], "input": ["Hello world", "hello  WORLD", "hello\tworld "],
-                          "expected": ["x", "y", "z"]})
+    frame = pd.DataFrame(
+        {"id": ["a", "b", "c"], "input": ["Hello world", "hello  WORLD", "hello\tworld "], "expected": ["x", "y", "z"]}
+    )
     m = eval_set.measure(frame)
     assert m["items_valid"] == 1 and m["duplicate_inputs"] == 2
 
 
 def test_repeated_ids_and_blank_fields() -> None:
-    frame = pd.DataFrame({"id": ["a", "a", "b", "c", "d"], "input": ["1", "2", "  ", "4", None],
-                          "expected": ["x", "y", "z", "", "w"]})
+    frame = pd.DataFrame(
+        {"id": ["a", "a", "b", "c", "d"], "input": ["1", "2", "  ", "4", None], "expected": ["x", "y", "z", "", "w"]}
+    )
     m = eval_set.measure(frame)
-    assert m == {"items_total": 5, "items_valid": 1, "duplicate_ids": 1, "empty_fields": 3,
-                 "duplicate_inputs": 0, "overlap_with_training": None}
+    assert m == {
+        "items_total": 5,
+        "items_valid": 1,
+        "duplicate_ids": 1,
+        "empty_fields": 3,
+        "duplicate_inputs": 0,
+        "overlap_with_training": None,
+    }
 
 
 def test_an_input_repeated_by_an_item_with_a_repeated_id_still_counts_once() -> None:
@@ -59,10 +71,16 @@ def test_overlap_with_training_data_invalidates_an_item() -> None:
 
 
 def test_overlap_is_found_by_streaming_the_domain_data(tmp_path: Path) -> None:
-    domain = write_rows(tmp_path / "domain.csv", pd.DataFrame({
-        "id": [f"d{i}" for i in range(7)],
-        "text": ["unrelated"] * 5 + ["question NUMBER 2", None],
-        "quality": ["high"] * 7}))
+    domain = write_rows(
+        tmp_path / "domain.csv",
+        pd.DataFrame(
+            {
+                "id": [f"d{i}" for i in range(7)],
+                "text": ["unrelated"] * 5 + ["question NUMBER 2", None],
+                "quality": ["high"] * 7,
+            }
+        ),
+    )
     path = write_rows(tmp_path / "eval.jsonl", items(200))
     evidence = eval_set.evaluate(path, domain, as_of=AS_OF, batch_size=2)
     assert evidence.valid

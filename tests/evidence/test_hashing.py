@@ -11,7 +11,14 @@ from fmgate.evidence.hashing import DistinctCounter, FirstSeen, hash_strings, no
 def test_normalisation_trims_lowercases_and_collapses_whitespace() -> None:
     values = pa.array(["  Hello   World ", "hello world", "HELLO\tWORLD", "Héllo\u00a0 Wörld", "a\n\nb", None, ""])
     assert normalize_text(values).to_pylist() == [
-        "hello world", "hello world", "hello world", "héllo wörld", "a b", None, ""]
+        "hello world",
+        "hello world",
+        "hello world",
+        "héllo wörld",
+        "a b",
+        None,
+        "",
+    ]
 
 
 def test_rows_without_runs_are_untouched_apart_from_case() -> None:

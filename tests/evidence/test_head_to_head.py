@@ -13,8 +13,14 @@ from fmgate.evidence import head_to_head as h2h
 from .helpers import AS_OF, write_rows
 
 
-def bench(candidate: list[float], buy: list[float], *, cost_c: float = 0.001, cost_b: float = 0.01,
-          run_date: str = "2026-11-01") -> pd.DataFrame:
+def bench(
+    candidate: list[float],
+    buy: list[float],
+    *,
+    cost_c: float = 0.001,
+    cost_b: float = 0.01,
+    run_date: str = "2026-11-01",
+) -> pd.DataFrame:
     rows = []
     for i, (c, b) in enumerate(zip(candidate, buy)):
         rows.append({"item_id": f"e{i}", "system": "candidate", "score": c, "cost_usd": cost_c, "run_date": run_date})
@@ -72,9 +78,17 @@ def test_bootstrap_blocks_do_not_change_the_result(monkeypatch: pytest.MonkeyPat
 
 def test_measure_pairs_items_and_counts_unknown_ids() -> None:
     frame = bench([0.9, 0.8, 0.2], [0.8, 0.8, 0.6])
-    frame = pd.concat([frame, pd.DataFrame([
-        {"item_id": "zz", "system": "candidate", "score": 1.0, "cost_usd": 0.0, "run_date": "2026-11-03"},
-        {"item_id": "e9", "system": "buy", "score": 1.0, "cost_usd": 0.0, "run_date": "2026-10-01"}])])
+    frame = pd.concat(
+        [
+            frame,
+            pd.DataFrame(
+                [
+                    {"item_id": "zz", "system": "candidate", "score": 1.0, "cost_usd": 0.0, "run_date": "2026-11-03"},
+                    {"item_id": "e9", "system": "buy", "score": 1.0, "cost_usd": 0.0, "run_date": "2026-10-01"},
+                ]
+            ),
+        ]
+    )
     m = h2h.measure(frame, {"e0", "e1", "e2", "e9"}, resamples=200)
     assert m["items"] == 3
     assert m["unknown_item_ids"] == 1
@@ -87,7 +101,9 @@ def test_measure_pairs_items_and_counts_unknown_ids() -> None:
 
 
 def test_evaluate_with_the_eval_set(tmp_path: Path) -> None:
-    eval_path = write_rows(tmp_path / "eval.csv", [{"id": f"e{i}", "input": f"q{i}", "expected": "a"} for i in range(5)])
+    eval_path = write_rows(
+        tmp_path / "eval.csv", [{"id": f"e{i}", "input": f"q{i}", "expected": "a"} for i in range(5)]
+    )
     path = write_rows(tmp_path / "h2h.parquet", bench([0.9] * 5, [0.8] * 5))
     evidence = h2h.evaluate(path, eval_path, resamples=100, as_of=AS_OF)
     assert evidence.valid
@@ -108,13 +124,19 @@ def test_models_name_each_system_s_model_once() -> None:
 
     from fmgate.evidence.head_to_head import models
 
-    frame = pd.DataFrame({
-        "item_id": ["a", "a", "b", "b"], "system": ["candidate", "buy", "candidate", "buy"],
-        "provider": ["in-house", "openai", "in-house", " openai "], "model": ["small", "gpt-5", "small", "gpt-5"],
-        "deployment": ["self-hosted", "public-api", "self-hosted", "public-api"]})
+    frame = pd.DataFrame(
+        {
+            "item_id": ["a", "a", "b", "b"],
+            "system": ["candidate", "buy", "candidate", "buy"],
+            "provider": ["in-house", "openai", "in-house", " openai "],
+            "model": ["small", "gpt-5", "small", "gpt-5"],
+            "deployment": ["self-hosted", "public-api", "self-hosted", "public-api"],
+        }
+    )
     assert models(frame) == {
         "candidate": [{"provider": "in-house", "model": "small", "deployment": "self-hosted"}],
-        "buy": [{"provider": "openai", "model": "gpt-5", "deployment": "public-api"}]}
+        "buy": [{"provider": "openai", "model": "gpt-5", "deployment": "public-api"}],
+    }
     mixed = frame.assign(model=["small", "gpt-5", "small", "gpt-5-mini"])
     assert [m["model"] for m in models(mixed)["buy"]] == ["gpt-5", "gpt-5-mini"]
     unnamed = frame.drop(columns=["provider", "model", "deployment"])

@@ -26,8 +26,10 @@ def raises_input(call, *fragments: str) -> InputError:
 
 @pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
 def test_reads_each_format_with_ids_kept_as_text(tmp_path: Path, suffix: str) -> None:
-    path = write_rows(tmp_path / f"eval{suffix}", [{"id": "007", "input": "a", "expected": "b"},
-                                                   {"id": "8", "input": "c", "expected": "d"}])
+    path = write_rows(
+        tmp_path / f"eval{suffix}",
+        [{"id": "007", "input": "a", "expected": "b"}, {"id": "8", "input": "c", "expected": "d"}],
+    )
     frame = io.read_table(path, EVAL_SET)
     assert frame["id"].tolist() == ["007", "8"]
 
@@ -63,8 +65,14 @@ def test_blank_json_lines_file(tmp_path: Path) -> None:
 
 def test_wrong_columns_names_the_missing_one_and_the_fix(tmp_path: Path) -> None:
     path = write_rows(tmp_path / "usage.csv", [{"day": "2026-01-01", "Calls": 3}])
-    error = raises_input(lambda: io.read_table(path, USAGE_LOG), "usage.csv", "field 'date'", "'date'",
-                         "'calls'", "'Calls' should be 'calls'")
+    error = raises_input(
+        lambda: io.read_table(path, USAGE_LOG),
+        "usage.csv",
+        "field 'date'",
+        "'date'",
+        "'calls'",
+        "'Calls' should be 'calls'",
+    )
     assert error.field == "date"
     assert "date, calls" in error.fix
 
@@ -164,8 +172,9 @@ def test_stream_non_utf8(tmp_path: Path) -> None:
 
 def test_stream_value_of_the_wrong_type_names_the_column(tmp_path: Path) -> None:
     path = tmp_path / "corpus.csv"
-    path.write_text("shard,tokens,sha256,source,proprietary,domain_relevant,quality\n"
-                    f"s1,many,{'a' * 64},crm,true,true,high\n")
+    path.write_text(
+        f"shard,tokens,sha256,source,proprietary,domain_relevant,quality\ns1,many,{'a' * 64},crm,true,true,high\n"
+    )
     error = raises_input(lambda: list(io.iter_batches(path, CORPUS_MANIFEST)), "corpus.csv", "tokens")
     assert error.field == "tokens"
 
@@ -175,9 +184,20 @@ def test_stream_casts_parquet_types(tmp_path: Path) -> None:
     import pyarrow.parquet as pq
 
     path = tmp_path / "corpus.parquet"
-    pq.write_table(pa.table({"shard": ["s"], "tokens": pa.array([5], pa.int32()), "sha256": ["a" * 64],
-                             "source": ["crm"], "proprietary": [True], "domain_relevant": [True],
-                             "quality": pa.array(["high"], pa.large_string())}), path)
+    pq.write_table(
+        pa.table(
+            {
+                "shard": ["s"],
+                "tokens": pa.array([5], pa.int32()),
+                "sha256": ["a" * 64],
+                "source": ["crm"],
+                "proprietary": [True],
+                "domain_relevant": [True],
+                "quality": pa.array(["high"], pa.large_string()),
+            }
+        ),
+        path,
+    )
     batch = next(io.iter_batches(path, CORPUS_MANIFEST))
     assert batch.schema.field("tokens").type == pa.int64()
     assert batch.schema.field("quality").type == pa.string()
@@ -193,8 +213,7 @@ def test_stream_non_utf8_far_from_the_header_is_named_by_arrow(tmp_path: Path) -
     path = tmp_path / "domain.csv"
     good = "".join(f"d{i},text number {i},high\n" for i in range(20_000))  # past the header's text buffer
     path.write_bytes(b"id,text,quality\n" + good.encode() + b"dx,caf\xe9,high\n")
-    error = raises_input(lambda: list(io.iter_batches(path, DOMAIN_DATA, batch_size=1000)), "domain.csv",
-                         "not UTF-8")
+    error = raises_input(lambda: list(io.iter_batches(path, DOMAIN_DATA, batch_size=1000)), "domain.csv", "not UTF-8")
     assert "UTF-8" in error.fix
 
 
@@ -227,6 +246,7 @@ def test_a_parquet_file_that_cannot_be_read(tmp_path: Path) -> None:
 
 def test_json_lines_keep_the_column_order_of_first_appearance(tmp_path: Path) -> None:
     path = tmp_path / "eval.jsonl"
-    path.write_text('{"expected": "x", "id": "a", "input": "q"}\n{"id": "b", "input": "r", "expected": "y", '
-                    '"category": "c"}\n')
+    path.write_text(
+        '{"expected": "x", "id": "a", "input": "q"}\n{"id": "b", "input": "r", "expected": "y", "category": "c"}\n'
+    )
     assert list(io.read_table(path, EVAL_SET).columns) == ["expected", "id", "input", "category"]

@@ -36,8 +36,16 @@ def test_notebook_has_no_outputs_and_a_parameters_cell_first(kind: str) -> None:
 @pytest.mark.parametrize("kind", KINDS)
 def test_collect_passes_every_parameter_the_notebook_has(kind: str) -> None:
     names = set(builder().parameter_names(kind))
-    passed = {"memo_id", "as_of", "notebook_path", "output_path", "thresholds", "threshold_sources", "memo_path",
-              "verdict_context"}
+    passed = {
+        "memo_id",
+        "as_of",
+        "notebook_path",
+        "output_path",
+        "thresholds",
+        "threshold_sources",
+        "memo_path",
+        "verdict_context",
+    }
     passed |= {p for p, _ in collect.INPUT_PARAMETERS[kind]}
     passed |= set(collect.THRESHOLD_PARAMETERS[kind]) | set(collect.FIXED_PARAMETERS.get(kind, {}))
     if kind == "usage_log":
@@ -58,8 +66,21 @@ def test_collect_command_parses_its_options() -> None:
 
     parser = argparse.ArgumentParser()
     command.add_parser(parser.add_subparsers())
-    args = parser.parse_args(["collect", "memos/a.md", "memos/b.md", "--kind", "usage_log", "--kind", "cost_model",
-                              "--force", "--workers", "1", "--no-progress"])
+    args = parser.parse_args(
+        [
+            "collect",
+            "memos/a.md",
+            "memos/b.md",
+            "--kind",
+            "usage_log",
+            "--kind",
+            "cost_model",
+            "--force",
+            "--workers",
+            "1",
+            "--no-progress",
+        ]
+    )
     assert [str(m) for m in args.memos] == ["memos/a.md", "memos/b.md"]
     assert args.kinds == ["usage_log", "cost_model"] and args.force and args.workers == 1
     assert args.progress is False and args.run is command.run

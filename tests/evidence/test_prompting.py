@@ -15,10 +15,21 @@ VARIANTS = ["system_prompt", "few_shot", "chain_of_thought", "retrieval_augmente
 
 
 def log(scores: list[float], hours: float = 2.0, seniority: str = "senior") -> pd.DataFrame:
-    return pd.DataFrame([{
-        "iteration": i + 1, "timestamp": f"2026-10-{i + 1:02d}T09:00:00Z", "practitioner": f"p{i % 2}",
-        "seniority": seniority if i == 0 else "junior", "hours": hours, "variant": VARIANTS[i % 4],
-        "score": s, "eval_set_size": 200 + i} for i, s in enumerate(scores)])
+    return pd.DataFrame(
+        [
+            {
+                "iteration": i + 1,
+                "timestamp": f"2026-10-{i + 1:02d}T09:00:00Z",
+                "practitioner": f"p{i % 2}",
+                "seniority": seniority if i == 0 else "junior",
+                "hours": hours,
+                "variant": VARIANTS[i % 4],
+                "score": s,
+                "eval_set_size": 200 + i,
+            }
+            for i, s in enumerate(scores)
+        ]
+    )
 
 
 def test_best_so_far_is_a_running_maximum() -> None:
@@ -55,8 +66,12 @@ def test_measurements() -> None:
     m = prompting.measure(frame)
     assert m["iterations"] == 6
     assert m["total_hours"] == 21.0
-    assert m["hours_by_variant"] == {"chain_of_thought": 3.5, "few_shot": 7.0, "retrieval_augmented": 3.5,
-                                     "system_prompt": 7.0}
+    assert m["hours_by_variant"] == {
+        "chain_of_thought": 3.5,
+        "few_shot": 7.0,
+        "retrieval_augmented": 3.5,
+        "system_prompt": 7.0,
+    }
     assert m["variants"] == sorted(VARIANTS)
     assert m["seniority_levels"] == ["junior", "senior"]
     assert m["practitioners"] == ["p0", "p1"]

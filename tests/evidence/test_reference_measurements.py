@@ -22,7 +22,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from fmgate.evidence import corpus, cost, domain, eval_set, head_to_head as h2h, prompting, usage
+from fmgate.evidence import corpus, cost, domain, eval_set, prompting, usage
+from fmgate.evidence import head_to_head as h2h
 
 from .helpers import AS_OF, REPO_ROOT, write_rows
 
@@ -60,8 +61,7 @@ def test_volume_is_the_median_of_daily_calls_not_the_mean(tmp_path: Path) -> Non
     window = THRESHOLDS["cost_usage_window_days"]
     threshold = THRESHOLDS["cost_volume_calls_per_day"]
     median, covered = reference_volume(rows, window)
-    daily_in_window = [v for _, v in sorted(
-        pd.DataFrame(rows).groupby("date")["calls"].sum().items())][-window:]
+    daily_in_window = [v for _, v in sorted(pd.DataFrame(rows).groupby("date")["calls"].sum().items())][-window:]
     # the data separates the methods: the median is under the threshold, the alternatives are over it
     assert median < threshold < statistics.mean(daily_in_window)
     assert statistics.median_high(daily_in_window) < threshold  # and it is the median of an even count
@@ -88,9 +88,14 @@ def reference_unstable_quarters(changes: list[tuple[str, bool]], memo_date: dt.d
 
 def test_unstable_quarters_count_quarters_not_changes(tmp_path: Path) -> None:
     memo = dt.date(2026, 11, 2)
-    changes = [("2026-11-01", True), ("2026-10-20", True), ("2026-09-01", True),  # three in the last quarter
-               ("2026-05-04", False),  # not meaningful
-               ("2025-11-02", True), ("2025-11-03", True)]  # the day before the first quarter, and its first day
+    changes = [
+        ("2026-11-01", True),
+        ("2026-10-20", True),
+        ("2026-09-01", True),  # three in the last quarter
+        ("2026-05-04", False),  # not meaningful
+        ("2025-11-02", True),
+        ("2025-11-03", True),
+    ]  # the day before the first quarter, and its first day
     counts = reference_unstable_quarters(changes, memo)
     assert counts == [1, 0, 0, 3]
     # counting changes (4) instead of quarters (2) would cross the limit differently
@@ -108,10 +113,18 @@ def test_unstable_quarters_count_quarters_not_changes(tmp_path: Path) -> None:
 def bench(candidate: np.ndarray, buy: np.ndarray, *, cost_c: float = 0.001, cost_b: float = 0.01) -> pd.DataFrame:
     rows = []
     for i, (c, b) in enumerate(zip(candidate, buy)):
-        rows.append({"item_id": f"e{i:03d}", "system": "candidate", "score": float(c), "cost_usd": cost_c,
-                     "run_date": "2026-11-01"})
-        rows.append({"item_id": f"e{i:03d}", "system": "buy", "score": float(b), "cost_usd": cost_b,
-                     "run_date": "2026-11-01"})
+        rows.append(
+            {
+                "item_id": f"e{i:03d}",
+                "system": "candidate",
+                "score": float(c),
+                "cost_usd": cost_c,
+                "run_date": "2026-11-01",
+            }
+        )
+        rows.append(
+            {"item_id": f"e{i:03d}", "system": "buy", "score": float(b), "cost_usd": cost_b, "run_date": "2026-11-01"}
+        )
     return pd.DataFrame(rows)
 
 
@@ -128,9 +141,16 @@ def ratio_of_means(c: np.ndarray, b: np.ndarray, axis: int = -1) -> np.ndarray:
 
 
 def scipy_interval(candidate: np.ndarray, buy: np.ndarray, confidence: float, resamples: int):
-    return stats.bootstrap((candidate, buy), ratio_of_means, paired=True, vectorized=True,
-                           n_resamples=resamples, confidence_level=confidence, method="percentile",
-                           rng=np.random.default_rng(99))
+    return stats.bootstrap(
+        (candidate, buy),
+        ratio_of_means,
+        paired=True,
+        vectorized=True,
+        n_resamples=resamples,
+        confidence_level=confidence,
+        method="percentile",
+        rng=np.random.default_rng(99),
+    )
 
 
 def test_the_interval_is_scipys_paired_percentile_bootstrap_at_95_percent() -> None:
@@ -180,8 +200,14 @@ def test_per_system_figures_match_a_plain_reference() -> None:
     buy = np.array([0.6, 0.6, 0.2, 0.8, 0.5, 0.1, 1.0])
     frame = bench(candidate, buy, cost_c=0.002, cost_b=0.02)
     # an item scored for the candidate only: counted as unpaired, its cost is not part of the totals
-    frame = pd.concat([frame, pd.DataFrame([{"item_id": "x", "system": "candidate", "score": 1.0,
-                                             "cost_usd": 5.0, "run_date": "2026-11-05"}])])
+    frame = pd.concat(
+        [
+            frame,
+            pd.DataFrame(
+                [{"item_id": "x", "system": "candidate", "score": 1.0, "cost_usd": 5.0, "run_date": "2026-11-05"}]
+            ),
+        ]
+    )
     useful_score = THRESHOLDS["useful_task_score"]
     m = h2h.measure(frame, useful_task_score=useful_score, resamples=100)
     assert m["items"] == 7 and m["unpaired_items"] == 1 and m["run_date"] == "2026-11-05"
@@ -246,14 +272,46 @@ def test_valid_eval_items_match_a_plain_reference(tmp_path: Path) -> None:
 
 def test_prompting_measurements_match_a_plain_reference(tmp_path: Path) -> None:
     rows = [  # written out of iteration order; the best score is not the last, the largest eval set neither
-        {"iteration": 3, "timestamp": "2026-10-03T09:00:00Z", "practitioner": "kim", "seniority": "staff",
-         "hours": 1.25, "variant": "few_shot", "score": 0.62, "eval_set_size": 400},
-        {"iteration": 1, "timestamp": "2026-10-01T09:00:00Z", "practitioner": "lee", "seniority": "junior",
-         "hours": 4.5, "variant": "system_prompt", "score": 0.70, "eval_set_size": 200},
-        {"iteration": 2, "timestamp": "2026-10-02T09:00:00Z", "practitioner": "lee", "seniority": "junior",
-         "hours": 3.0, "variant": "chain_of_thought", "score": 0.55, "eval_set_size": 250},
-        {"iteration": 4, "timestamp": "2026-10-04T09:00:00Z", "practitioner": "ana", "seniority": "mid",
-         "hours": 0.75, "variant": "few_shot", "score": 0.74, "eval_set_size": 300},
+        {
+            "iteration": 3,
+            "timestamp": "2026-10-03T09:00:00Z",
+            "practitioner": "kim",
+            "seniority": "staff",
+            "hours": 1.25,
+            "variant": "few_shot",
+            "score": 0.62,
+            "eval_set_size": 400,
+        },
+        {
+            "iteration": 1,
+            "timestamp": "2026-10-01T09:00:00Z",
+            "practitioner": "lee",
+            "seniority": "junior",
+            "hours": 4.5,
+            "variant": "system_prompt",
+            "score": 0.70,
+            "eval_set_size": 200,
+        },
+        {
+            "iteration": 2,
+            "timestamp": "2026-10-02T09:00:00Z",
+            "practitioner": "lee",
+            "seniority": "junior",
+            "hours": 3.0,
+            "variant": "chain_of_thought",
+            "score": 0.55,
+            "eval_set_size": 250,
+        },
+        {
+            "iteration": 4,
+            "timestamp": "2026-10-04T09:00:00Z",
+            "practitioner": "ana",
+            "seniority": "mid",
+            "hours": 0.75,
+            "variant": "few_shot",
+            "score": 0.74,
+            "eval_set_size": 300,
+        },
     ]
     evidence = prompting.evaluate(write_rows(tmp_path / "log.csv", rows), plateau_window=2, as_of=AS_OF)
     m = evidence.measurements
@@ -287,11 +345,15 @@ def test_high_quality_unique_examples_match_a_plain_reference(tmp_path: Path, ba
         {"id": "7", "text": "Close as spam", "quality": "medium"},
     ]
     reference = len({normal(r["text"]) for r in rows if r["quality"] == "high" and r["text"].strip()})
-    evidence = domain.evaluate(write_rows(tmp_path / "domain.csv", rows), batch_size=batch_size, sample_rows=3,
-                               as_of=AS_OF)
+    evidence = domain.evaluate(
+        write_rows(tmp_path / "domain.csv", rows), batch_size=batch_size, sample_rows=3, as_of=AS_OF
+    )
     assert evidence.measurements["high_quality_unique"] == reference == 3
-    assert evidence.measurements["rows_high_quality"] == sum(
-        1 for r in rows if r["quality"] == "high" and r["text"].strip()) == 4
+    assert (
+        evidence.measurements["rows_high_quality"]
+        == sum(1 for r in rows if r["quality"] == "high" and r["text"].strip())
+        == 4
+    )
     assert evidence.measurements["rows_total"] == len(rows)
 
 
@@ -302,8 +364,14 @@ def test_high_quality_unique_examples_match_a_plain_reference(tmp_path: Path, ba
 def test_qualifying_tokens_match_a_plain_reference(tmp_path: Path, batch_size: int) -> None:
     a, b, c, d = ("a" * 64, "b" * 64, "c" * 64, "d" * 64)
     row = lambda shard, tokens, sha, p, r, q: {  # noqa: E731
-        "shard": shard, "tokens": tokens, "sha256": sha, "source": shard.split("/")[0],
-        "proprietary": p, "domain_relevant": r, "quality": q}
+        "shard": shard,
+        "tokens": tokens,
+        "sha256": sha,
+        "source": shard.split("/")[0],
+        "proprietary": p,
+        "domain_relevant": r,
+        "quality": q,
+    }
     rows = [
         row("crm/1", 700, a, True, True, "high"),
         row("web/1", 500, b, False, True, "high"),  # not proprietary
@@ -320,8 +388,9 @@ def test_qualifying_tokens_match_a_plain_reference(tmp_path: Path, batch_size: i
         seen.add(r["sha256"])
         if r["proprietary"] and r["domain_relevant"] and r["quality"] == "high":
             qualifying += r["tokens"]
-    evidence = corpus.evaluate(write_rows(tmp_path / "corpus.csv", rows), batch_size=batch_size, sample_rows=2,
-                               as_of=AS_OF)
+    evidence = corpus.evaluate(
+        write_rows(tmp_path / "corpus.csv", rows), batch_size=batch_size, sample_rows=2, as_of=AS_OF
+    )
     m = evidence.measurements
     assert m["tokens_qualifying"] == qualifying == 700
     assert m["tokens_total"] == 700 + 500 + 300 + 200
@@ -332,8 +401,18 @@ def test_qualifying_tokens_match_a_plain_reference(tmp_path: Path, batch_size: i
 
 @pytest.mark.parametrize("batch_size", [1, 1000])
 def test_qualifying_tokens_by_source_add_up_across_batches(tmp_path: Path, batch_size: int) -> None:
-    rows = [{"shard": f"crm/{i}", "tokens": tokens, "sha256": f"{i:064x}", "source": "crm", "proprietary": True,
-             "domain_relevant": True, "quality": "high"} for i, tokens in enumerate([300, 0, 200])]
+    rows = [
+        {
+            "shard": f"crm/{i}",
+            "tokens": tokens,
+            "sha256": f"{i:064x}",
+            "source": "crm",
+            "proprietary": True,
+            "domain_relevant": True,
+            "quality": "high",
+        }
+        for i, tokens in enumerate([300, 0, 200])
+    ]
     evidence = corpus.evaluate(write_rows(tmp_path / "corpus.csv", rows), batch_size=batch_size, as_of=AS_OF)
     assert evidence.valid  # a shard of no tokens is not a negative count
     assert evidence.measurements["tokens_qualifying_by_source"] == {"crm": 500}
@@ -344,13 +423,25 @@ def test_qualifying_tokens_by_source_add_up_across_batches(tmp_path: Path, batch
 
 
 def test_cost_projection_matches_a_plain_reference() -> None:
-    model = cost.parse({
-        "buy": {"input_price_per_million_tokens": 2.0, "output_price_per_million_tokens": 8.0,
-                "avg_input_tokens": 600, "avg_output_tokens": 80},
-        "candidate": {"inference_cost_per_thousand_calls": 0.2, "engineering_cost_usd": 300_000,
-                      "training_cost_usd": 80_000, "eval_monitoring_cost_per_quarter_usd": 25_000},
-        "scenarios": [{"name": "base", "calls_per_day": 1_000_000, "growth_per_quarter": 0.3}],
-        "horizon_quarters": 4}, "cost.yaml")
+    model = cost.parse(
+        {
+            "buy": {
+                "input_price_per_million_tokens": 2.0,
+                "output_price_per_million_tokens": 8.0,
+                "avg_input_tokens": 600,
+                "avg_output_tokens": 80,
+            },
+            "candidate": {
+                "inference_cost_per_thousand_calls": 0.2,
+                "engineering_cost_usd": 300_000,
+                "training_cost_usd": 80_000,
+                "eval_monitoring_cost_per_quarter_usd": 25_000,
+            },
+            "scenarios": [{"name": "base", "calls_per_day": 1_000_000, "growth_per_quarter": 0.3}],
+            "horizon_quarters": 4,
+        },
+        "cost.yaml",
+    )
     per_call = (600 * 2.0 + 80 * 8.0) / 1e6
     savings, cumulative, break_even = 0.0, 0.0, None
     for q in range(1, 5):
@@ -373,16 +464,20 @@ def test_cost_projection_matches_a_plain_reference() -> None:
 
 def test_an_overlap_found_in_an_early_batch_of_domain_data_is_kept(tmp_path: Path) -> None:
     """The overlap is accumulated over every batch of the streamed domain data, not just the last."""
-    rows = [{"id": "a", "input": "First question", "expected": "x"},
-            {"id": "b", "input": "Second question", "expected": "y"},
-            {"id": "c", "input": "Third question", "expected": "z"}]
+    rows = [
+        {"id": "a", "input": "First question", "expected": "x"},
+        {"id": "b", "input": "Second question", "expected": "y"},
+        {"id": "c", "input": "Third question", "expected": "z"},
+    ]
     training = ["first QUESTION", "unrelated", "unrelated too", "third question", "more", "and more"]
-    domain_path = write_rows(tmp_path / "domain.csv", [{"id": f"t{i}", "text": t, "quality": "high"}
-                                                       for i, t in enumerate(training)])
+    domain_path = write_rows(
+        tmp_path / "domain.csv", [{"id": f"t{i}", "text": t, "quality": "high"} for i, t in enumerate(training)]
+    )
     reference = reference_items_valid(rows, {normal(t) for t in training})
     for batch_size in (1, 2, 100):
-        m = eval_set.evaluate(write_rows(tmp_path / "eval.csv", rows), domain_path, as_of=AS_OF,
-                              batch_size=batch_size).measurements
+        m = eval_set.evaluate(
+            write_rows(tmp_path / "eval.csv", rows), domain_path, as_of=AS_OF, batch_size=batch_size
+        ).measurements
         assert m["overlap_with_training"] == 2, batch_size
         assert m["items_valid"] == reference == 1, batch_size
 
@@ -392,28 +487,59 @@ def test_an_overlap_found_in_an_early_batch_of_domain_data_is_kept(tmp_path: Pat
 
 def test_quarters_carry_the_documented_bounds(tmp_path: Path) -> None:
     memo = dt.date(2026, 11, 2)
-    m = usage.measure(pd.DataFrame(skewed_usage()), pd.DataFrame(
-        [{"date": "2026-10-01", "description": "x", "meaningful": True}]), memo_date=memo, window_days=28)
+    m = usage.measure(
+        pd.DataFrame(skewed_usage()),
+        pd.DataFrame([{"date": "2026-10-01", "description": "x", "meaningful": True}]),
+        memo_date=memo,
+        window_days=28,
+    )
     expected = []
     for back in (3, 2, 1, 0):  # oldest first, the last ending the day before the memo date
         end = memo - dt.timedelta(days=1 + 91 * back)
-        expected.append({"start": (end - dt.timedelta(days=90)).isoformat(), "end": end.isoformat(),
-                         "meaningful_changes": int(back == 0)})
+        expected.append(
+            {
+                "start": (end - dt.timedelta(days=90)).isoformat(),
+                "end": end.isoformat(),
+                "meaningful_changes": int(back == 0),
+            }
+        )
     assert m["quarters"] == expected
-    assert set(m) == {"window_days", "window_start", "window_end", "days_covered", "median_daily_calls",
-                      "quarters", "unstable_quarters"}
+    assert set(m) == {
+        "window_days",
+        "window_start",
+        "window_end",
+        "days_covered",
+        "median_daily_calls",
+        "quarters",
+        "unstable_quarters",
+    }
 
 
 def test_head_to_head_reports_the_documented_fields() -> None:
     candidate, buy = np.array([0.9, 0.4, 0.7]), np.array([0.8, 0.6, 0.7])
     m = h2h.measure(bench(candidate, buy), resamples=50, seed=3)
-    assert set(m) == {"items", "unknown_item_ids", "unpaired_items", "run_date", "useful_task_score", "models",
-                      "systems", "quality_ratio"}
+    assert set(m) == {
+        "items",
+        "unknown_item_ids",
+        "unpaired_items",
+        "run_date",
+        "useful_task_score",
+        "models",
+        "systems",
+        "quality_ratio",
+    }
     assert m["unknown_item_ids"] is None  # no eval set given: not counted, not zero
     assert set(m["systems"]) == {"candidate", "buy"}
     for stats_ in m["systems"].values():
-        assert set(stats_) == {"mean_score", "p10", "p50", "p90", "total_cost_usd", "useful_tasks",
-                               "cost_per_useful_task"}
+        assert set(stats_) == {
+            "mean_score",
+            "p10",
+            "p50",
+            "p90",
+            "total_cost_usd",
+            "useful_tasks",
+            "cost_per_useful_task",
+        }
     assert m["quality_ratio"]["resamples"] == 50 and m["quality_ratio"]["seed"] == 3
     assert set(m["quality_ratio"]) == {"point", "lower", "upper", "resamples", "seed", "confidence"}
     assert h2h.measure(bench(candidate, buy), resamples=50, seed=4)["quality_ratio"] != m["quality_ratio"]
@@ -456,8 +582,16 @@ def test_a_plateau_over_a_window_of_one_iteration() -> None:
 # --- cost_model: the break-even quarter and totals over a sweep of volumes ---------------------
 
 
-def reference_projection(calls_per_day: float, growth: float, horizon: int, per_call: float, per_thousand: float,
-                         engineering: float, training: float, monitoring: float) -> dict:
+def reference_projection(
+    calls_per_day: float,
+    growth: float,
+    horizon: int,
+    per_call: float,
+    per_thousand: float,
+    engineering: float,
+    training: float,
+    monitoring: float,
+) -> dict:
     buy_total = inference_total = cumulative = 0.0
     break_even = None
     for q in range(1, horizon + 1):
@@ -469,20 +603,36 @@ def reference_projection(calls_per_day: float, growth: float, horizon: int, per_
         if break_even is None and cumulative > engineering + training + monitoring * q:
             break_even = q
     fixed = engineering + training + monitoring * horizon
-    return {"buy_cost_usd": buy_total, "candidate_inference_cost_usd": inference_total,
-            "savings_usd": buy_total - inference_total, "net_savings_usd": buy_total - inference_total - fixed,
-            "break_even_quarter": break_even}
+    return {
+        "buy_cost_usd": buy_total,
+        "candidate_inference_cost_usd": inference_total,
+        "savings_usd": buy_total - inference_total,
+        "net_savings_usd": buy_total - inference_total - fixed,
+        "break_even_quarter": break_even,
+    }
 
 
 def test_break_even_and_totals_match_a_plain_reference_over_a_sweep() -> None:
-    buy = {"input_price_per_million_tokens": 2.0, "output_price_per_million_tokens": 8.0,
-           "avg_input_tokens": 600, "avg_output_tokens": 80}
-    fixed = {"engineering_cost_usd": 300_000, "training_cost_usd": 80_000,
-             "eval_monitoring_cost_per_quarter_usd": 60_000}
+    buy = {
+        "input_price_per_million_tokens": 2.0,
+        "output_price_per_million_tokens": 8.0,
+        "avg_input_tokens": 600,
+        "avg_output_tokens": 80,
+    }
+    fixed = {
+        "engineering_cost_usd": 300_000,
+        "training_cost_usd": 80_000,
+        "eval_monitoring_cost_per_quarter_usd": 60_000,
+    }
     volumes = [400_000, 600_000, 800_000, 1_000_000, 1_200_000, 1_600_000, 2_400_000]
-    model = cost.parse({"buy": buy, "candidate": {"inference_cost_per_thousand_calls": 0.2, **fixed},
-                        "scenarios": [{"name": f"v{v}", "calls_per_day": v, "growth_per_quarter": 0.1}
-                                      for v in volumes]}, "cost.yaml")
+    model = cost.parse(
+        {
+            "buy": buy,
+            "candidate": {"inference_cost_per_thousand_calls": 0.2, **fixed},
+            "scenarios": [{"name": f"v{v}", "calls_per_day": v, "growth_per_quarter": 0.1} for v in volumes],
+        },
+        "cost.yaml",
+    )
     m = cost.project(model, 4)
     per_call = (600 * 2.0 + 80 * 8.0) / 1e6
     assert m["buy_cost_per_call_usd"] == pytest.approx(per_call)
@@ -493,24 +643,40 @@ def test_break_even_and_totals_match_a_plain_reference_over_a_sweep() -> None:
         for key in ("buy_cost_usd", "candidate_inference_cost_usd", "savings_usd", "net_savings_usd"):
             assert got[key] == pytest.approx(ref[key], abs=1e-5), (volume, key)
         assert [q["quarter"] for q in got["quarters"]] == [1, 2, 3, 4]
-        assert set(got) == {"name", "calls_per_day", "growth_per_quarter", "quarters", "buy_cost_usd",
-                            "candidate_inference_cost_usd", "savings_usd", "net_savings_usd", "break_even_quarter"}
+        assert set(got) == {
+            "name",
+            "calls_per_day",
+            "growth_per_quarter",
+            "quarters",
+            "buy_cost_usd",
+            "candidate_inference_cost_usd",
+            "savings_usd",
+            "net_savings_usd",
+            "break_even_quarter",
+        }
         assert (got["name"], got["calls_per_day"], got["growth_per_quarter"]) == (f"v{volume}", volume, 0.1)
         assert set(got["quarters"][0]) == {"quarter", "calls", "buy_cost_usd", "candidate_inference_cost_usd"}
         seen.add(ref["break_even_quarter"])
     assert len(seen) >= 4  # the sweep crosses the break-even quarters, so a changed rule moves some of them
     # and the alternatives a slip would give differ on it: inference added, monitoring divided
-    wrong = [reference_projection(v, 0.1, 4, per_call, -0.2, 300_000, 80_000, 60_000)["break_even_quarter"]
-             for v in volumes]
+    wrong = [
+        reference_projection(v, 0.1, 4, per_call, -0.2, 300_000, 80_000, 60_000)["break_even_quarter"] for v in volumes
+    ]
     assert wrong != [s["break_even_quarter"] for s in m["scenarios"]]
 
 
 def test_a_horizon_of_no_quarters_and_negative_fixed_costs_invalidate(tmp_path: Path) -> None:
     path = tmp_path / "cost.yaml"
-    base = {"buy": {"input_price_per_million_tokens": 1.0, "output_price_per_million_tokens": 1.0,
-                    "avg_input_tokens": 10, "avg_output_tokens": 10},
-            "candidate": {"inference_cost_per_thousand_calls": 0.1, "engineering_cost_usd": 1000},
-            "scenarios": [{"name": "a", "calls_per_day": 10, "growth_per_quarter": 0.0}]}
+    base = {
+        "buy": {
+            "input_price_per_million_tokens": 1.0,
+            "output_price_per_million_tokens": 1.0,
+            "avg_input_tokens": 10,
+            "avg_output_tokens": 10,
+        },
+        "candidate": {"inference_cost_per_thousand_calls": 0.1, "engineering_cost_usd": 1000},
+        "scenarios": [{"name": "a", "calls_per_day": 10, "growth_per_quarter": 0.0}],
+    }
     path.write_text(json.dumps(base))  # JSON is YAML; no horizon anywhere: four quarters
     evidence = cost.evaluate(path)
     assert evidence.valid and evidence.measurements["horizon_quarters"] == 4

@@ -21,13 +21,13 @@ from __future__ import annotations
 import http.server
 import json
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 from browser import REPO_ROOT, SCREENSHOTS, Chromium, require_chromium  # tests/browser.py
-
 from fmgate.evidence.specs import KINDS
 
 #: The example whose committed report is opened for each kind: the one whose plot draws
@@ -126,7 +126,7 @@ def local_server() -> Iterator[tuple[str, list[str]]]:
     hits: list[str] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+        def do_GET(self) -> None:
             hits.append(self.path)
             self.send_response(200)
             self.send_header("Content-Type", "text/plain")
@@ -151,16 +151,20 @@ def test_every_kind_has_a_report_to_open() -> None:
     assert sorted(REPORTS) == sorted(KINDS)
 
 
-def test_the_browser_cannot_reach_any_network(browser: Chromium, local_server: tuple[str, list[str]],
-                                              tmp_path: Path) -> None:
+def test_the_browser_cannot_reach_any_network(
+    browser: Chromium, local_server: tuple[str, list[str]], tmp_path: Path
+) -> None:
     """The control: from a file:// page, neither 127.0.0.1 nor the internet answers."""
     url, hits = local_server
     page = tmp_path / "probe.html"
-    page.write_text("<!doctype html><html><head><meta charset=utf-8><title>probe</title>"
-                    "<link rel=icon href='data:,'></head><body>probe</body></html>")
+    page.write_text(
+        "<!doctype html><html><head><meta charset=utf-8><title>probe</title>"
+        "<link rel=icon href='data:,'></head><body>probe</body></html>"
+    )
     assert browser.load(page.as_uri()) == []
-    result = browser.call("Runtime.evaluate", {"expression": PROBE_JS % json.dumps(url),
-                                               "awaitPromise": True, "returnByValue": True})
+    result = browser.call(
+        "Runtime.evaluate", {"expression": PROBE_JS % json.dumps(url), "awaitPromise": True, "returnByValue": True}
+    )
     assert "exceptionDetails" not in result, result["exceptionDetails"]
     assert result["result"]["value"] == ["error"] * 4
     assert hits == [], f"the offline browser reached {url}: {hits}"
@@ -170,8 +174,9 @@ def test_the_browser_cannot_reach_any_network(browser: Chromium, local_server: t
 def test_report_reads_offline(browser: Chromium, kind: str) -> None:
     memo_id = REPORTS[kind]
     page = REPO_ROOT / "evidence" / memo_id / f"{kind}.html"
-    assert page.is_file(), (f"{page.relative_to(REPO_ROOT)} is missing: "
-                            f"run `fmgate collect memos/{memo_id}.md` and commit the report")
+    assert page.is_file(), (
+        f"{page.relative_to(REPO_ROOT)} is missing: run `fmgate collect memos/{memo_id}.md` and commit the report"
+    )
 
     problems = browser.load(page.as_uri())
     shot = browser.screenshot(kind, directory=SHOTS, max_height=MAX_HEIGHT)  # before asserting: look at it
@@ -180,9 +185,11 @@ def test_report_reads_offline(browser: Chromium, kind: str) -> None:
     requested = browser.requested()
     assert requested and requested[0] == page.as_uri(), requested[:3]
     assert [u for u in requested if not u.startswith(LOCAL_SCHEMES)] == [], f"{kind} asks the network"
-    bad_status = [(e["params"]["response"]["url"][:80], e["params"]["response"]["status"])
-                  for e in browser.events if e["method"] == "Network.responseReceived"
-                  and e["params"]["response"].get("status", 200) >= 400]
+    bad_status = [
+        (e["params"]["response"]["url"][:80], e["params"]["response"]["status"])
+        for e in browser.events
+        if e["method"] == "Network.responseReceived" and e["params"]["response"].get("status", 200) >= 400
+    ]
     assert bad_status == []
 
     facts = json.loads(browser.evaluate(FACTS_JS))

@@ -21,13 +21,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 from browser import SCREENSHOTS, Chromium, require_chromium  # tests/browser.py
-
 from fmgate.collect import collect
 from fmgate.evaluate import DecisionSession
 from fmgate.evidence.specs import KINDS
@@ -124,14 +124,15 @@ def _shown_number(text: str) -> tuple[float, float]:
     if "e" in digits.lower():
         mantissa = digits.lower().split("e")[0]
         places = len(mantissa.split(".")[1]) if "." in mantissa else 0
-        return value, abs(value) * 10 ** -places
-    return value, 0.5 * 10 ** -decimals
+        return value, abs(value) * 10**-places
+    return value, 0.5 * 10**-decimals
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("kind", KINDS)
-def test_report_shows_the_data_the_checks_and_the_numbers(reports: dict[tuple[str, str], Path], browser: Chromium,
-                                                          kind: str, variant: str) -> None:
+def test_report_shows_the_data_the_checks_and_the_numbers(
+    reports: dict[tuple[str, str], Path], browser: Chromium, kind: str, variant: str
+) -> None:
     folder = reports[(kind, variant)]
     document = json.loads((folder / f"{kind}.json").read_text())
     page = folder / f"{kind}.html"
@@ -154,8 +155,9 @@ def test_report_shows_the_data_the_checks_and_the_numbers(reports: dict[tuple[st
         assert len(shown) == len(checks)
         for row, check in zip(shown, checks):
             assert (row[0], row[2]) == (check["input"], check["expectation"])
-            assert row[4] == ("pass" if check["success"] else ("FAIL" if check["severity"] == "critical"
-                                                               else "warning"))
+            assert row[4] == (
+                "pass" if check["success"] else ("FAIL" if check["severity"] == "critical" else "warning")
+            )
 
     if variant == "invalid":
         assert document["valid"] is False
@@ -189,8 +191,11 @@ def test_report_shows_the_data_the_checks_and_the_numbers(reports: dict[tuple[st
 def _verdict(executed: Path, kind: str) -> dict[str, bool]:
     notebook = json.loads(executed.read_text())
     (cell,) = [c for c in notebook["cells"] if c.get("id") == f"{kind}-step7"]
-    html = "".join(o["data"]["text/html"] if isinstance(o["data"]["text/html"], str) else "".join(
-        o["data"]["text/html"]) for o in cell["outputs"] if "text/html" in o.get("data", {}))
+    html = "".join(
+        o["data"]["text/html"] if isinstance(o["data"]["text/html"], str) else "".join(o["data"]["text/html"])
+        for o in cell["outputs"]
+        if "text/html" in o.get("data", {})
+    )
     rows = re.findall(r"<tr[^>]*><td>([A-Z0-9-]+)</td>.*?<td>(pass|FAIL)</td>", html, flags=re.S)
     assert rows, f"{kind}: no verdict table in the executed notebook"
     return {check: result == "pass" for check, result in rows}
@@ -214,9 +219,9 @@ def test_notebook_verdicts_agree_with_the_decision(reports: dict[tuple[str, str]
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
-def test_executed_notebooks_show_on_github_without_javascript(reports: dict[tuple[str, str], Path],
-                                                              browser: Chromium, tmp_path: Path,
-                                                              variant: str) -> None:
+def test_executed_notebooks_show_on_github_without_javascript(
+    reports: dict[tuple[str, str], Path], browser: Chromium, tmp_path: Path, variant: str
+) -> None:
     """Static outputs only; rebuilt the way GitHub shows them, they render with scripts switched off."""
     parts = []
     for kind in KINDS:
@@ -235,8 +240,11 @@ def test_executed_notebooks_show_on_github_without_javascript(reports: dict[tupl
                 if "image/png" in data:
                     parts.append(f'<img src="data:image/png;base64,{data["image/png"].strip()}">')
     page = tmp_path / "github.html"
-    page.write_text("<!DOCTYPE html><html><head><meta charset='utf-8'><title>outputs</title></head><body>"
-                    + "\n".join(parts) + "</body></html>")
+    page.write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>outputs</title></head><body>"
+        + "\n".join(parts)
+        + "</body></html>"
+    )
     browser.call("Emulation.setScriptExecutionDisabled", {"value": True})
     try:
         assert browser.load(page.as_uri()) == []

@@ -22,8 +22,13 @@ def test_median_uses_exactly_the_last_28_days() -> None:
     # 10 old days at 1 call, then 28 days at 10,000,000: only the last 28 count.
     rows = usage_rows("2026-09-01", 10, 1) + usage_rows("2026-09-11", 28, 10_000_000)
     m = usage.volume(usage.daily_calls(frame(rows)), 28)
-    assert m == {"window_days": 28, "window_start": "2026-09-11", "window_end": "2026-10-08",
-                 "days_covered": 28, "median_daily_calls": 10_000_000.0}
+    assert m == {
+        "window_days": 28,
+        "window_start": "2026-09-11",
+        "window_end": "2026-10-08",
+        "days_covered": 28,
+        "median_daily_calls": 10_000_000.0,
+    }
 
 
 def test_the_day_before_the_window_does_not_count() -> None:
@@ -81,8 +86,9 @@ def test_two_unstable_quarters() -> None:
 
 def test_changes_outside_the_four_quarters_do_not_count() -> None:
     first_day = MEMO_DATE - dt.timedelta(days=364)
-    c = changes(("2026-11-02", True), ((first_day - dt.timedelta(days=1)).isoformat(), True),
-                (first_day.isoformat(), True))
+    c = changes(
+        ("2026-11-02", True), ((first_day - dt.timedelta(days=1)).isoformat(), True), (first_day.isoformat(), True)
+    )
     m = usage.measure(frame(usage_rows("2026-10-01", 28)), c, memo_date=MEMO_DATE, window_days=28)
     assert m["quarters"][0]["start"] == first_day.isoformat()
     assert [q["meaningful_changes"] for q in m["quarters"]] == [1, 0, 0, 0]

@@ -24,7 +24,10 @@ def test_clean_usage_log_passes_and_reports_how_many_rules_ran() -> None:
     outcomes = run(frame, "usage_log")
     summary = validate.summarise(outcomes)
     assert {k: summary[k] for k in ("success", "evaluated", "failed")} == {
-        "success": True, "evaluated": len(outcomes), "failed": []}
+        "success": True,
+        "evaluated": len(outcomes),
+        "failed": [],
+    }
     assert summary["evaluated"] >= 7
     # every expectation that ran is listed, passed or not, for the reviewer's table
     assert len(summary["checks"]) == len(outcomes) and all(c["success"] for c in summary["checks"])
@@ -68,10 +71,18 @@ def test_warnings_are_reported_but_keep_the_evidence_valid() -> None:
 
 
 def test_prompting_log_rules() -> None:
-    frame = pd.DataFrame({
-        "iteration": [1, 1], "timestamp": ["2026-11-01T10:00:00Z", "2030-01-01T00:00:00+02:00"],
-        "practitioner": ["ann", "bob"], "seniority": ["senior", "wizard"], "hours": [1.0, -2.0],
-        "variant": ["few_shot", "my_own"], "score": [0.5, 1.5], "eval_set_size": [100, 0]})
+    frame = pd.DataFrame(
+        {
+            "iteration": [1, 1],
+            "timestamp": ["2026-11-01T10:00:00Z", "2030-01-01T00:00:00+02:00"],
+            "practitioner": ["ann", "bob"],
+            "seniority": ["senior", "wizard"],
+            "hours": [1.0, -2.0],
+            "variant": ["few_shot", "my_own"],
+            "score": [0.5, 1.5],
+            "eval_set_size": [100, 0],
+        }
+    )
     fails = failed(run(frame, "prompting_log"))
     assert ("expect_column_values_to_be_unique", "iteration") in fails
     assert ("expect_column_values_to_be_in_set", "seniority") in fails
@@ -83,9 +94,15 @@ def test_prompting_log_rules() -> None:
 
 
 def test_head_to_head_pairs_must_be_unique_and_systems_known() -> None:
-    frame = pd.DataFrame({"item_id": ["a", "a", "b"], "system": ["buy", "buy", "vendor"],
-                          "score": [0.5, 0.5, 0.2], "cost_usd": [0.1, 0.1, 0.1],
-                          "run_date": ["2026-11-01"] * 3})
+    frame = pd.DataFrame(
+        {
+            "item_id": ["a", "a", "b"],
+            "system": ["buy", "buy", "vendor"],
+            "score": [0.5, 0.5, 0.2],
+            "cost_usd": [0.1, 0.1, 0.1],
+            "run_date": ["2026-11-01"] * 3,
+        }
+    )
     fails = failed(run(frame, "head_to_head"))
     assert ("expect_compound_columns_to_be_unique", None) in fails
     assert ("expect_column_values_to_be_in_set", "system") in fails

@@ -25,8 +25,15 @@ from fmgate.evidence.validate import validate_frame
 
 from .helpers import AS_OF, usage_rows, write_rows
 
-ARROW = {"string": pa.string(), "text": pa.string(), "date": pa.string(), "datetime": pa.string(),
-         "int": pa.int64(), "number": pa.float64(), "bool": pa.bool_()}
+ARROW = {
+    "string": pa.string(),
+    "text": pa.string(),
+    "date": pa.string(),
+    "datetime": pa.string(),
+    "int": pa.int64(),
+    "number": pa.float64(),
+    "bool": pa.bool_(),
+}
 
 
 def header_only(path: Path, spec: InputSpec) -> Path:
@@ -75,19 +82,27 @@ def test_no_task_change_measures_zero_changes_in_every_quarter(tmp_path: Path, s
     assert read["task_changes"].rows == 0 and read["task_changes"].dates is None
 
 
-@pytest.mark.parametrize("name, content, said", [
-    ("task_changes.csv", b"", "is empty (no bytes)"),
-    ("task_changes.csv", b"\n", "has no header row"),
-    ("task_changes.jsonl", b"", "is empty (no bytes)"),
-    ("task_changes.jsonl", b"\n\n", "has no records"),
-])
+@pytest.mark.parametrize(
+    "name, content, said",
+    [
+        ("task_changes.csv", b"", "is empty (no bytes)"),
+        ("task_changes.csv", b"\n", "has no header row"),
+        ("task_changes.jsonl", b"", "is empty (no bytes)"),
+        ("task_changes.jsonl", b"\n\n", "has no records"),
+    ],
+)
 def test_a_task_changes_file_that_does_not_state_its_columns_is_not_zero_changes(
-        tmp_path: Path, name: str, content: bytes, said: str) -> None:
+    tmp_path: Path, name: str, content: bytes, said: str
+) -> None:
     path = tmp_path / name
     path.write_bytes(content)
     log = write_rows(tmp_path / "usage.csv", usage_rows("2026-10-01", 28))
-    error = refused(lambda: usage.evaluate(log, path, memo_date="2026-11-02", as_of=AS_OF),
-                    name, said, "an export that failed looks the same")
+    error = refused(
+        lambda: usage.evaluate(log, path, memo_date="2026-11-02", as_of=AS_OF),
+        name,
+        said,
+        "an export that failed looks the same",
+    )
     assert "date,description,meaningful" in error.fix  # the stable case can follow this fix
 
 
@@ -105,9 +120,14 @@ WHY = {
 
 def evaluate(kind: str, path: Path):
     """The kind's own evaluate, as its notebook calls it."""
-    call = {"usage_log": usage.evaluate, "eval_set": eval_set.evaluate, "prompting_log": prompting.evaluate,
-            "head_to_head": head_to_head.evaluate, "domain_data": domain.evaluate,
-            "corpus_manifest": corpus.evaluate}[kind]
+    call = {
+        "usage_log": usage.evaluate,
+        "eval_set": eval_set.evaluate,
+        "prompting_log": prompting.evaluate,
+        "head_to_head": head_to_head.evaluate,
+        "domain_data": domain.evaluate,
+        "corpus_manifest": corpus.evaluate,
+    }[kind]
     return call(path, as_of=AS_OF)
 
 
@@ -119,14 +139,18 @@ def test_a_header_without_rows_is_refused_with_the_reason(tmp_path: Path, kind: 
 
 
 @pytest.mark.parametrize("kind", sorted(WHY))
-@pytest.mark.parametrize("suffix, content, said", [
-    (".csv", b"", "is empty (no bytes)"),
-    (".csv", b"\n", "no header row"),
-    (".jsonl", b"", "is empty (no bytes)"),
-    (".jsonl", b"\n \n", "has no records"),
-])
+@pytest.mark.parametrize(
+    "suffix, content, said",
+    [
+        (".csv", b"", "is empty (no bytes)"),
+        (".csv", b"\n", "no header row"),
+        (".jsonl", b"", "is empty (no bytes)"),
+        (".jsonl", b"\n \n", "has no records"),
+    ],
+)
 def test_a_file_without_header_or_records_is_refused_with_the_reason(
-        tmp_path: Path, kind: str, suffix: str, content: bytes, said: str) -> None:
+    tmp_path: Path, kind: str, suffix: str, content: bytes, said: str
+) -> None:
     path = tmp_path / f"{kind}{suffix}"
     path.write_bytes(content)
     refused(lambda: evaluate(kind, path), f"{kind}{suffix}", said, WHY[kind])
@@ -135,17 +159,19 @@ def test_a_file_without_header_or_records_is_refused_with_the_reason(
 def test_the_eval_sets_overlap_check_refuses_domain_data_with_no_rows(tmp_path: Path) -> None:
     items = write_rows(tmp_path / "eval.csv", [{"id": "a", "input": "q", "expected": "x"}])
     empty = header_only(tmp_path / "domain.parquet", INPUTS["domain_data"])
-    refused(lambda: eval_set.evaluate(items, empty, as_of=AS_OF), "domain.parquet", "no rows",
-            WHY["domain_data"])
+    refused(lambda: eval_set.evaluate(items, empty, as_of=AS_OF), "domain.parquet", "no rows", WHY["domain_data"])
 
 
 def test_the_head_to_head_refuses_an_eval_set_with_no_rows(tmp_path: Path) -> None:
-    bench = write_rows(tmp_path / "h2h.csv", [
-        {"item_id": "a", "system": s, "score": 0.9, "cost_usd": 0.01, "run_date": "2026-11-01"}
-        for s in ("candidate", "buy")])
+    bench = write_rows(
+        tmp_path / "h2h.csv",
+        [
+            {"item_id": "a", "system": s, "score": 0.9, "cost_usd": 0.01, "run_date": "2026-11-01"}
+            for s in ("candidate", "buy")
+        ],
+    )
     empty = header_only(tmp_path / "eval.csv", INPUTS["eval_set"])
-    refused(lambda: head_to_head.evaluate(bench, empty, resamples=10, as_of=AS_OF), "eval.csv",
-            WHY["eval_set"])
+    refused(lambda: head_to_head.evaluate(bench, empty, resamples=10, as_of=AS_OF), "eval.csv", WHY["eval_set"])
 
 
 def test_every_kind_decides_what_zero_rows_means() -> None:

@@ -14,8 +14,16 @@ from fmgate.errors import InputError
 from fmgate.importers import PROMPTING_LOG_COLUMNS, import_prompting_log
 
 #: spec/memo.md, "Evidence kinds and their input files", prompting_log.
-MEMO_SPEC_COLUMNS = ["iteration", "timestamp", "practitioner", "seniority", "hours", "variant", "score",
-                     "eval_set_size"]
+MEMO_SPEC_COLUMNS = [
+    "iteration",
+    "timestamp",
+    "practitioner",
+    "seniority",
+    "hours",
+    "variant",
+    "score",
+    "eval_set_size",
+]
 SENIORITY = {"junior", "mid", "senior", "staff", "principal"}
 
 
@@ -46,15 +54,32 @@ def check_prompting_log(path: Path) -> pd.DataFrame:
     return frame
 
 
-@pytest.mark.parametrize("tool, source, sidecar", [
-    ("promptfoo", "promptfoo", "promptfoo_sidecar.yaml"),
-    ("inspect-ai", "inspect_ai", "inspect_sidecar.yaml"),
-])
-def test_writes_a_prompting_log_the_spec_accepts(fixtures: Path, tmp_path: Path, tool: str, source: str,
-                                                 sidecar: str, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "tool, source, sidecar",
+    [
+        ("promptfoo", "promptfoo", "promptfoo_sidecar.yaml"),
+        ("inspect-ai", "inspect_ai", "inspect_sidecar.yaml"),
+    ],
+)
+def test_writes_a_prompting_log_the_spec_accepts(
+    fixtures: Path, tmp_path: Path, tool: str, source: str, sidecar: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "evidence" / "x" / "inputs" / "prompting_log.csv"
-    assert run(["import-log", str(fixtures / source), "--tool", tool, "--sidecar",
-                str(fixtures / sidecar), "--out", str(out)]) == 0
+    assert (
+        run(
+            [
+                "import-log",
+                str(fixtures / source),
+                "--tool",
+                tool,
+                "--sidecar",
+                str(fixtures / sidecar),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     frame = check_prompting_log(out)
     assert frame["iteration"].tolist() == list(range(1, len(frame) + 1))
     assert f"wrote {len(frame)} iteration(s)" in capsys.readouterr().out
@@ -74,8 +99,16 @@ def test_columns_match_the_evidence_specs_when_present() -> None:
 def test_refuses_to_overwrite_without_force(fixtures: Path, tmp_path: Path) -> None:
     out = tmp_path / "prompting_log.csv"
     out.write_text("hand-written\n")
-    argv = ["import-log", str(fixtures / "promptfoo"), "--tool", "promptfoo",
-            "--sidecar", str(fixtures / "promptfoo_sidecar.yaml"), "--out", str(out)]
+    argv = [
+        "import-log",
+        str(fixtures / "promptfoo"),
+        "--tool",
+        "promptfoo",
+        "--sidecar",
+        str(fixtures / "promptfoo_sidecar.yaml"),
+        "--out",
+        str(out),
+    ]
     with pytest.raises(InputError) as caught:
         run(argv)
     assert caught.value.field == "--out" and "--force" in caught.value.fix
@@ -88,8 +121,18 @@ def test_refuses_to_overwrite_without_force(fixtures: Path, tmp_path: Path) -> N
 
 def test_out_must_be_csv(fixtures: Path, tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
-        run(["import-log", str(fixtures / "inspect_ai"), "--tool", "inspect-ai",
-             "--sidecar", str(fixtures / "inspect_sidecar.yaml"), "--out", str(tmp_path / "log.parquet")])
+        run(
+            [
+                "import-log",
+                str(fixtures / "inspect_ai"),
+                "--tool",
+                "inspect-ai",
+                "--sidecar",
+                str(fixtures / "inspect_sidecar.yaml"),
+                "--out",
+                str(tmp_path / "log.parquet"),
+            ]
+        )
     assert ".csv" in caught.value.fix
 
 

@@ -33,8 +33,11 @@ def write_sidecar(path: Path, text: str) -> Path:
 
 
 def numbered_sidecar(path: Path, count: int) -> Path:
-    return write_sidecar(path, "practitioner: a.b\nseniority: senior\niterations:\n" + "".join(
-        f"  {i}: {{hours: {i}, variant: few_shot}}\n" for i in range(1, count + 1)))
+    return write_sidecar(
+        path,
+        "practitioner: a.b\nseniority: senior\niterations:\n"
+        + "".join(f"  {i}: {{hours: {i}, variant: few_shot}}\n" for i in range(1, count + 1)),
+    )
 
 
 def copy_into(folder: Path, *files: Path) -> Path:
@@ -78,17 +81,22 @@ def test_eval_archive_read_member_matches_inspects_json(fixtures: Path) -> None:
     header = json.loads(read_member(EVAL_LOG, "header.json", what="x", how="y") or b"")
     converted = json.loads(next((fixtures / "inspect_ai_converted").iterdir()).read_text())
     assert header["results"] == converted["results"]
-    assert {k: header["eval"][k] for k in ("eval_id", "created", "dataset", "config")} == \
-        {k: converted["eval"][k] for k in ("eval_id", "created", "dataset", "config")}
+    assert {k: header["eval"][k] for k in ("eval_id", "created", "dataset", "config")} == {
+        k: converted["eval"][k] for k in ("eval_id", "created", "dataset", "config")
+    }
     assert read_member(EVAL_LOG, "no/such/member.json", what="x", how="y") is None
 
 
 def test_sidecar_names_an_eval_log_by_file_or_eval_id(fixtures: Path, tmp_path: Path) -> None:
     eval_id = json.loads(read_member(EVAL_LOG, "header.json", what="x", how="y") or b"")["eval"]["eval_id"]
     for key in (EVAL_LOG.name, EVAL_LOG.stem, eval_id):
-        sidecar = write_sidecar(tmp_path / "s.yaml", (
-            "practitioner: a.b\nseniority: senior\niterations:\n  1: {hours: 1, variant: system_prompt}\n"
-            f"  {key}: {{hours: 7, variant: few_shot}}\n  3: {{hours: 1, variant: chain_of_thought}}\n"))
+        sidecar = write_sidecar(
+            tmp_path / "s.yaml",
+            (
+                "practitioner: a.b\nseniority: senior\niterations:\n  1: {hours: 1, variant: system_prompt}\n"
+                f"  {key}: {{hours: 7, variant: few_shot}}\n  3: {{hours: 1, variant: chain_of_thought}}\n"
+            ),
+        )
         frame = import_prompting_log(fixtures / "inspect_ai", "inspect-ai", sidecar)
         assert frame["hours"].tolist() == [1.0, 7.0, 1.0]
 
@@ -104,13 +112,13 @@ def test_a_folder_of_json_and_eval_logs_reads_every_run(fixtures: Path, tmp_path
     assert f"no entry for iteration 2 ({EVAL_LOG.name})" in error.message and "2: {hours:" in error.fix
 
 
-def test_a_sidecar_that_misses_a_run_exits_2(fixtures: Path, tmp_path: Path,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_sidecar_that_misses_a_run_exits_2(
+    fixtures: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = copy_into(tmp_path / "logs", LOGS[0], EVAL_LOG)
     sidecar = write_sidecar(tmp_path / "side.yaml", ONE_ENTRY)
     out = tmp_path / "log.csv"
-    assert main(["import-log", str(folder), "--tool", "inspect-ai", "--sidecar", str(sidecar),
-                 "--out", str(out)]) == 2
+    assert main(["import-log", str(folder), "--tool", "inspect-ai", "--sidecar", str(sidecar), "--out", str(out)]) == 2
     message = capsys.readouterr().err
     assert str(sidecar) in message and "'iterations'" in message and "no entry for iteration 2" in message
     assert "fix:" in message and not out.exists()
@@ -124,9 +132,13 @@ def test_an_eval_set_folder_ignores_its_manifests(fixtures: Path, tmp_path: Path
 
 
 def test_other_json_in_a_log_folder_is_passed_over(fixtures: Path, tmp_path: Path) -> None:
-    folder = copy_into(tmp_path / "logs", *LOGS, fixtures / "not_a_result.json",
-                       fixtures / "inspect_ai_eval_set" / "eval-set.json",
-                       fixtures / "inspect_ai_eval_set" / "logs.json")
+    folder = copy_into(
+        tmp_path / "logs",
+        *LOGS,
+        fixtures / "not_a_result.json",
+        fixtures / "inspect_ai_eval_set" / "eval-set.json",
+        fixtures / "inspect_ai_eval_set" / "logs.json",
+    )
     (folder / "notes").mkdir()
     (folder / "notes" / "manifest.json").write_text('["a", "list", "of", "names"]')
     frame = import_prompting_log(folder, "inspect-ai", fixtures / "inspect_sidecar.yaml")
@@ -134,8 +146,11 @@ def test_other_json_in_a_log_folder_is_passed_over(fixtures: Path, tmp_path: Pat
 
 
 def test_a_folder_of_other_json_names_what_it_holds(fixtures: Path, tmp_path: Path) -> None:
-    folder = copy_into(tmp_path / "manifests", fixtures / "inspect_ai_eval_set" / "eval-set.json",
-                       fixtures / "inspect_ai_eval_set" / "logs.json")
+    folder = copy_into(
+        tmp_path / "manifests",
+        fixtures / "inspect_ai_eval_set" / "eval-set.json",
+        fixtures / "inspect_ai_eval_set" / "logs.json",
+    )
     with pytest.raises(InputError) as caught:
         import_prompting_log(folder, "inspect-ai", fixtures / "inspect_sidecar.yaml")
     error = caught.value
@@ -175,9 +190,11 @@ def test_the_same_run_with_other_results_is_refused(fixtures: Path, tmp_path: Pa
 
 def test_scorer_and_metric_from_the_sidecar(fixtures: Path, tmp_path: Path) -> None:
     folder = copy_into(tmp_path / "logs", LOGS[2])
-    sidecar = write_sidecar(tmp_path / "side.yaml",
-                            "practitioner: a.b\nseniority: senior\nscorer: exact\n"
-                            "iterations:\n  1: {hours: 2, variant: chain_of_thought}\n")
+    sidecar = write_sidecar(
+        tmp_path / "side.yaml",
+        "practitioner: a.b\nseniority: senior\nscorer: exact\n"
+        "iterations:\n  1: {hours: 2, variant: chain_of_thought}\n",
+    )
     # exact() has a 'mean' metric: one answer of five is a sentence around the code
     assert import_prompting_log(folder, "inspect-ai", sidecar)["score"].tolist() == [0.8]
 
@@ -273,11 +290,14 @@ def test_bad_seniority_value(fixtures: Path, tmp_path: Path) -> None:
     assert "'lead'" in caught.value.message
 
 
-@pytest.mark.parametrize("name, words", [
-    ("not_a_result.json", "is not an inspect-ai eval log"),
-    ("promptfoo/round-1.json", "--tool promptfoo"),
-    ("inspect_ai_eval_set/logs.json", "is not an inspect-ai eval log"),
-])
+@pytest.mark.parametrize(
+    "name, words",
+    [
+        ("not_a_result.json", "is not an inspect-ai eval log"),
+        ("promptfoo/round-1.json", "--tool promptfoo"),
+        ("inspect_ai_eval_set/logs.json", "is not an inspect-ai eval log"),
+    ],
+)
 def test_not_an_inspect_log(fixtures: Path, name: str, words: str) -> None:
     with pytest.raises(InputError) as caught:
         import_prompting_log(fixtures / name, "inspect-ai", fixtures / "inspect_sidecar.yaml")

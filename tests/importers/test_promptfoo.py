@@ -28,8 +28,7 @@ def write_sidecar(path: Path, text: str) -> Path:
 
 def stamp(name: str) -> str:
     doc = json.loads((FIXTURES / "promptfoo" / name).read_text())
-    return dt.datetime.fromisoformat(doc["results"]["timestamp"].replace("Z", "+00:00")).strftime(
-        "%Y-%m-%dT%H:%M:%SZ")
+    return dt.datetime.fromisoformat(doc["results"]["timestamp"].replace("Z", "+00:00")).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def test_each_prompt_is_one_iteration_in_time_order(fixtures: Path) -> None:
@@ -56,13 +55,14 @@ def test_fixtures_are_real_promptfoo_output(fixtures: Path) -> None:
 
 
 def _single_prompt_sidecar(tmp_path: Path) -> Path:
-    return write_sidecar(tmp_path / "side.yaml", "practitioner: a.b\nseniority: senior\niterations:\n"
-                                                 "  1: {hours: 1, variant: retrieval_augmented}\n")
+    return write_sidecar(
+        tmp_path / "side.yaml",
+        "practitioner: a.b\nseniority: senior\niterations:\n  1: {hours: 1, variant: retrieval_augmented}\n",
+    )
 
 
 def test_repeats_count_each_test_once(fixtures: Path, tmp_path: Path) -> None:
-    frame = import_prompting_log(fixtures / "promptfoo" / "round-2.json", "promptfoo",
-                                 _single_prompt_sidecar(tmp_path))
+    frame = import_prompting_log(fixtures / "promptfoo" / "round-2.json", "promptfoo", _single_prompt_sidecar(tmp_path))
     assert frame["eval_set_size"].tolist() == [4] and frame["score"].tolist() == [1.0]
 
 
@@ -114,11 +114,15 @@ def test_mean_score_instead_of_pass_rate(fixtures: Path, tmp_path: Path) -> None
 def test_single_file_and_sidecar_by_prompt_id(fixtures: Path, tmp_path: Path) -> None:
     doc = json.loads((fixtures / "promptfoo" / "round-1.json").read_text())
     ids = [p["id"] for p in doc["results"]["prompts"]]
-    sidecar = write_sidecar(tmp_path / "side.yaml", (
-        "practitioner: amira.haddad\nseniority: principal\niterations:\n"
-        f"  {ids[0]}: {{hours: 1, variant: system_prompt}}\n"
-        f"  {ids[1]}: {{hours: 1, variant: few_shot}}\n"
-        "  3: {hours: 1, variant: chain_of_thought}\n"))
+    sidecar = write_sidecar(
+        tmp_path / "side.yaml",
+        (
+            "practitioner: amira.haddad\nseniority: principal\niterations:\n"
+            f"  {ids[0]}: {{hours: 1, variant: system_prompt}}\n"
+            f"  {ids[1]}: {{hours: 1, variant: few_shot}}\n"
+            "  3: {hours: 1, variant: chain_of_thought}\n"
+        ),
+    )
     frame = import_prompting_log(fixtures / "promptfoo" / "round-1.json", "promptfoo", sidecar)
     assert len(frame) == 3 and set(frame["seniority"]) == {"principal"}
 
@@ -148,7 +152,8 @@ def test_several_providers_need_the_provider_named(fixtures: Path, tmp_path: Pat
     folder = _two_providers(fixtures, tmp_path / "results")
     sidecar = tmp_path / "side.yaml"
     base = "practitioner: a.b\nseniority: senior\niterations:\n" + "".join(
-        f"  {i}: {{hours: 1, variant: few_shot}}\n" for i in (1, 2, 3))
+        f"  {i}: {{hours: 1, variant: few_shot}}\n" for i in (1, 2, 3)
+    )
     write_sidecar(sidecar, base)
     with pytest.raises(InputError) as caught:
         import_prompting_log(folder, "promptfoo", sidecar)
@@ -161,8 +166,11 @@ def test_several_providers_need_the_provider_named(fixtures: Path, tmp_path: Pat
 
 
 def test_missing_hours_names_file_field_and_fix(fixtures: Path, tmp_path: Path) -> None:
-    text = (fixtures / "promptfoo_sidecar.yaml").read_text().replace(
-        '"v3 chain of thought": {hours: 4, ', '"v3 chain of thought": {')
+    text = (
+        (fixtures / "promptfoo_sidecar.yaml")
+        .read_text()
+        .replace('"v3 chain of thought": {hours: 4, ', '"v3 chain of thought": {')
+    )
     sidecar = write_sidecar(tmp_path / "side.yaml", text)
     with pytest.raises(InputError) as caught:
         import_prompting_log(fixtures / "promptfoo", "promptfoo", sidecar)
@@ -175,8 +183,14 @@ def test_missing_hours_names_file_field_and_fix(fixtures: Path, tmp_path: Path) 
 
 
 def test_iteration_without_an_entry(fixtures: Path, tmp_path: Path) -> None:
-    text = "\n".join(line for line in (fixtures / "promptfoo_sidecar.yaml").read_text().splitlines()
-                     if not line.strip().startswith("4:")) + "\n"
+    text = (
+        "\n".join(
+            line
+            for line in (fixtures / "promptfoo_sidecar.yaml").read_text().splitlines()
+            if not line.strip().startswith("4:")
+        )
+        + "\n"
+    )
     sidecar = write_sidecar(tmp_path / "side.yaml", text)
     with pytest.raises(InputError) as caught:
         import_prompting_log(fixtures / "promptfoo", "promptfoo", sidecar)
@@ -198,10 +212,13 @@ def test_no_sidecar(fixtures: Path) -> None:
     assert caught.value.field == "--sidecar" and "hours, seniority" in caught.value.message
 
 
-@pytest.mark.parametrize("name, words", [
-    ("not_a_result.json", "is not a promptfoo results file"),
-    (INSPECT_JSON_LOG, "--tool inspect-ai"),
-])
+@pytest.mark.parametrize(
+    "name, words",
+    [
+        ("not_a_result.json", "is not a promptfoo results file"),
+        (INSPECT_JSON_LOG, "--tool inspect-ai"),
+    ],
+)
 def test_not_promptfoo_results(fixtures: Path, name: str, words: str) -> None:
     with pytest.raises(InputError) as caught:
         import_prompting_log(fixtures / name, "promptfoo", fixtures / "promptfoo_sidecar.yaml")

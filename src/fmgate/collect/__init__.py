@@ -32,8 +32,18 @@ from ..evidence import document
 from ..evidence.specs import KINDS
 from .execute import KERNEL, Outcome, _document_problem, ensure_kernel, input_view
 from .plan import (
-    DATA_SUFFIXES, FIXED_PARAMETERS, INPUT_PARAMETERS, THRESHOLD_PARAMETERS, Plan, _memo_facts, _needs, _plan,
-    _reusable, _rules, required_kinds, same_measuring_code,
+    DATA_SUFFIXES,
+    FIXED_PARAMETERS,
+    INPUT_PARAMETERS,
+    THRESHOLD_PARAMETERS,
+    Plan,
+    _memo_facts,
+    _needs,
+    _plan,
+    _reusable,
+    _rules,
+    required_kinds,
+    same_measuring_code,
 )
 from .render import render_html, strip_remote_scripts
 from .workers import _run_all
@@ -45,9 +55,25 @@ if TYPE_CHECKING:
 _Plan = Plan  # the name tests and older callers use
 
 __all__ = [
-    "DATA_SUFFIXES", "FIXED_PARAMETERS", "INPUT_PARAMETERS", "KERNEL", "THRESHOLD_PARAMETERS", "CollectResult",
-    "KindRun", "Outcome", "Plan", "Reporter", "_document_problem", "collect", "ensure_kernel", "input_view", "regenerate_into",
-    "render_html", "required_kinds", "same_measuring_code", "strip_remote_scripts",
+    "DATA_SUFFIXES",
+    "FIXED_PARAMETERS",
+    "INPUT_PARAMETERS",
+    "KERNEL",
+    "THRESHOLD_PARAMETERS",
+    "CollectResult",
+    "KindRun",
+    "Outcome",
+    "Plan",
+    "Reporter",
+    "_document_problem",
+    "collect",
+    "ensure_kernel",
+    "input_view",
+    "regenerate_into",
+    "render_html",
+    "required_kinds",
+    "same_measuring_code",
+    "strip_remote_scripts",
 ]
 
 
@@ -136,9 +162,16 @@ def _failure_message(plan: Plan, outcome: Outcome) -> str:
     return f"{plan.kind} notebook failed{cell}{at}: {outcome.ename}: {evalue}{named}"
 
 
-def collect(repo_root: Path, memo_path: Path, *, kinds: list[str] | None = None, report: Reporter | None = None,
-            workers: int = 2, force: bool = False,
-            runner: Callable[[Plan], Outcome | dict[str, Any]] | None = None) -> CollectResult:
+def collect(
+    repo_root: Path,
+    memo_path: Path,
+    *,
+    kinds: list[str] | None = None,
+    report: Reporter | None = None,
+    workers: int = 2,
+    force: bool = False,
+    runner: Callable[[Plan], Outcome | dict[str, Any]] | None = None,
+) -> CollectResult:
     """Collect the evidence of the memo at *memo_path* in the repository at *repo_root*.
 
     *kinds* limits the run to those kinds (default: every kind the memo's verb
@@ -151,9 +184,18 @@ def collect(repo_root: Path, memo_path: Path, *, kinds: list[str] | None = None,
 
     repo_root = Path(repo_root).resolve()
     memo_file = load_memo(Path(memo_path), repo_root)
-    return _collect(repo_root, memo_file, kinds=kinds, report=report, workers=workers, force=force,
-                    runner=runner, notebooks_dir=repo_root / "notebooks",
-                    evidence_dir=repo_root / "evidence" / memo_file.memo_id, rules_root=repo_root)
+    return _collect(
+        repo_root,
+        memo_file,
+        kinds=kinds,
+        report=report,
+        workers=workers,
+        force=force,
+        runner=runner,
+        notebooks_dir=repo_root / "notebooks",
+        evidence_dir=repo_root / "evidence" / memo_file.memo_id,
+        rules_root=repo_root,
+    )
 
 
 def regenerate_into(repo: Repository, memo: MemoFile, notebooks_dir: Path, evidence_root: Path) -> None:
@@ -170,16 +212,36 @@ def regenerate_into(repo: Repository, memo: MemoFile, notebooks_dir: Path, evide
     """
     root = Path(repo.root).resolve()
     trusted = Path(notebooks_dir).resolve().parent
-    rules_root = trusted if (trusted / "fmgate.yaml").is_file() and (
-        trusted / "policies" / "data.json").is_file() else root
-    _collect(root, memo, kinds=None, report=None, workers=2, force=True, runner=None,
-             notebooks_dir=Path(notebooks_dir), evidence_dir=Path(evidence_root) / memo.memo_id,
-             rules_root=rules_root)
+    rules_root = (
+        trusted if (trusted / "fmgate.yaml").is_file() and (trusted / "policies" / "data.json").is_file() else root
+    )
+    _collect(
+        root,
+        memo,
+        kinds=None,
+        report=None,
+        workers=2,
+        force=True,
+        runner=None,
+        notebooks_dir=Path(notebooks_dir),
+        evidence_dir=Path(evidence_root) / memo.memo_id,
+        rules_root=rules_root,
+    )
 
 
-def _collect(repo_root: Path, memo_file: MemoFile, *, kinds: list[str] | None, report: Reporter | None, workers: int,
-             force: bool, runner: Callable[[Plan], Outcome | dict[str, Any]] | None, notebooks_dir: Path,
-             evidence_dir: Path, rules_root: Path) -> CollectResult:
+def _collect(
+    repo_root: Path,
+    memo_file: MemoFile,
+    *,
+    kinds: list[str] | None,
+    report: Reporter | None,
+    workers: int,
+    force: bool,
+    runner: Callable[[Plan], Outcome | dict[str, Any]] | None,
+    notebooks_dir: Path,
+    evidence_dir: Path,
+    rules_root: Path,
+) -> CollectResult:
     from ..evidence.io import sha256_file
 
     memo_id, memo_rel = memo_file.memo_id, memo_file.relpath
@@ -189,40 +251,56 @@ def _collect(repo_root: Path, memo_file: MemoFile, *, kinds: list[str] | None, r
     if kinds:
         unknown = [k for k in kinds if k not in KINDS]
         if unknown:
-            raise InputError(f"unknown evidence kind {unknown[0]!r}", field="kinds",
-                             fix=f"use one of: {', '.join(KINDS)}")
+            raise InputError(
+                f"unknown evidence kind {unknown[0]!r}", field="kinds", fix=f"use one of: {', '.join(KINDS)}"
+            )
         needed = [k for k in KINDS if k in kinds]
     rules = _rules(rules_root, memo_file)
     result = CollectResult(memo_id, evidence_dir, [])
     for key, (path, pinned) in evidence.items():
         if pinned and (repo_root / path).is_file() and sha256_file(repo_root / path) != pinned:
-            result.warnings.append(f"{key}: {path} does not match the sha256 the memo pins "
-                                   "(PROV-INPUT will flag it)")
+            result.warnings.append(f"{key}: {path} does not match the sha256 the memo pins (PROV-INPUT will flag it)")
 
     plans: list[Plan] = []
     for kind in needed:
         if kind not in evidence:
-            result.runs.append(KindRun(kind, "missing", message=f"the memo lists no {kind} input "
-                                       f"(add evidence.{kind} to {memo_rel})"))
+            result.runs.append(
+                KindRun(kind, "missing", message=f"the memo lists no {kind} input (add evidence.{kind} to {memo_rel})")
+            )
             continue
-        plan = _plan(kind, repo_root, memo_id, memo_rel, fields, evidence, rules, evidence_dir, notebooks_dir,
-                     rules_root)
+        plan = _plan(
+            kind, repo_root, memo_id, memo_rel, fields, evidence, rules, evidence_dir, notebooks_dir, rules_root
+        )
         if not force and _reusable(plan):
             doc = document.read(evidence_dir / f"{kind}.json") or {}
-            result.runs.append(KindRun(kind, "reused", valid=bool(doc.get("valid")),
-                                       document=evidence_dir / f"{kind}.json",
-                                       message="unchanged notebook, inputs and parameters",
-                                       errors=list(doc.get("errors", []))))
+            result.runs.append(
+                KindRun(
+                    kind,
+                    "reused",
+                    valid=bool(doc.get("valid")),
+                    document=evidence_dir / f"{kind}.json",
+                    message="unchanged notebook, inputs and parameters",
+                    errors=list(doc.get("errors", [])),
+                )
+            )
             continue
         plans.append(plan)
 
-    absent = sorted({f"evidence.{key}: {path} does not exist" for plan in plans for key, path in plan.inputs
-                     if not (repo_root / path).is_file()})
+    absent = sorted(
+        {
+            f"evidence.{key}: {path} does not exist"
+            for plan in plans
+            for key, path in plan.inputs
+            if not (repo_root / path).is_file()
+        }
+    )
     if absent:  # before any kernel starts: one line per file, not one failed notebook per file
-        raise InputError(f"{len(absent)} input file{'s' if len(absent) > 1 else ''} of {memo_rel} "
-                         "cannot be found:\n  " + "\n  ".join(absent), path=memo_rel,
-                         fix="add the files, or correct the paths in the memo's evidence section (relative "
-                             "to the repository root)")
+        raise InputError(
+            f"{len(absent)} input file{'s' if len(absent) > 1 else ''} of {memo_rel} "
+            "cannot be found:\n  " + "\n  ".join(absent),
+            path=memo_rel,
+            fix="add the files, or correct the paths in the memo's evidence section (relative to the repository root)",
+        )
 
     report = report or Silent()
     report.start(memo_id, len(plans))
@@ -241,8 +319,13 @@ def _collect(repo_root: Path, memo_file: MemoFile, *, kinds: list[str] | None, r
                 outcome = reported if isinstance(reported, Outcome) else Outcome.from_json(reported)
                 plan = by_kind[outcome.kind]
                 if outcome.status == "written":
-                    run = KindRun(plan.kind, "written", valid=outcome.valid,
-                                  document=evidence_dir / f"{plan.kind}.json", errors=outcome.errors)
+                    run = KindRun(
+                        plan.kind,
+                        "written",
+                        valid=outcome.valid,
+                        document=evidence_dir / f"{plan.kind}.json",
+                        errors=outcome.errors,
+                    )
                     report.step(f"{plan.kind}: written ({'valid' if run.valid else 'NOT valid'})")
                 else:
                     message = _failure_message(plan, outcome)
@@ -257,10 +340,10 @@ def _collect(repo_root: Path, memo_file: MemoFile, *, kinds: list[str] | None, r
         messages = [_failure_message(p, o) for p, o in failures]
         engine = any(o.engine or o.ename != "InputError" for _, o in failures)
         if engine:
-            raise EngineError("; ".join(messages),
-                              fix="run 'fmgate doctor' to check the kernel and packages; evidence from "
-                                  "earlier runs was left as it was")
+            raise EngineError(
+                "; ".join(messages),
+                fix="run 'fmgate doctor' to check the kernel and packages; evidence from "
+                "earlier runs was left as it was",
+            )
         raise InputError("; ".join(messages) + "; evidence from earlier runs was left as it was")
     return result
-
-

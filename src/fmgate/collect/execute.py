@@ -26,10 +26,6 @@ KERNEL = "python3"
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
 
-
-
-
-
 @dataclass
 class Outcome:
     """What one notebook run came to: written (valid or not), or failed and where."""
@@ -46,11 +42,11 @@ class Outcome:
     engine: bool = False  # the failure is the environment's, not the input's
 
     @classmethod
-    def failed(cls, kind: str, ename: str, evalue: str, *, engine: bool = True, **more: Any) -> "Outcome":
+    def failed(cls, kind: str, ename: str, evalue: str, *, engine: bool = True, **more: Any) -> Outcome:
         return cls(kind, "failed", ename=ename, evalue=evalue, engine=engine, **more)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "Outcome":
+    def from_json(cls, data: dict[str, Any]) -> Outcome:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         known["traceback"] = list(known.get("traceback") or [])
         known["errors"] = list(known.get("errors") or [])
@@ -71,8 +67,10 @@ def ensure_kernel() -> None:
 
         install(kernel_name=KERNEL, prefix=sys.prefix)
     except Exception as exc:  # any failure here is the environment's, not the memo's
-        raise EngineError(f"the '{KERNEL}' notebook kernel is not available: {exc}",
-                          fix=f"run '{sys.executable} -m ipykernel install --sys-prefix'") from None
+        raise EngineError(
+            f"the '{KERNEL}' notebook kernel is not available: {exc}",
+            fix=f"run '{sys.executable} -m ipykernel install --sys-prefix'",
+        ) from None
 
 
 @contextlib.contextmanager
@@ -181,16 +179,29 @@ def _execute_into(plan: Plan, work: Path, log_path: Path) -> Outcome:
     parameters = dict(plan.parameters, output_path=str(work / f"{plan.kind}.json"))
     try:
         with input_view(plan) as view:
-            papermill.execute_notebook(str(plan.notebook), str(executed), parameters=parameters,
-                                       kernel_name=KERNEL, cwd=str(view), progress_bar=False,
-                                       log_output=False, start_timeout=120)
+            papermill.execute_notebook(
+                str(plan.notebook),
+                str(executed),
+                parameters=parameters,
+                kernel_name=KERNEL,
+                cwd=str(view),
+                progress_bar=False,
+                log_output=False,
+                start_timeout=120,
+            )
     except PapermillExecutionError as exc:
-        return Outcome.failed(plan.kind, exc.ename, exc.evalue, engine=False, cell=exc.exec_count,
-                              source=exc.source, traceback=list(exc.traceback or []))
+        return Outcome.failed(
+            plan.kind,
+            exc.ename,
+            exc.evalue,
+            engine=False,
+            cell=exc.exec_count,
+            source=exc.source,
+            traceback=list(exc.traceback or []),
+        )
     except Exception as exc:  # kernel could not start, died, or papermill itself failed
         tail = _log_tail(log_path)
-        return Outcome.failed(plan.kind, type(exc).__name__,
-                              f"{exc}" + (f" (kernel log: {tail})" if tail else ""))
+        return Outcome.failed(plan.kind, type(exc).__name__, f"{exc}" + (f" (kernel log: {tail})" if tail else ""))
     written = work / f"{plan.kind}.json"
     if not written.is_file():
         return Outcome.failed(plan.kind, "EngineError", "the notebook finished without writing its evidence document")
@@ -198,11 +209,8 @@ def _execute_into(plan: Plan, work: Path, log_path: Path) -> Outcome:
     if problem:
         return Outcome.failed(plan.kind, "EngineError", problem)
     _strip_machine_paths(executed, plan.root, work, plan.rules_root)
-    render_html(executed, work / f"{plan.kind}.html",
-                title=f"{plan.parameters['memo_id']}: {plan.kind} evidence")
+    render_html(executed, work / f"{plan.kind}.html", title=f"{plan.parameters['memo_id']}: {plan.kind} evidence")
     for suffix in OUTPUT_SUFFIXES:
         os.replace(work / f"{plan.kind}{suffix}", plan.evidence_dir / f"{plan.kind}{suffix}")
     doc = document.read(plan.evidence_dir / f"{plan.kind}.json") or {}
     return Outcome(plan.kind, "written", valid=bool(doc.get("valid")), errors=list(doc.get("errors", [])))
-
-

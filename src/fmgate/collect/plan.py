@@ -34,8 +34,11 @@ INPUT_PARAMETERS: dict[str, tuple[tuple[str, str], ...]] = {
 #: Notebook parameter -> threshold name it takes its value from.
 THRESHOLD_PARAMETERS: dict[str, dict[str, str]] = {
     "eval_set": {"min_valid_items": "domain_eval_items"},
-    "prompting_log": {"plateau_window": "domain_plateau_window", "plateau_epsilon": "domain_plateau_epsilon",
-                      "prompt_hours": "domain_prompt_hours"},
+    "prompting_log": {
+        "plateau_window": "domain_plateau_window",
+        "plateau_epsilon": "domain_plateau_epsilon",
+        "prompt_hours": "domain_prompt_hours",
+    },
     "usage_log": {"window_days": "cost_usage_window_days", "volume_threshold": "cost_volume_calls_per_day"},
     "head_to_head": {"useful_task_score": "useful_task_score", "quality_ratio_threshold": "cost_quality_ratio"},
     "cost_model": {"horizon_quarters": "cost_horizon_quarters"},
@@ -57,7 +60,6 @@ FIXED_PARAMETERS: dict[str, dict[str, Any]] = {
 DATA_SUFFIXES = (".csv", ".jsonl", ".parquet", ".yaml", ".yml")
 
 
-
 @dataclass
 class Plan:
     kind: str
@@ -69,8 +71,9 @@ class Plan:
     rules_root: Path  # where the schemas that judge the written document come from
 
 
-def required_kinds(decision: str | None, gates_claimed: Sequence[str] | None, listed: Sequence[str],
-                   needs: dict[str, Any]) -> list[str]:
+def required_kinds(
+    decision: str | None, gates_claimed: Sequence[str] | None, listed: Sequence[str], needs: dict[str, Any]
+) -> list[str]:
     """The kinds to collect, in a fixed order: what the verb and the claimed gates need, plus every listed kind.
 
     *needs* is ``required_evidence`` from the policy data (``{"verbs": {verb: [kind]}, "gates":
@@ -123,23 +126,38 @@ def _rules(rules_root: Path, memo_file: Any) -> _Rules:
     import datetime as dt
 
     config = _config(rules_root)
-    context = {"policies": str((rules_root / "policies").resolve()), "config": config.policy_data(),
-               "memo": memo_file.policy_view(), "now": dt.datetime.now(dt.timezone.utc).date().isoformat()}
+    context = {
+        "policies": str((rules_root / "policies").resolve()),
+        "config": config.policy_data(),
+        "memo": memo_file.policy_view(),
+        "now": dt.datetime.now(dt.UTC).date().isoformat(),
+    }
     return _Rules(dict(config.thresholds), set(config.settings.thresholds), context)
 
 
 def _notebook(notebooks_dir: Path, kind: str) -> Path:
     path = notebooks_dir / f"{kind}.ipynb"
     if not path.is_file():
-        raise EngineError(f"the {kind} notebook is missing", path=str(path),
-                          fix="restore notebooks/ from the fmgate repository "
-                              "(scripts/build_notebooks.py regenerates it)")
+        raise EngineError(
+            f"the {kind} notebook is missing",
+            path=str(path),
+            fix="restore notebooks/ from the fmgate repository (scripts/build_notebooks.py regenerates it)",
+        )
     return path
 
 
-def _plan(kind: str, repo_root: Path, memo_id: str, memo_rel: str, fields: dict[str, Any],
-          evidence: dict[str, tuple[str, str | None]], rules: _Rules, evidence_dir: Path,
-          notebooks_dir: Path, rules_root: Path) -> Plan:
+def _plan(
+    kind: str,
+    repo_root: Path,
+    memo_id: str,
+    memo_rel: str,
+    fields: dict[str, Any],
+    evidence: dict[str, tuple[str, str | None]],
+    rules: _Rules,
+    evidence_dir: Path,
+    notebooks_dir: Path,
+    rules_root: Path,
+) -> Plan:
     from ..evidence.steps import threshold_names
     from ..repo import resolve_inside
 
@@ -151,9 +169,12 @@ def _plan(kind: str, repo_root: Path, memo_id: str, memo_rel: str, fields: dict[
             relpath = evidence[key][0]
             resolve_inside(repo_root, relpath, source=memo_rel, field=f"evidence.{key}")
             if Path(relpath).suffix.lower() not in DATA_SUFFIXES:
-                raise InputError(f"evidence.{key} names {relpath!r}, which is not a data file", path=memo_rel,
-                                 field=f"evidence.{key}",
-                                 fix=f"point it at the input saved as one of {', '.join(DATA_SUFFIXES)}")
+                raise InputError(
+                    f"evidence.{key} names {relpath!r}, which is not a data file",
+                    path=memo_rel,
+                    field=f"evidence.{key}",
+                    fix=f"point it at the input saved as one of {', '.join(DATA_SUFFIXES)}",
+                )
             parameters[param] = Path(relpath).as_posix()
             inputs.append((key, Path(relpath).as_posix()))
         else:
@@ -167,8 +188,9 @@ def _plan(kind: str, repo_root: Path, memo_id: str, memo_rel: str, fields: dict[
     parameters["as_of"] = None
     shown = [name for name in threshold_names(kind) if name in thresholds]
     parameters["thresholds"] = {name: thresholds[name] for name in shown}
-    parameters["threshold_sources"] = {name: "fmgate.yaml" if name in rules.overridden else "policy data"
-                                       for name in shown}
+    parameters["threshold_sources"] = {
+        name: "fmgate.yaml" if name in rules.overridden else "policy data" for name in shown
+    }
     parameters["memo_path"] = memo_rel
     parameters["verdict_context"] = rules.verdict_context
     notebook = _notebook(notebooks_dir, kind)
@@ -193,14 +215,16 @@ def _reusable(plan: Plan) -> bool:
     try:
         if provenance.get("notebook", {}).get("sha256") != sha256_file(plan.notebook):
             return False
-        current = [{"name": name, "path": path, "sha256": sha256_file(plan.root / path)}
-                   for name, path in plan.inputs]
+        current = [{"name": name, "path": path, "sha256": sha256_file(plan.root / path)} for name, path in plan.inputs]
     except OSError:
         return False
     recorded = [{k: i.get(k) for k in ("name", "path", "sha256")} for i in provenance.get("inputs", [])]
-    return (recorded == current and provenance.get("parameters") == document.recorded_parameters(plan.parameters)
-            and same_measuring_code(provenance)
-            and _fresh_enough(provenance.get("generated_at"), plan.root))
+    return (
+        recorded == current
+        and provenance.get("parameters") == document.recorded_parameters(plan.parameters)
+        and same_measuring_code(provenance)
+        and _fresh_enough(provenance.get("generated_at"), plan.root)
+    )
 
 
 def same_measuring_code(provenance: dict[str, Any]) -> bool:
@@ -227,9 +251,7 @@ def _fresh_enough(generated_at: Any, root: Path) -> bool:
     except ValueError:
         return False
     if made.tzinfo is None:
-        made = made.replace(tzinfo=dt.timezone.utc)
+        made = made.replace(tzinfo=dt.UTC)
     max_age = float(_thresholds(root).get("evidence_max_age_days", 90))
-    age_days = (dt.datetime.now(dt.timezone.utc) - made).total_seconds() / 86400
+    age_days = (dt.datetime.now(dt.UTC) - made).total_seconds() / 86400
     return 0 <= age_days <= max_age / 2
-
-

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+
 def render_html(executed: Path, target: Path, *, title: str = "fmgate evidence") -> None:
     """Render an executed notebook as a small standalone page: outputs only, images embedded, no script.
 
@@ -24,10 +25,12 @@ def render_html(executed: Path, target: Path, *, title: str = "fmgate evidence")
     nb = nbformat.read(executed, as_version=4)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     style = (Path(__file__).parents[1] / "templates" / "evidence.css").read_text(encoding="utf-8")
-    page = (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{html_lib.escape(title)}</title>\n<style>\n{style}</style>\n</head>\n"
-            f'<body>\n<main class="fmgate-report">\n{strip_remote_scripts(body)}\n</main>\n</body>\n</html>\n')
+    page = (
+        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html_lib.escape(title)}</title>\n<style>\n{style}</style>\n</head>\n"
+        f'<body>\n<main class="fmgate-report">\n{strip_remote_scripts(body)}\n</main>\n</body>\n</html>\n'
+    )
     target.write_text(page, encoding="utf-8")
 
 
@@ -36,5 +39,3 @@ def strip_remote_scripts(html: str) -> str:
     import re
 
     return re.sub(r"<script\b[^>]*>.*?</script>", "", html, flags=re.S | re.I)
-
-

@@ -18,8 +18,8 @@ from ..errors import EngineError
 from .execute import Outcome, _execute
 from .plan import Plan
 
-def _run_all(plans: list[Plan], workers: int,
-             runner: Callable[[Plan], Any] | None) -> Iterator[Any]:
+
+def _run_all(plans: list[Plan], workers: int, runner: Callable[[Plan], Any] | None) -> Iterator[Any]:
     """Outcomes of the plans, each as soon as it is known.
 
     Notebooks run in up to *workers* worker processes (``python -m
@@ -48,7 +48,7 @@ def _run_all(plans: list[Plan], workers: int,
                 if all(d.done() for d in drivers) and done.empty():
                     for driver in drivers:
                         driver.result()  # raises what stopped a driver early
-                    raise EngineError("a notebook worker stopped without reporting its outcome")
+                    raise EngineError("a notebook worker stopped without reporting its outcome") from None
                 continue
             received += 1
             yield outcome
@@ -91,15 +91,30 @@ class _Worker:
         # in (often a checkout under review): -P and PYTHONSAFEPATH keep the working directory off
         # sys.path, and the worker runs in an empty folder of its own.
         env = dict(os.environ, PYTHONSAFEPATH="1")
-        self.process = subprocess.Popen([sys.executable, "-P", "-m", "fmgate.collect.workers"], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=self.log, text=True, encoding="utf-8",
-                                        cwd=self.home.name, env=env)
+        self.process = subprocess.Popen(
+            [sys.executable, "-P", "-m", "fmgate.collect.workers"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            text=True,
+            encoding="utf-8",
+            cwd=self.home.name,
+            env=env,
+        )
         self.alive = True
 
     def run(self, plan: Plan) -> Outcome:
-        request = json.dumps({"kind": plan.kind, "notebook": str(plan.notebook), "parameters": plan.parameters,
-                              "inputs": plan.inputs, "evidence_dir": str(plan.evidence_dir),
-                              "root": str(plan.root), "rules_root": str(plan.rules_root)})
+        request = json.dumps(
+            {
+                "kind": plan.kind,
+                "notebook": str(plan.notebook),
+                "parameters": plan.parameters,
+                "inputs": plan.inputs,
+                "evidence_dir": str(plan.evidence_dir),
+                "root": str(plan.root),
+                "rules_root": str(plan.rules_root),
+            }
+        )
         assert self.process.stdin is not None and self.process.stdout is not None
         try:
             self.process.stdin.write(request + "\n")
@@ -116,8 +131,9 @@ class _Worker:
         self.alive = False
         status = self._stop()
         tail = " | ".join(self._log_text().strip().splitlines()[-3:])
-        return Outcome.failed(plan.kind, "WorkerError",
-                              f"the notebook worker exited with status {status}" + (f": {tail}" if tail else ""))
+        return Outcome.failed(
+            plan.kind, "WorkerError", f"the notebook worker exited with status {status}" + (f": {tail}" if tail else "")
+        )
 
     def _log_text(self) -> str:
         self.log.seek(0)
@@ -160,9 +176,15 @@ def _worker_main() -> int:
         if not line.strip():
             continue
         request = json.loads(line)
-        plan = Plan(request["kind"], Path(request["notebook"]), request["parameters"],
-                    [tuple(i) for i in request["inputs"]], Path(request["evidence_dir"]), Path(request["root"]),
-                     Path(request["rules_root"]))
+        plan = Plan(
+            request["kind"],
+            Path(request["notebook"]),
+            request["parameters"],
+            [tuple(i) for i in request["inputs"]],
+            Path(request["evidence_dir"]),
+            Path(request["root"]),
+            Path(request["rules_root"]),
+        )
         outcome = _execute(plan)
         channel.write(json.dumps(outcome.to_json(), default=str) + "\n")
         channel.flush()

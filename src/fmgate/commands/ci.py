@@ -21,43 +21,69 @@ from ..reviews import read_reviews
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "ci", help="decide what a branch changed, with the base branch's policies and notebooks",
+        "ci",
+        help="decide what a branch changed, with the base branch's policies and notebooks",
         description="Find the memos and evidence the branch changed since it left REF, regenerate their "
-                    "evidence with REF's notebooks, decide them with REF's policies and settings, and "
-                    "exit 1 on any denial. Writes a job summary when GITHUB_STEP_SUMMARY is set.")
+        "evidence with REF's notebooks, decide them with REF's policies and settings, and "
+        "exit 1 on any denial. Writes a job summary when GITHUB_STEP_SUMMARY is set.",
+    )
     parser.add_argument("--base", required=True, metavar="REF", help="the branch or commit the pull request targets")
     parser.add_argument("--author", help="the pull request's author (their own approval does not count)")
-    parser.add_argument("--reviews", type=Path, metavar="FILE",
-                        help="the pull request's reviews as the GitHub API lists them "
-                             "('gh api repos/OWNER/REPO/pulls/N/reviews --paginate'); only approvals of the "
-                             "branch's head commit count")
-    parser.add_argument("--approval", action="append", default=[], metavar="LOGIN",
-                        help="a reviewer who approved the branch's head commit (repeatable; to reproduce a "
-                             "verdict by hand)")
+    parser.add_argument(
+        "--reviews",
+        type=Path,
+        metavar="FILE",
+        help="the pull request's reviews as the GitHub API lists them "
+        "('gh api repos/OWNER/REPO/pulls/N/reviews --paginate'); only approvals of the "
+        "branch's head commit count",
+    )
+    parser.add_argument(
+        "--approval",
+        action="append",
+        default=[],
+        metavar="LOGIN",
+        help="a reviewer who approved the branch's head commit (repeatable; to reproduce a verdict by hand)",
+    )
     parser.add_argument("--format", choices=sorted(FORMATS), default="text")
-    parser.add_argument("--out", type=Path, help="folder for decision documents, rendered notebooks and reports, "
-                                                 "and a decision record per memo (records/<memo-id>.intoto.json)")
-    parser.add_argument("--sign-key", type=Path, metavar="FILE",
-                        help="sign each decision record with this ed25519 private key (PEM, PKCS8) as a DSSE "
-                             "envelope (records/<memo-id>.dsse.json); needs --out")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="folder for decision documents, rendered notebooks and reports, "
+        "and a decision record per memo (records/<memo-id>.intoto.json)",
+    )
+    parser.add_argument(
+        "--sign-key",
+        type=Path,
+        metavar="FILE",
+        help="sign each decision record with this ed25519 private key (PEM, PKCS8) as a DSSE "
+        "envelope (records/<memo-id>.dsse.json); needs --out",
+    )
     parser.add_argument("--now", help="evaluation date, YYYY-MM-DD (default: today, UTC)")
     parser.set_defaults(run=run)
 
 
 def provenance_findings(result: CiResult) -> list[tuple[str, dict[str, Any]]]:
     """(memo path, violation) for every PROV-* finding, so reviewers see them before anything else."""
-    return [(d.memo.relpath, v) for d in result.decisions for v in d.document.get("violations", [])
-            if str(v.get("id", "")).startswith("PROV-")]
+    return [
+        (d.memo.relpath, v)
+        for d in result.decisions
+        for v in d.document.get("violations", [])
+        if str(v.get("id", "")).startswith("PROV-")
+    ]
 
 
 def summary_markdown(result: CiResult) -> str:
     lines = ["## fmgate decision gate", ""]
-    lines.append(f"The policies, notebooks, schemas and settings of base commit `{result.base[:12]}` decided "
-                 f"branch head `{result.head[:12]}`.")
+    lines.append(
+        f"The policies, notebooks, schemas and settings of base commit `{result.base[:12]}` decided "
+        f"branch head `{result.head[:12]}`."
+    )
     if result.code is not None:
         lines.append(f"Code: {result.code.describe(result.base)}.")
-    lines.append("Approvals: the pull request's reviews of the head commit only; a memo's `reviewers` "
-                 "field is a request, not an approval.")
+    lines.append(
+        "Approvals: the pull request's reviews of the head commit only; a memo's `reviewers` "
+        "field is a request, not an approval."
+    )
     lines.append("")
     findings = provenance_findings(result)
     if findings:
@@ -71,8 +97,10 @@ def summary_markdown(result: CiResult) -> str:
         lines.append("### Exceptions")
         lines.append("")
         for path, item in exceptions:
-            lines.append(f"- `{item.get('path')}` for `{path}`: {item.get('state')}, waives "
-                         f"{', '.join(map(str, item.get('waives') or []))}, expires {item.get('expires')}")
+            lines.append(
+                f"- `{item.get('path')}` for `{path}`: {item.get('state')}, waives "
+                f"{', '.join(map(str, item.get('waives') or []))}, expires {item.get('expires')}"
+            )
         lines.append("")
     if result.decisions:
         lines.append(render_markdown(result.decisions, link_base=""))
@@ -102,15 +130,25 @@ def write_records(result: CiResult, folder: Path, signer: Any = None) -> list[Pa
     if not result.decisions or result.root is None or result.trusted_root is None or result.now is None:
         return []
     context = records.DecisionContext(
-        source="ci", now=result.now, decided_at=result.decided_at or dt.datetime.now(dt.timezone.utc),
-        base_commit=result.base, head_commit=result.head, pull_request=result.pull_request)
+        source="ci",
+        now=result.now,
+        decided_at=result.decided_at or dt.datetime.now(dt.UTC),
+        base_commit=result.base,
+        head_commit=result.head,
+        pull_request=result.pull_request,
+    )
     written = []
     for decision in result.decisions:
         memo_id = decision.memo.memo_id
         context.provenance = result.facts.get(memo_id)
-        written += records.record_decisions(folder, [(decision.memo, decision.document,
-                                                      result.decision_ids.get(memo_id))],
-                                            result.root, result.trusted_root, context, signer)
+        written += records.record_decisions(
+            folder,
+            [(decision.memo, decision.document, result.decision_ids.get(memo_id))],
+            result.root,
+            result.trusted_root,
+            context,
+            signer,
+        )
     entries = [result.decision_log[i] for i in sorted(result.decision_log)]
     if entries:
         log = folder / "opa-decision-log.jsonl"
@@ -125,7 +163,8 @@ def write_outputs(result: CiResult, out: Path, signer: Any = None) -> None:
         memo_id = decision.memo.memo_id
         (out / "decisions").mkdir(exist_ok=True)
         (out / "decisions" / f"{memo_id}.json").write_text(
-            json.dumps(decision.document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+            json.dumps(decision.document, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
         regenerated = (result.regenerated_root or Path("/nonexistent")) / memo_id
         if regenerated.is_dir():
             shutil.copytree(regenerated, out / "evidence" / memo_id, dirs_exist_ok=True)
@@ -147,11 +186,15 @@ def run(args: argparse.Namespace) -> int:
     signer = None
     if args.sign_key:
         if not args.out:
-            raise InputError("--sign-key signs the decision records, which are written only with --out",
-                             field="--sign-key", fix="add --out DIR")
+            raise InputError(
+                "--sign-key signs the decision records, which are written only with --out",
+                field="--sign-key",
+                fix="add --out DIR",
+            )
         signer = load_signer(args.sign_key)  # a bad key is refused before any notebook runs
-    result = run_ci(args.repo, args.base, _regenerator(), author=args.author, approvals=args.approval,
-                    reviews=reviews, now=now)
+    result = run_ci(
+        args.repo, args.base, _regenerator(), author=args.author, approvals=args.approval, reviews=reviews, now=now
+    )
     try:
         if args.out:
             write_outputs(result, args.out, signer)

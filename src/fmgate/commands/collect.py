@@ -15,19 +15,31 @@ from ..evidence.specs import KINDS
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "collect", help="validate a memo's inputs and run its evidence notebooks",
+        "collect",
+        help="validate a memo's inputs and run its evidence notebooks",
         description="Validate each memo's evidence inputs with great-expectations and execute the "
-                    "notebooks its verb needs with papermill, writing evidence/<id>/<kind>.json, the "
-                    "executed notebook and its HTML rendering. Evidence whose notebook, inputs and "
-                    "parameters are unchanged is reused. Exit 0 when all evidence is written and valid, "
-                    "2 when an input is missing or invalid, 3 when a notebook kernel fails.")
+        "notebooks its verb needs with papermill, writing evidence/<id>/<kind>.json, the "
+        "executed notebook and its HTML rendering. Evidence whose notebook, inputs and "
+        "parameters are unchanged is reused. Exit 0 when all evidence is written and valid, "
+        "2 when an input is missing or invalid, 3 when a notebook kernel fails.",
+    )
     parser.add_argument("memos", nargs="+", type=Path, metavar="MEMO")
-    parser.add_argument("--kind", dest="kinds", action="append", choices=KINDS, metavar="KIND",
-                        help=f"collect only this kind (repeatable): {', '.join(KINDS)}")
+    parser.add_argument(
+        "--kind",
+        dest="kinds",
+        action="append",
+        choices=KINDS,
+        metavar="KIND",
+        help=f"collect only this kind (repeatable): {', '.join(KINDS)}",
+    )
     parser.add_argument("--force", action="store_true", help="run notebooks even when the evidence is current")
     parser.add_argument("--workers", type=int, default=2, help="notebooks run side by side (default 2)")
-    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                        help="progress bar (default: on a terminal, off when CI=true)")
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress bar (default: on a terminal, off when CI=true)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -76,8 +88,9 @@ def run(args: argparse.Namespace) -> int:
     root = find_root(args.repo)
     status = EXIT_OK
     for memo in args.memos:
-        result = collect(root, memo, kinds=args.kinds, report=Progress(args.progress),
-                         workers=max(1, args.workers), force=args.force)
+        result = collect(
+            root, memo, kinds=args.kinds, report=Progress(args.progress), workers=max(1, args.workers), force=args.force
+        )
         print(f"{result.memo_id}: evidence in {result.evidence_dir.relative_to(root).as_posix()}/")
         for warning in result.warnings:
             print(f"  warning: {warning}")

@@ -14,8 +14,18 @@ from ..engine import OPA_VERSION, Engine, find_opa, opa_version
 from ..errors import EXIT_ENGINE, EXIT_OK, FmgateError
 from ..repo import Repository, find_root
 
-PYTHON_PACKAGES = ["opa-python-client", "papermill", "great-expectations", "pandas", "pyarrow",
-                   "nbconvert", "jupyterlab", "ipykernel", "matplotlib", "pydantic"]
+PYTHON_PACKAGES = [
+    "opa-python-client",
+    "papermill",
+    "great-expectations",
+    "pandas",
+    "pyarrow",
+    "nbconvert",
+    "jupyterlab",
+    "ipykernel",
+    "matplotlib",
+    "pydantic",
+]
 
 
 @dataclass
@@ -45,8 +55,9 @@ def _kernel() -> Finding:
         return Finding("notebook kernel", False, str(exc), "run 'make setup'")
     if "python3" in specs:
         return Finding("notebook kernel", True, f"python3 at {specs['python3']}")
-    return Finding("notebook kernel", False, "no 'python3' kernel",
-                   "run '.venv/bin/python -m ipykernel install --sys-prefix'")
+    return Finding(
+        "notebook kernel", False, "no 'python3' kernel", "run '.venv/bin/python -m ipykernel install --sys-prefix'"
+    )
 
 
 def diagnose(root: Path | None) -> list[Finding]:
@@ -64,8 +75,14 @@ def diagnose(root: Path | None) -> list[Finding]:
             binary = find_opa()
             version = opa_version(binary)
             same = version == OPA_VERSION
-            findings.append(Finding("opa", same, f"{binary} version {version}",
-                                    "" if same else f"run 'make setup' to install v{OPA_VERSION}"))
+            findings.append(
+                Finding(
+                    "opa",
+                    same,
+                    f"{binary} version {version}",
+                    "" if same else f"run 'make setup' to install v{OPA_VERSION}",
+                )
+            )
             with Engine.start_local(repo.policies_dir, opa_bin=binary):
                 findings.append(Finding("opa server", True, "started on loopback with token auth, healthy"))
         except FmgateError as exc:
@@ -78,8 +95,14 @@ def diagnose(root: Path | None) -> list[Finding]:
     findings.extend(_python_packages())
     findings.append(_kernel())
     notebooks = sorted((repo.root / "notebooks").glob("*.ipynb"))
-    findings.append(Finding("notebooks", bool(notebooks), f"{len(notebooks)} in notebooks/",
-                            "" if notebooks else "restore notebooks/ from the repository"))
+    findings.append(
+        Finding(
+            "notebooks",
+            bool(notebooks),
+            f"{len(notebooks)} in notebooks/",
+            "" if notebooks else "restore notebooks/ from the repository",
+        )
+    )
     return findings
 
 

@@ -25,8 +25,11 @@ def run(args: argparse.Namespace) -> int:
     wanted = args.rule_id.upper()
     if wanted not in rules:
         close = [r for r in sorted(rules) if r.split("-")[0] == wanted.split("-")[0]]
-        raise InputError(f"no rule with ID {args.rule_id!r}", field="RULE-ID",
-                         fix="run 'fmgate explain' for the list" + (f"; did you mean {', '.join(close)}?" if close else ""))
+        raise InputError(
+            f"no rule with ID {args.rule_id!r}",
+            field="RULE-ID",
+            fix="run 'fmgate explain' for the list" + (f"; did you mean {', '.join(close)}?" if close else ""),
+        )
     rule = rules[wanted]
     print(f"{rule.id}: {rule.title}")
     print(f"  gate: {rule.gate}   severity: {rule.severity}   policy: {rule.package} ({rule.location})")

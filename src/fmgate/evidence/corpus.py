@@ -51,8 +51,15 @@ class CorpusScan:
         self.shards = DistinctCounter()
         self.contents = FirstSeen()
         self.tallies: dict[str, Tally] = {f"{c}_null": Tally() for c in _COLUMNS}
-        for key in ("shard_blank", "source_blank", "sha256_blank", "quality_blank", "tokens_negative",
-                    "sha256_format", "quality_set"):
+        for key in (
+            "shard_blank",
+            "source_blank",
+            "sha256_blank",
+            "quality_blank",
+            "tokens_negative",
+            "sha256_format",
+            "quality_set",
+        ):
             self.tallies[key] = Tally()
 
     def add(self, batch: pa.RecordBatch) -> None:
@@ -83,10 +90,15 @@ class CorpusScan:
         self.tokens_duplicate += int(dup_tokens)
         self.duplicate_shards += int((~first).sum())
 
-        kept = pa.table({"source": pc.fill_null(col["source"], ""), "tokens": token_values,
-                         "proprietary": pc.fill_null(col["proprietary"], False),
-                         "domain_relevant": pc.fill_null(col["domain_relevant"], False),
-                         "high": pc.fill_null(pc.equal(quality, "high"), False)}).filter(first_mask)
+        kept = pa.table(
+            {
+                "source": pc.fill_null(col["source"], ""),
+                "tokens": token_values,
+                "proprietary": pc.fill_null(col["proprietary"], False),
+                "domain_relevant": pc.fill_null(col["domain_relevant"], False),
+                "high": pc.fill_null(pc.equal(quality, "high"), False),
+            }
+        ).filter(first_mask)
         qualifying = pc.and_(pc.and_(kept["proprietary"], kept["domain_relevant"]), kept["high"])
         kept = kept.append_column("qualifying", qualifying)
         self.tokens_total += int(pc.sum(kept["tokens"]).as_py() or 0)
@@ -106,18 +118,18 @@ class CorpusScan:
         t = self.tallies
 
         def exact(expectation: str, column: str, key: str) -> Outcome:
-            return exact_outcome(find_rule(rules, expectation, column), t[key].unexpected, self.rows,
-                                 t[key].examples)
+            return exact_outcome(find_rule(rules, expectation, column), t[key].unexpected, self.rows, t[key].examples)
 
         exacts = [exact("ExpectColumnValuesToNotBeNull", c, f"{c}_null") for c in _COLUMNS]
-        exacts += [exact("ExpectColumnValuesToNotMatchRegex", c, f"{c}_blank")
-                   for c in ("shard", "source", "sha256", "quality")]
+        exacts += [
+            exact("ExpectColumnValuesToNotMatchRegex", c, f"{c}_blank")
+            for c in ("shard", "source", "sha256", "quality")
+        ]
         exacts += [
             exact("ExpectColumnValuesToBeBetween", "tokens", "tokens_negative"),
             exact("ExpectColumnValuesToMatchRegex", "sha256", "sha256_format"),
             exact("ExpectColumnValuesToBeInSet", "quality", "quality_set"),
-            exact_outcome(find_rule(rules, "ExpectColumnValuesToBeUnique", "shard"), self.shards.duplicates,
-                          self.rows),
+            exact_outcome(find_rule(rules, "ExpectColumnValuesToBeUnique", "shard"), self.shards.duplicates, self.rows),
         ]
         return merge(sampled, exacts)
 
@@ -128,15 +140,19 @@ class CorpusScan:
             "tokens_qualifying": self.tokens_qualifying,
             "tokens_by_source": dict(sorted(self.by_source.items())),
             "tokens_qualifying_by_source": dict(sorted(self.by_source_qualifying.items())),
-            "tokens_by_flag": {k: self.by_flag[k] for k in ("proprietary", "domain_relevant", "high",
-                                                             "qualifying")},
+            "tokens_by_flag": {k: self.by_flag[k] for k in ("proprietary", "domain_relevant", "high", "qualifying")},
             "duplicate_shards": self.duplicate_shards,
             "tokens_duplicate": self.tokens_duplicate,
         }
 
 
-def scan(path: str | Path, *, batch_size: int = DEFAULT_BATCH_SIZE, sample_rows: int = DEFAULT_SAMPLE_ROWS,
-         as_of: dt.date | None = None) -> tuple[list[Outcome], dict[str, Any]]:
+def scan(
+    path: str | Path,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    sample_rows: int = DEFAULT_SAMPLE_ROWS,
+    as_of: dt.date | None = None,
+) -> tuple[list[Outcome], dict[str, Any]]:
     """Stream *path* once: validation outcomes and measurements."""
     state = CorpusScan(sample_rows)
     for batch in iter_batches(path, CORPUS_MANIFEST, batch_size=batch_size):
@@ -146,11 +162,17 @@ def scan(path: str | Path, *, batch_size: int = DEFAULT_BATCH_SIZE, sample_rows:
     return state.outcomes(as_of or resolve_as_of(None)), state.measurements()
 
 
-def evaluate(corpus_manifest: str | Path, *, batch_size: int = DEFAULT_BATCH_SIZE,
-             sample_rows: int = DEFAULT_SAMPLE_ROWS, as_of: str | dt.date | None = None) -> Evidence:
+def evaluate(
+    corpus_manifest: str | Path,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    sample_rows: int = DEFAULT_SAMPLE_ROWS,
+    as_of: str | dt.date | None = None,
+) -> Evidence:
     """Stream, validate and measure a corpus manifest."""
-    outcomes, measurements = scan(corpus_manifest, batch_size=batch_size, sample_rows=sample_rows,
-                                  as_of=resolve_as_of(as_of))
+    outcomes, measurements = scan(
+        corpus_manifest, batch_size=batch_size, sample_rows=sample_rows, as_of=resolve_as_of(as_of)
+    )
     evidence = Evidence("corpus_manifest", [InputFile("corpus_manifest", str(corpus_manifest))], outcomes)
     if evidence.valid:
         evidence.measurements = measurements

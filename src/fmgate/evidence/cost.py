@@ -29,28 +29,42 @@ from .io import read_yaml
 from .validate import cost_model_suite, run_rules
 
 QUARTER_DAYS = 91
-BUY_FIELDS = ("input_price_per_million_tokens", "output_price_per_million_tokens",
-              "avg_input_tokens", "avg_output_tokens")
+BUY_FIELDS = (
+    "input_price_per_million_tokens",
+    "output_price_per_million_tokens",
+    "avg_input_tokens",
+    "avg_output_tokens",
+)
 CANDIDATE_REQUIRED = ("inference_cost_per_thousand_calls",)
-FIXED_COSTS = {"engineering": "engineering_cost_usd", "training": "training_cost_usd",
-               "eval_monitoring": "eval_monitoring_cost_per_quarter_usd"}
+FIXED_COSTS = {
+    "engineering": "engineering_cost_usd",
+    "training": "training_cost_usd",
+    "eval_monitoring": "eval_monitoring_cost_per_quarter_usd",
+}
 SCENARIO_FIELDS = ("name", "calls_per_day", "growth_per_quarter")
-EXAMPLE = ("see the cost_model example in the memo spec: buy {prices, avg tokens}, candidate {costs}, "
-           "scenarios [{name, calls_per_day, growth_per_quarter}], horizon_quarters")
+EXAMPLE = (
+    "see the cost_model example in the memo spec: buy {prices, avg tokens}, candidate {costs}, "
+    "scenarios [{name, calls_per_day, growth_per_quarter}], horizon_quarters"
+)
 
 
 def _mapping(value: Any, where: str, path: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
-        raise InputError(f"'{where}' must be a mapping of fields, got {type(value).__name__}", path=path,
-                         field=where, fix=EXAMPLE)
+        raise InputError(
+            f"'{where}' must be a mapping of fields, got {type(value).__name__}", path=path, field=where, fix=EXAMPLE
+        )
     return value
 
 
 def _require(section: Mapping[str, Any], keys: tuple[str, ...], where: str, path: str) -> None:
     missing = [k for k in keys if k not in section]
     if missing:
-        raise InputError(f"missing {', '.join(repr(m) for m in missing)} in '{where}'", path=path,
-                         field=f"{where}.{missing[0]}", fix=EXAMPLE)
+        raise InputError(
+            f"missing {', '.join(repr(m) for m in missing)} in '{where}'",
+            path=path,
+            field=f"{where}.{missing[0]}",
+            fix=EXAMPLE,
+        )
 
 
 def parse(data: Any, path: str) -> dict[str, Any]:
@@ -63,12 +77,20 @@ def parse(data: Any, path: str) -> dict[str, Any]:
     _require(candidate, CANDIDATE_REQUIRED, "candidate", path)
     scenarios = model["scenarios"]
     if not isinstance(scenarios, list) or not scenarios:
-        raise InputError("'scenarios' must be a non-empty list (the first is the base scenario)", path=path,
-                         field="scenarios", fix=EXAMPLE)
+        raise InputError(
+            "'scenarios' must be a non-empty list (the first is the base scenario)",
+            path=path,
+            field="scenarios",
+            fix=EXAMPLE,
+        )
     for index, scenario in enumerate(scenarios):
         _require(_mapping(scenario, f"scenarios[{index}]", path), SCENARIO_FIELDS, f"scenarios[{index}]", path)
-    return {"buy": dict(buy), "candidate": dict(candidate), "scenarios": [dict(s) for s in scenarios],
-            "horizon_quarters": model.get("horizon_quarters")}
+    return {
+        "buy": dict(buy),
+        "candidate": dict(candidate),
+        "scenarios": [dict(s) for s in scenarios],
+        "horizon_quarters": model.get("horizon_quarters"),
+    }
 
 
 def frame(model: Mapping[str, Any], horizon: int | None) -> pd.DataFrame:
@@ -78,8 +100,13 @@ def frame(model: Mapping[str, Any], horizon: int | None) -> pd.DataFrame:
         row = {field: scenario.get(field) for field in SCENARIO_FIELDS}
         row["horizon_quarters"] = horizon
         row.update({f"buy.{k}": model["buy"][k] for k in BUY_FIELDS})
-        row.update({f"candidate.{k}": model["candidate"][k] for k in (*CANDIDATE_REQUIRED, *FIXED_COSTS.values())
-                    if k in model["candidate"]})
+        row.update(
+            {
+                f"candidate.{k}": model["candidate"][k]
+                for k in (*CANDIDATE_REQUIRED, *FIXED_COSTS.values())
+                if k in model["candidate"]
+            }
+        )
         rows.append(row)
     out = pd.DataFrame(rows)
     for column in out.columns:
@@ -89,8 +116,10 @@ def frame(model: Mapping[str, Any], horizon: int | None) -> pd.DataFrame:
 
 
 def buy_cost_per_call(buy: Mapping[str, Any]) -> float:
-    return (float(buy["avg_input_tokens"]) * float(buy["input_price_per_million_tokens"])
-            + float(buy["avg_output_tokens"]) * float(buy["output_price_per_million_tokens"])) / 1e6
+    return (
+        float(buy["avg_input_tokens"]) * float(buy["input_price_per_million_tokens"])
+        + float(buy["avg_output_tokens"]) * float(buy["output_price_per_million_tokens"])
+    ) / 1e6
 
 
 def project(model: Mapping[str, Any], horizon: int) -> dict[str, Any]:
@@ -115,20 +144,36 @@ def project(model: Mapping[str, Any], horizon: int) -> dict[str, Any]:
             cumulative += buy_cost - inference
             if break_even is None and cumulative > engineering + training + monitoring * q:
                 break_even = q
-            quarters.append({"quarter": q, "calls": round(calls, 3), "buy_cost_usd": round(buy_cost, 6),
-                             "candidate_inference_cost_usd": round(inference, 6)})
+            quarters.append(
+                {
+                    "quarter": q,
+                    "calls": round(calls, 3),
+                    "buy_cost_usd": round(buy_cost, 6),
+                    "candidate_inference_cost_usd": round(inference, 6),
+                }
+            )
         buy_total = sum(item["buy_cost_usd"] for item in quarters)
         inference_total = sum(item["candidate_inference_cost_usd"] for item in quarters)
-        scenarios.append({
-            "name": str(scenario["name"]), "calls_per_day": daily, "growth_per_quarter": growth,
-            "quarters": quarters, "buy_cost_usd": round(buy_total, 6),
-            "candidate_inference_cost_usd": round(inference_total, 6),
-            "savings_usd": round(buy_total - inference_total, 6),
-            "net_savings_usd": round(buy_total - inference_total - fixed, 6),
-            "break_even_quarter": break_even,
-        })
-    return {"horizon_quarters": horizon, "includes": includes, "fixed_cost_usd": round(fixed, 6),
-            "buy_cost_per_call_usd": per_call, "scenarios": scenarios}
+        scenarios.append(
+            {
+                "name": str(scenario["name"]),
+                "calls_per_day": daily,
+                "growth_per_quarter": growth,
+                "quarters": quarters,
+                "buy_cost_usd": round(buy_total, 6),
+                "candidate_inference_cost_usd": round(inference_total, 6),
+                "savings_usd": round(buy_total - inference_total, 6),
+                "net_savings_usd": round(buy_total - inference_total - fixed, 6),
+                "break_even_quarter": break_even,
+            }
+        )
+    return {
+        "horizon_quarters": horizon,
+        "includes": includes,
+        "fixed_cost_usd": round(fixed, 6),
+        "buy_cost_per_call_usd": per_call,
+        "scenarios": scenarios,
+    }
 
 
 def evaluate(cost_model: str | Path, *, horizon_quarters: int | None = None) -> Evidence:
@@ -147,8 +192,10 @@ def evaluate(cost_model: str | Path, *, horizon_quarters: int | None = None) -> 
     evidence = Evidence("cost_model", [InputFile("cost_model", path)], outcomes)
     if evidence.valid:
         if isinstance(horizon, bool) or not float(horizon).is_integer():
-            evidence.errors.append(f"cost_model: horizon_quarters is {horizon!r}, not a whole number of "
-                                   "quarters; fix: write horizon_quarters as an integer")
+            evidence.errors.append(
+                f"cost_model: horizon_quarters is {horizon!r}, not a whole number of "
+                "quarters; fix: write horizon_quarters as an integer"
+            )
             return evidence
         evidence.measurements = project(model, int(horizon))
         evidence.data = {"model": model}

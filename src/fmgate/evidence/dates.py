@@ -22,7 +22,7 @@ def as_day(value: str | dt.date | None, *, name: str = "date") -> dt.date | None
 
 
 def today_utc() -> dt.date:
-    return dt.datetime.now(dt.timezone.utc).date()
+    return dt.datetime.now(dt.UTC).date()
 
 
 def resolve_as_of(value: str | dt.date | None) -> dt.date:

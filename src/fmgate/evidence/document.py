@@ -86,9 +86,13 @@ def input_entry(item: InputFile, root: Path) -> dict[str, Any]:
     from .io import sha256_file
 
     path = root / item.path
-    entry: dict[str, Any] = {"name": item.name, "path": item.path, "sha256": sha256_file(path),
-                             "bytes": path.stat().st_size,
-                             "rows": item.rows if item.rows is not None else count_rows(path)}
+    entry: dict[str, Any] = {
+        "name": item.name,
+        "path": item.path,
+        "sha256": sha256_file(path),
+        "bytes": path.stat().st_size,
+        "rows": item.rows if item.rows is not None else count_rows(path),
+    }
     if item.dates:
         entry["first_date"], entry["last_date"] = item.dates
     return entry
@@ -157,8 +161,9 @@ def code_identity() -> dict[str, str]:
 
     package = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
-    for path in sorted(p for p in package.rglob("*") if p.suffix in CODE_SUFFIXES and p.is_file()
-                       and "__pycache__" not in p.parts):
+    for path in sorted(
+        p for p in package.rglob("*") if p.suffix in CODE_SUFFIXES and p.is_file() and "__pycache__" not in p.parts
+    ):
         relative = path.relative_to(package).as_posix().encode()
         content = path.read_bytes()
         digest.update(len(relative).to_bytes(4, "big") + relative + len(content).to_bytes(8, "big") + content)
@@ -166,7 +171,7 @@ def code_identity() -> dict[str, str]:
 
 
 def utc_now() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def recorded_parameters(parameters: Mapping[str, Any]) -> dict[str, Any]:
@@ -188,13 +193,22 @@ def jsonable(value: Any) -> Any:
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         value = value.item()  # numpy scalar
     if isinstance(value, float) and not math.isfinite(value):
-        raise EngineError(f"a measurement is {value}, which JSON cannot hold",
-                          fix="report this: a measurement function produced a non-finite number")
+        raise EngineError(
+            f"a measurement is {value}, which JSON cannot hold",
+            fix="report this: a measurement function produced a non-finite number",
+        )
     return value
 
 
-def build(evidence: Evidence, *, memo_id: str, notebook_path: str, parameters: Mapping[str, Any],
-          root: str | Path = ".", generated_at: str | None = None) -> dict[str, Any]:
+def build(
+    evidence: Evidence,
+    *,
+    memo_id: str,
+    notebook_path: str,
+    parameters: Mapping[str, Any],
+    root: str | Path = ".",
+    generated_at: str | None = None,
+) -> dict[str, Any]:
     """The evidence document for *evidence*, with provenance.
 
     Paths are recorded as given (repository-relative) and hashed relative to
@@ -237,8 +251,11 @@ def schema_dir(root: str | Path | None = None) -> Path:
     for candidate in candidates:
         if (candidate / "envelope.schema.json").is_file():
             return candidate
-    raise EngineError("the evidence JSON Schemas were not found",
-                      path=str(candidates[0]), fix="restore schemas/evidence/ from the fmgate repository")
+    raise EngineError(
+        "the evidence JSON Schemas were not found",
+        path=str(candidates[0]),
+        fix="restore schemas/evidence/ from the fmgate repository",
+    )
 
 
 @lru_cache(maxsize=8)
@@ -262,15 +279,17 @@ def check_schema(document: Mapping[str, Any], root: str | Path | None = None) ->
     kind = str(document.get("kind"))
     validator = validators.get(kind)
     if validator is None:
-        raise EngineError(f"no JSON Schema for evidence kind {kind!r}",
-                          fix=f"add schemas/evidence/{kind}.schema.json")
+        raise EngineError(f"no JSON Schema for evidence kind {kind!r}", fix=f"add schemas/evidence/{kind}.schema.json")
     problems = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
     if problems:
         first = problems[0]
         where = "/".join(str(p) for p in first.absolute_path) or "(document)"
-        raise EngineError(f"evidence document breaks its schema at {where}: {first.message}"
-                          + (f" ({len(problems) - 1} more)" if len(problems) > 1 else ""),
-                          field=where, fix="this is a bug in the measurement code; report it")
+        raise EngineError(
+            f"evidence document breaks its schema at {where}: {first.message}"
+            + (f" ({len(problems) - 1} more)" if len(problems) > 1 else ""),
+            field=where,
+            fix="this is a bug in the measurement code; report it",
+        )
 
 
 def write(document: Mapping[str, Any], path: str | Path, *, root: str | Path | None = None) -> Path:
@@ -279,8 +298,9 @@ def write(document: Mapping[str, Any], path: str | Path, *, root: str | Path | N
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent,
-                                         prefix=f".{target.name}.", suffix=".tmp", delete=False)
+    handle = tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False
+    )
     try:
         with handle:
             handle.write(text)

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -58,8 +58,11 @@ def measure_batch(batch: pa.RecordBatch) -> dict[str, Any]:
         "rows": batch.num_rows,
         "nonempty": count_true(nonempty),
         "high": len(high_text),
-        "by_quality": [(item["values"], item["counts"]) for item in pc.value_counts(quality).to_pylist()
-                       if item["values"] is not None],
+        "by_quality": [
+            (item["values"], item["counts"])
+            for item in pc.value_counts(quality).to_pylist()
+            if item["values"] is not None
+        ],
         "id_hashes": hash_strings(present_ids),
         "text_hashes": hash_strings(normalize_text(high_text)) if len(high_text) else np.empty(0, np.int64),
         "checks": {
@@ -68,8 +71,9 @@ def measure_batch(batch: pa.RecordBatch) -> dict[str, Any]:
             "text_null": failures(text, pc.is_null(text)),
             "text_blank": failures(text, blank_text),
             "quality_null": failures(quality, pc.is_null(quality)),
-            "quality_set": failures(quality, pc.and_(pc.is_valid(quality),
-                                                     pc.invert(pc.is_in(quality, value_set=_QUALITY)))),
+            "quality_set": failures(
+                quality, pc.and_(pc.is_valid(quality), pc.invert(pc.is_in(quality, value_set=_QUALITY)))
+            ),
         },
     }
 
@@ -114,8 +118,7 @@ class DomainScan:
         t = self.tallies
 
         def exact(expectation: str, column: str, tally: Tally) -> Outcome:
-            return exact_outcome(find_rule(rules, expectation, column), tally.unexpected, self.rows,
-                                 tally.examples)
+            return exact_outcome(find_rule(rules, expectation, column), tally.unexpected, self.rows, tally.examples)
 
         exacts = [
             exact("ExpectColumnValuesToNotBeNull", "id", t["id_null"]),
@@ -139,8 +142,14 @@ class DomainScan:
         }
 
 
-def scan(path: str | Path, *, batch_size: int = DEFAULT_BATCH_SIZE, sample_rows: int = DEFAULT_SAMPLE_ROWS,
-         as_of: dt.date | None = None, workers: int = 2) -> tuple[list[Outcome], dict[str, Any]]:
+def scan(
+    path: str | Path,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    sample_rows: int = DEFAULT_SAMPLE_ROWS,
+    as_of: dt.date | None = None,
+    workers: int = 2,
+) -> tuple[list[Outcome], dict[str, Any]]:
     """Stream *path* once: validation outcomes and measurements.
 
     The sample's great-expectations run starts in the background as soon as
@@ -170,11 +179,17 @@ def scan(path: str | Path, *, batch_size: int = DEFAULT_BATCH_SIZE, sample_rows:
     return outcomes, state.measurements()
 
 
-def evaluate(domain_data: str | Path, *, batch_size: int = DEFAULT_BATCH_SIZE,
-             sample_rows: int = DEFAULT_SAMPLE_ROWS, as_of: str | dt.date | None = None) -> Evidence:
+def evaluate(
+    domain_data: str | Path,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    sample_rows: int = DEFAULT_SAMPLE_ROWS,
+    as_of: str | dt.date | None = None,
+) -> Evidence:
     """Stream, validate and measure a domain dataset."""
-    outcomes, measurements = scan(domain_data, batch_size=batch_size, sample_rows=sample_rows,
-                                  as_of=resolve_as_of(as_of))
+    outcomes, measurements = scan(
+        domain_data, batch_size=batch_size, sample_rows=sample_rows, as_of=resolve_as_of(as_of)
+    )
     evidence = Evidence("domain_data", [InputFile("domain_data", str(domain_data))], outcomes)
     if evidence.valid:
         evidence.measurements = measurements

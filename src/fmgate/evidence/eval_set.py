@@ -71,8 +71,16 @@ def flags(frame: pd.DataFrame, overlap: np.ndarray | None) -> pd.DataFrame:
         dup_input[np.flatnonzero(base)] = repeated
     overlapping = np.zeros(len(frame), dtype=bool) if overlap is None else np.asarray(overlap, dtype=bool)
     valid = base & ~dup_input & ~overlapping
-    return pd.DataFrame({"duplicate_id": dup_id, "empty_field": empty, "duplicate_input": dup_input,
-                         "overlap": overlapping, "valid": valid}, index=frame.index)
+    return pd.DataFrame(
+        {
+            "duplicate_id": dup_id,
+            "empty_field": empty,
+            "duplicate_input": dup_input,
+            "overlap": overlapping,
+            "valid": valid,
+        },
+        index=frame.index,
+    )
 
 
 def measure(frame: pd.DataFrame, overlap: np.ndarray | None = None) -> dict[str, Any]:
@@ -93,9 +101,14 @@ def measure(frame: pd.DataFrame, overlap: np.ndarray | None = None) -> dict[str,
     }
 
 
-def evaluate(eval_set: str | Path, domain_data: str | Path | None = None, *,
-             as_of: str | dt.date | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
-             batch_size: int = 262_144) -> Evidence:
+def evaluate(
+    eval_set: str | Path,
+    domain_data: str | Path | None = None,
+    *,
+    as_of: str | dt.date | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    batch_size: int = 262_144,
+) -> Evidence:
     """Read, validate and measure an eval set; check overlap against *domain_data* if given."""
     today = resolve_as_of(as_of)
     frame = read_table(eval_set, EVAL_SET, max_bytes=max_bytes)
@@ -111,8 +124,9 @@ def evaluate(eval_set: str | Path, domain_data: str | Path | None = None, *,
         overlap = np.zeros(len(frame), dtype=bool)
         usable = ~_blank(frame["input"])
         if usable.any():
-            overlap[usable] = training_overlap(normalized_hashes(frame.loc[usable, "input"]), domain_data,
-                                               batch_size=batch_size)
+            overlap[usable] = training_overlap(
+                normalized_hashes(frame.loc[usable, "input"]), domain_data, batch_size=batch_size
+            )
     evidence.measurements = measure(frame, overlap)
     evidence.data = {"flags": flags(frame, overlap)}
     return evidence

@@ -43,11 +43,11 @@ def _ascii_needs_collapse(values: pa.Array) -> pa.Array:
     spaces never straddles two rows.
     """
     offsets = np.frombuffer(values.buffers()[1], dtype=np.int32, count=len(values) + 1, offset=4 * values.offset)
-    data = np.frombuffer(values.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
+    data = np.frombuffer(values.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
     found = []
     # In slices of 1 MiB (overlapping by one byte for pairs), so the temporaries stay small and reused.
     for start in range(0, len(data), _SCAN_CHUNK):
-        chunk = data[start:start + _SCAN_CHUNK + 1]
+        chunk = data[start : start + _SCAN_CHUNK + 1]
         hits = (chunk - np.uint8(9)) <= np.uint8(4)  # bytes 9 to 13
         space = chunk == 32
         hits[:-1] |= space[:-1] & space[1:]
@@ -114,8 +114,9 @@ def _hash_fixed(values: pa.Array, width: int) -> np.ndarray:
     """
     padded = pc.utf8_rpad(values, width=width, padding="\0")
     start = int(np.frombuffer(padded.buffers()[1], dtype=np.int32, count=1, offset=4 * padded.offset)[0])
-    words = np.frombuffer(padded.buffers()[2], dtype=np.uint64,
-                          count=len(values) * width // 8, offset=start).reshape(len(values), width // 8)
+    words = np.frombuffer(padded.buffers()[2], dtype=np.uint64, count=len(values) * width // 8, offset=start).reshape(
+        len(values), width // 8
+    )
     h = pc.binary_length(values).to_numpy(zero_copy_only=False).astype(np.uint64)
     scratch = np.empty_like(h)
     with np.errstate(over="ignore"):
@@ -211,8 +212,7 @@ class FirstSeen:
         _, first_index = np.unique(hashes, return_index=True)
         mask[first_index] = True
         seen = self._seen
-        unseen = np.fromiter((h not in seen for h in hashes[first_index].tolist()),
-                             dtype=bool, count=len(first_index))
+        unseen = np.fromiter((h not in seen for h in hashes[first_index].tolist()), dtype=bool, count=len(first_index))
         mask[first_index[~unseen]] = False
         seen.update(hashes[first_index].tolist())
         return mask

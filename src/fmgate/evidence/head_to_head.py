@@ -61,13 +61,25 @@ def system_stats(scores: np.ndarray, costs: np.ndarray, useful_task_score: float
     useful = int(np.count_nonzero(scores >= useful_task_score))
     total = float(costs.sum())
     p10, p50, p90 = (round(float(v), ROUND) for v in np.percentile(scores, [10, 50, 90]))
-    return {"mean_score": round(float(scores.mean()), ROUND), "p10": p10, "p50": p50, "p90": p90,
-            "total_cost_usd": round(total, 6), "useful_tasks": useful,
-            "cost_per_useful_task": round(total / useful, 6) if useful else None}
+    return {
+        "mean_score": round(float(scores.mean()), ROUND),
+        "p10": p10,
+        "p50": p50,
+        "p90": p90,
+        "total_cost_usd": round(total, 6),
+        "useful_tasks": useful,
+        "cost_per_useful_task": round(total / useful, 6) if useful else None,
+    }
 
 
-def bootstrap_ratio(candidate: np.ndarray, buy: np.ndarray, *, resamples: int = DEFAULT_RESAMPLES,
-                    seed: int = DEFAULT_SEED, confidence: float = 0.95) -> dict[str, Any]:
+def bootstrap_ratio(
+    candidate: np.ndarray,
+    buy: np.ndarray,
+    *,
+    resamples: int = DEFAULT_RESAMPLES,
+    seed: int = DEFAULT_SEED,
+    confidence: float = 0.95,
+) -> dict[str, Any]:
     """Point estimate and paired-bootstrap percentile interval of mean(candidate) / mean(buy).
 
     Resamples in which the buy mean is zero give an infinite ratio (or no
@@ -87,8 +99,8 @@ def bootstrap_ratio(candidate: np.ndarray, buy: np.ndarray, *, resamples: int = 
     for start in range(0, resamples, block):
         size = min(block, resamples - start)
         idx = rng.integers(0, n, size=(size, n), dtype=np.int32 if n < 2**31 else np.int64)
-        c_means[start:start + size] = candidate[idx].mean(axis=1)
-        b_means[start:start + size] = buy[idx].mean(axis=1)
+        c_means[start : start + size] = candidate[idx].mean(axis=1)
+        b_means[start : start + size] = buy[idx].mean(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratios = c_means / b_means
     ratios = ratios[~np.isnan(ratios)]
@@ -102,8 +114,14 @@ def bootstrap_ratio(candidate: np.ndarray, buy: np.ndarray, *, resamples: int = 
     def finite(value: float) -> float | None:
         return round(float(value), ROUND) if np.isfinite(value) else None
 
-    return {"point": point, "lower": finite(lower), "upper": finite(upper), "resamples": int(resamples),
-            "seed": int(seed), "confidence": confidence}
+    return {
+        "point": point,
+        "lower": finite(lower),
+        "upper": finite(upper),
+        "resamples": int(resamples),
+        "seed": int(seed),
+        "confidence": confidence,
+    }
 
 
 MODEL_COLUMNS = ("provider", "model", "deployment")
@@ -129,8 +147,14 @@ def models(frame: pd.DataFrame) -> dict[str, list[dict[str, str | None]]]:
     return found
 
 
-def measure(frame: pd.DataFrame, eval_ids: set[str] | None = None, *, useful_task_score: float = 0.5,
-            resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> dict[str, Any]:
+def measure(
+    frame: pd.DataFrame,
+    eval_ids: set[str] | None = None,
+    *,
+    useful_task_score: float = 0.5,
+    resamples: int = DEFAULT_RESAMPLES,
+    seed: int = DEFAULT_SEED,
+) -> dict[str, Any]:
     """The head_to_head measurements of docs/policy-input.md."""
     paired, left_out = pair(frame, eval_ids)
     run_dates = pd.to_datetime(frame["run_date"], format="%Y-%m-%d")
@@ -147,17 +171,27 @@ def measure(frame: pd.DataFrame, eval_ids: set[str] | None = None, *, useful_tas
         result["quality_ratio"] = None
         return result
     result["systems"] = {
-        system: system_stats(paired[f"score_{system}"].to_numpy(), paired[f"cost_usd_{system}"].to_numpy(),
-                             useful_task_score)
-        for system in ("candidate", "buy")}
-    result["quality_ratio"] = bootstrap_ratio(paired["score_candidate"].to_numpy(), paired["score_buy"].to_numpy(),
-                                              resamples=resamples, seed=seed)
+        system: system_stats(
+            paired[f"score_{system}"].to_numpy(), paired[f"cost_usd_{system}"].to_numpy(), useful_task_score
+        )
+        for system in ("candidate", "buy")
+    }
+    result["quality_ratio"] = bootstrap_ratio(
+        paired["score_candidate"].to_numpy(), paired["score_buy"].to_numpy(), resamples=resamples, seed=seed
+    )
     return result
 
 
-def evaluate(head_to_head: str | Path, eval_set: str | Path | None = None, *, useful_task_score: float = 0.5,
-             resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED, as_of: str | dt.date | None = None,
-             max_bytes: int = DEFAULT_MAX_BYTES) -> Evidence:
+def evaluate(
+    head_to_head: str | Path,
+    eval_set: str | Path | None = None,
+    *,
+    useful_task_score: float = 0.5,
+    resamples: int = DEFAULT_RESAMPLES,
+    seed: int = DEFAULT_SEED,
+    as_of: str | dt.date | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Evidence:
     """Read, validate and measure a head-to-head benchmark (against the eval set's ids when given)."""
     today = resolve_as_of(as_of)
     frame = read_table(head_to_head, HEAD_TO_HEAD, max_bytes=max_bytes)
@@ -170,8 +204,9 @@ def evaluate(head_to_head: str | Path, eval_set: str | Path | None = None, *, us
         inputs.append(frame_facts("eval_set", eval_set, eval_frame))
     evidence = Evidence("head_to_head", inputs, outcomes)
     if evidence.valid:
-        evidence.measurements = measure(frame, eval_ids, useful_task_score=useful_task_score,
-                                        resamples=resamples, seed=seed)
+        evidence.measurements = measure(
+            frame, eval_ids, useful_task_score=useful_task_score, resamples=resamples, seed=seed
+        )
         paired, _ = pair(frame, eval_ids)
         evidence.data = {"paired": paired}
     return evidence

@@ -46,9 +46,15 @@ FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "pa
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
 
-_ARROW_TYPES = {"string": pa.string(), "text": pa.string(), "date": pa.string(),
-                "datetime": pa.string(), "int": pa.int64(), "number": pa.float64(),
-                "bool": pa.bool_()}
+_ARROW_TYPES = {
+    "string": pa.string(),
+    "text": pa.string(),
+    "date": pa.string(),
+    "datetime": pa.string(),
+    "int": pa.int64(),
+    "number": pa.float64(),
+    "bool": pa.bool_(),
+}
 
 
 def sha256_file(path: str | Path) -> str:
@@ -66,8 +72,11 @@ def file_format(path: str | Path) -> str:
     try:
         return FORMATS[suffix]
     except KeyError:
-        raise InputError(f"unsupported file type {suffix or '(no extension)'!r}", path=str(path),
-                         fix="save the input as .csv, .jsonl or .parquet") from None
+        raise InputError(
+            f"unsupported file type {suffix or '(no extension)'!r}",
+            path=str(path),
+            fix="save the input as .csv, .jsonl or .parquet",
+        ) from None
 
 
 def no_rows_error(path: str | Path, spec: InputSpec, found: str) -> InputError:
@@ -79,14 +88,19 @@ def no_rows_error(path: str | Path, spec: InputSpec, found: str) -> InputError:
     why that is not read as zero rows.
     """
     if spec.empty_ok:
-        return InputError(f"file {found}, so it cannot stand for zero rows ({spec.no_rows}): an export that "
-                          "failed looks the same", path=str(path), fix=spec.no_rows_fix)
-    return InputError(f"file {found}, and zero rows cannot be evidence: {spec.no_rows}", path=str(path),
-                      fix=spec.no_rows_fix)
+        return InputError(
+            f"file {found}, so it cannot stand for zero rows ({spec.no_rows}): an export that failed looks the same",
+            path=str(path),
+            fix=spec.no_rows_fix,
+        )
+    return InputError(
+        f"file {found}, and zero rows cannot be evidence: {spec.no_rows}", path=str(path), fix=spec.no_rows_fix
+    )
 
 
-def check_file(path: str | Path, *, max_bytes: int | None = None, what: str = "input",
-               spec: InputSpec | None = None) -> int:
+def check_file(
+    path: str | Path, *, max_bytes: int | None = None, what: str = "input", spec: InputSpec | None = None
+) -> int:
     """Refuse a missing, unreadable, empty or (when *max_bytes* is given) oversized file.
 
     With *spec*, an empty file is refused with the reason zero rows cannot be
@@ -94,23 +108,30 @@ def check_file(path: str | Path, *, max_bytes: int | None = None, what: str = "i
     """
     p = Path(path)
     if not p.exists():
-        raise InputError(f"{what} file not found", path=str(path),
-                         fix="check the path in the memo's evidence section (relative to the repository root)")
+        raise InputError(
+            f"{what} file not found",
+            path=str(path),
+            fix="check the path in the memo's evidence section (relative to the repository root)",
+        )
     if not p.is_file():
-        raise InputError(f"{what} path is not a regular file", path=str(path),
-                         fix="point the memo's evidence entry at a file, not a folder")
+        raise InputError(
+            f"{what} path is not a regular file",
+            path=str(path),
+            fix="point the memo's evidence entry at a file, not a folder",
+        )
     size = p.stat().st_size
     if size == 0:
         if spec is not None:
             raise no_rows_error(path, spec, "is empty (no bytes)")
-        raise InputError(f"{what} file is empty", path=str(path),
-                         fix="export the data again; the file has no bytes")
+        raise InputError(f"{what} file is empty", path=str(path), fix="export the data again; the file has no bytes")
     if max_bytes is not None and size > max_bytes:
         raise InputError(
             f"{what} file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit for inputs "
-            "that are loaded whole", path=str(path),
+            "that are loaded whole",
+            path=str(path),
             fix="aggregate the rows (for example one row per day) or trim the file; the limit "
-                "protects the notebook from running out of memory")
+            "protects the notebook from running out of memory",
+        )
     return size
 
 
@@ -126,16 +147,22 @@ def check_utf8(path: str | Path) -> None:
             except UnicodeDecodeError as exc:
                 bad = offset + exc.start
                 line += chunk[: exc.start].count(b"\n")
-                raise InputError(f"file is not UTF-8 text (byte {bad}, line {line}, is {chunk[exc.start]:#04x})",
-                                 path=str(path), line=line,
-                                 fix="re-save or re-export the file as UTF-8") from None
+                raise InputError(
+                    f"file is not UTF-8 text (byte {bad}, line {line}, is {chunk[exc.start]:#04x})",
+                    path=str(path),
+                    line=line,
+                    fix="re-save or re-export the file as UTF-8",
+                ) from None
             line += chunk.count(b"\n")
             offset += len(chunk)
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            raise InputError("file is not UTF-8 text (it ends inside a multi-byte character)",
-                             path=str(path), fix="re-save or re-export the file as UTF-8") from None
+            raise InputError(
+                "file is not UTF-8 text (it ends inside a multi-byte character)",
+                path=str(path),
+                fix="re-save or re-export the file as UTF-8",
+            ) from None
 
 
 def check_columns(found: list[str], spec: InputSpec, path: str | Path) -> None:
@@ -151,8 +178,10 @@ def check_columns(found: list[str], spec: InputSpec, path: str | Path) -> None:
     raise InputError(
         f"missing required column{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)}; "
         f"the file has {shown or 'no columns'}{hint}",
-        path=str(path), field=missing[0],
-        fix=f"a {spec.name} file has one row per {spec.row} with columns {', '.join(spec.required)}")
+        path=str(path),
+        field=missing[0],
+        fix=f"a {spec.name} file has one row per {spec.row} with columns {', '.join(spec.required)}",
+    )
 
 
 def _coerce_bool(series: pd.Series) -> pd.Series:
@@ -177,12 +206,14 @@ def _coerce_int(series: pd.Series) -> pd.Series:
 
 def _as_text(series: pd.Series) -> pd.Series:
     """Text column: keep nulls, turn everything else into str (ids written as numbers included)."""
+
     def convert(v: Any) -> Any:
         if v is None or (isinstance(v, float) and pd.isna(v)):
             return None
         if isinstance(v, float) and v.is_integer():
             return str(int(v))
         return str(v)
+
     return series.map(convert).astype("str")
 
 
@@ -192,19 +223,29 @@ def _read_csv(path: Path, spec: InputSpec) -> pd.DataFrame:
         with warnings.catch_warnings():
             # pandas only warns when every row has more values than the header: make it an error.
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            return pd.read_csv(path, dtype=text_columns, keep_default_na=False, na_values=[""],
-                               encoding="utf-8", index_col=False, on_bad_lines="error")
+            return pd.read_csv(
+                path,
+                dtype=text_columns,
+                keep_default_na=False,
+                na_values=[""],
+                encoding="utf-8",
+                index_col=False,
+                on_bad_lines="error",
+            )
     except pd.errors.ParserWarning:
-        raise InputError("CSV cannot be parsed: rows have more values than the header has columns",
-                         path=str(path),
-                         fix="quote fields that contain commas, and keep one value per header column "
-                             "on every row") from None
+        raise InputError(
+            "CSV cannot be parsed: rows have more values than the header has columns",
+            path=str(path),
+            fix="quote fields that contain commas, and keep one value per header column on every row",
+        ) from None
     except pd.errors.EmptyDataError:
         raise no_rows_error(path, spec, "has no header row and no data") from None
     except pd.errors.ParserError as exc:
-        raise InputError(f"CSV cannot be parsed: {str(exc).strip()}", path=str(path),
-                         fix="quote fields that contain commas or line breaks, and keep one "
-                             "value per header column on every row") from None
+        raise InputError(
+            f"CSV cannot be parsed: {str(exc).strip()}",
+            path=str(path),
+            fix="quote fields that contain commas or line breaks, and keep one value per header column on every row",
+        ) from None
 
 
 def _read_jsonl(path: Path, spec: InputSpec) -> pd.DataFrame:
@@ -216,13 +257,19 @@ def _read_jsonl(path: Path, spec: InputSpec) -> pd.DataFrame:
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise InputError(f"line is not valid JSON: {exc.msg} (column {exc.colno})",
-                                 path=str(path), line=number,
-                                 fix="write one JSON object per line (JSON Lines)") from None
+                raise InputError(
+                    f"line is not valid JSON: {exc.msg} (column {exc.colno})",
+                    path=str(path),
+                    line=number,
+                    fix="write one JSON object per line (JSON Lines)",
+                ) from None
             if not isinstance(record, dict):
-                raise InputError(f"line holds a JSON {type(record).__name__}, not an object",
-                                 path=str(path), line=number,
-                                 fix="write one JSON object per line, with the columns as keys")
+                raise InputError(
+                    f"line holds a JSON {type(record).__name__}, not an object",
+                    path=str(path),
+                    line=number,
+                    fix="write one JSON object per line, with the columns as keys",
+                )
             records.append(record)
     if not records:
         raise no_rows_error(path, spec, "has no records (only blank lines)")
@@ -243,8 +290,11 @@ def _read_parquet(path: Path, spec: InputSpec) -> pd.DataFrame:
     try:
         table = pq.read_table(path)
     except (pa.ArrowInvalid, OSError) as exc:
-        raise InputError(f"Parquet file cannot be read: {exc}", path=str(path),
-                         fix="write the file again with a Parquet writer (pyarrow, pandas, Spark)") from None
+        raise InputError(
+            f"Parquet file cannot be read: {exc}",
+            path=str(path),
+            fix="write the file again with a Parquet writer (pyarrow, pandas, Spark)",
+        ) from None
     return table.to_pandas()
 
 
@@ -291,8 +341,11 @@ def read_yaml(path: str | Path, *, what: str, max_bytes: int = MAX_YAML_BYTES) -
     """Load a YAML input (plain data only; no tags, anchors or aliases)."""
     p = Path(path)
     if p.suffix.lower() not in (".yaml", ".yml"):
-        raise InputError(f"unsupported file type {p.suffix or '(no extension)'!r} for {what}",
-                         path=str(path), fix="write the cost model as a .yaml file")
+        raise InputError(
+            f"unsupported file type {p.suffix or '(no extension)'!r} for {what}",
+            path=str(path),
+            fix="write the cost model as a .yaml file",
+        )
     check_file(p, max_bytes=max_bytes, what=what)
     check_utf8(p)
     data, _ = load_yaml(p.read_text(encoding="utf-8"), path=str(path), max_bytes=max_bytes)
@@ -309,8 +362,11 @@ def _csv_header(path: Path) -> list[str]:
         except StopIteration:
             first = []
         except UnicodeDecodeError:
-            raise InputError("file is not UTF-8 text (in the header row)", path=str(path),
-                             fix="re-save or re-export the file as UTF-8") from None
+            raise InputError(
+                "file is not UTF-8 text (in the header row)",
+                path=str(path),
+                fix="re-save or re-export the file as UTF-8",
+            ) from None
     return [name.lstrip("\ufeff") if i == 0 else name for i, name in enumerate(first)]
 
 
@@ -318,8 +374,9 @@ def _arrow_error(exc: Exception, path: Path, spec: InputSpec, columns: list[str]
     """Translate a reader error from Arrow into words a proposer can act on."""
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if "UTF8" in message or "UTF-8" in message or "utf8" in message:
-        return InputError(f"file is not UTF-8 text ({message})", path=str(path),
-                          fix="re-save or re-export the file as UTF-8")
+        return InputError(
+            f"file is not UTF-8 text ({message})", path=str(path), fix="re-save or re-export the file as UTF-8"
+        )
     field = None
     marker = "column #"
     if marker in message:
@@ -332,9 +389,12 @@ def _arrow_error(exc: Exception, path: Path, spec: InputSpec, columns: list[str]
     expected = ""
     if field and field in spec.names:
         expected = f"; '{field}' must hold {spec.column(field).type} values"
-    return InputError(f"file cannot be read: {message}{expected}", path=str(path), field=field,
-                      fix=f"correct the value; a {spec.name} file has one row per {spec.row} "
-                          f"with columns {', '.join(spec.required)}")
+    return InputError(
+        f"file cannot be read: {message}{expected}",
+        path=str(path),
+        field=field,
+        fix=f"correct the value; a {spec.name} file has one row per {spec.row} with columns {', '.join(spec.required)}",
+    )
 
 
 def _only_whitespace(path: Path) -> bool:
@@ -359,8 +419,12 @@ def _first_record_is_an_object(path: Path) -> None:
             if not line:
                 continue
             if not line.startswith(b"{"):
-                raise InputError("line is not a JSON object", path=str(path), line=number,
-                                 fix="write one JSON object per line, with the columns as keys")
+                raise InputError(
+                    "line is not a JSON object",
+                    path=str(path),
+                    line=number,
+                    fix="write one JSON object per line, with the columns as keys",
+                )
             return
 
 
@@ -378,11 +442,16 @@ def _open_stream(path: Path, spec: InputSpec, batch_size: int) -> tuple[Iterator
         block = max(1 << 16, min(16 << 20, batch_size * 256))
         try:
             reader = pcsv.open_csv(
-                path, read_options=pcsv.ReadOptions(block_size=block, use_threads=True),
+                path,
+                read_options=pcsv.ReadOptions(block_size=block, use_threads=True),
                 convert_options=pcsv.ConvertOptions(
-                    column_types=types, include_columns=wanted, strings_can_be_null=True,
+                    column_types=types,
+                    include_columns=wanted,
+                    strings_can_be_null=True,
                     true_values=sorted(_TRUE | {w.upper() for w in _TRUE} | {w.title() for w in _TRUE}),
-                    false_values=sorted(_FALSE | {w.upper() for w in _FALSE} | {w.title() for w in _FALSE})))
+                    false_values=sorted(_FALSE | {w.upper() for w in _FALSE} | {w.title() for w in _FALSE}),
+                ),
+            )
         except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:  # the first block is read on opening
             raise _arrow_error(exc, path, spec, header) from None
         return iter(reader), header
@@ -402,8 +471,11 @@ def _open_stream(path: Path, spec: InputSpec, batch_size: int) -> tuple[Iterator
     try:
         handle = pq.ParquetFile(path)
     except (pa.ArrowInvalid, OSError) as exc:
-        raise InputError(f"Parquet file cannot be read: {exc}", path=str(path),
-                         fix="write the file again with a Parquet writer (pyarrow, pandas, Spark)") from None
+        raise InputError(
+            f"Parquet file cannot be read: {exc}",
+            path=str(path),
+            fix="write the file again with a Parquet writer (pyarrow, pandas, Spark)",
+        ) from None
     names = list(handle.schema_arrow.names)
     check_columns(names, spec, path)
     wanted = [c for c in spec.names if c in names]
@@ -427,8 +499,11 @@ def _conform(batch: pa.RecordBatch, spec: InputSpec, path: Path) -> pa.RecordBat
                 except pa.ArrowException as exc:  # invalid values, or no cast between the types
                     raise InputError(
                         f"column holds {array.type} values that cannot be read as {col.type}: "
-                        f"{str(exc).splitlines()[0]}", path=str(path), field=col.name,
-                        fix=f"write '{col.name}' as {col.type} values") from None
+                        f"{str(exc).splitlines()[0]}",
+                        path=str(path),
+                        field=col.name,
+                        fix=f"write '{col.name}' as {col.type} values",
+                    ) from None
         arrays.append(array)
         names.append(col.name)
     return pa.RecordBatch.from_arrays(arrays, names=names)
@@ -478,8 +553,9 @@ def _prefetch(source: Iterator[Any], depth: int = 2) -> Iterator[Any]:
                 worker.join(timeout=0.05)
 
 
-def iter_batches(path: str | Path, spec: InputSpec, *, batch_size: int = 131_072,
-                 prefetch: bool = True) -> Iterator[pa.RecordBatch]:
+def iter_batches(
+    path: str | Path, spec: InputSpec, *, batch_size: int = 131_072, prefetch: bool = True
+) -> Iterator[pa.RecordBatch]:
     """Stream a tabular input as Arrow record batches of at most *batch_size* rows.
 
     Only the spec's columns are kept, cast to the spec's types (text columns

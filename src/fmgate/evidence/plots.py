@@ -24,8 +24,9 @@ def _figure(width: float = 11, height: float = 4, cols: int = 1) -> tuple[Figure
     return fig, axes
 
 
-def prompting_log(evidence: Evidence, *, window: int = 5, epsilon: float = 0.01,
-                  hours_threshold: float = 20) -> Figure | None:
+def prompting_log(
+    evidence: Evidence, *, window: int = 5, epsilon: float = 0.01, hours_threshold: float = 20
+) -> Figure | None:
     """Best-so-far score by iteration with the plateau window shaded; hours per variant."""
     if not evidence.valid:
         return None
@@ -36,8 +37,7 @@ def prompting_log(evidence: Evidence, *, window: int = 5, epsilon: float = 0.01,
     left.scatter(x, rows["score"], s=14, color=_COLOURS["mute"], label="score of the iteration")
     left.step(x, m["best_so_far"], where="post", color=_COLOURS["candidate"], label="best so far")
     if len(x) > window:
-        left.axvspan(x[-1 - window], x[-1], color=_COLOURS["ok"], alpha=0.15,
-                     label=f"last {window} iterations")
+        left.axvspan(x[-1 - window], x[-1], color=_COLOURS["ok"], alpha=0.15, label=f"last {window} iterations")
         gain = m["plateau_gain"]
         verdict = "plateaued" if gain is not None and gain <= epsilon + 1e-9 else "still rising"
         left.set_title(f"Rise over the last {window}: {gain:.3f} (epsilon {epsilon}) - {verdict}")
@@ -69,8 +69,14 @@ def usage_log(evidence: Evidence, *, threshold: float = 10_000_000) -> Figure | 
     ax.axhline(threshold, color=_COLOURS["buy"], ls="--", label=f"threshold {threshold:,.0f}")
     start, end = pd.Timestamp(m["window_start"]), pd.Timestamp(m["window_end"])
     ax.axvspan(start, end, color=_COLOURS["ok"], alpha=0.15, label=f"last {m['window_days']} days")
-    ax.hlines(m["median_daily_calls"], start, end, color=_COLOURS["line"], lw=2,
-              label=f"median {m['median_daily_calls']:,.0f} ({m['days_covered']} days with data)")
+    ax.hlines(
+        m["median_daily_calls"],
+        start,
+        end,
+        color=_COLOURS["line"],
+        lw=2,
+        label=f"median {m['median_daily_calls']:,.0f} ({m['days_covered']} days with data)",
+    )
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))
     ax.set_xlabel("date")
     peak = float(daily.max()) if len(daily) else 0.0
@@ -95,8 +101,13 @@ def head_to_head(evidence: Evidence, *, ratio_threshold: float = 0.95) -> Figure
     fig, (left, right) = _figure(cols=2)
     bins = np.linspace(0, 1, 21)
     for system in ("buy", "candidate"):
-        left.hist(paired[f"score_{system}"], bins=bins, alpha=0.55, color=_COLOURS[system],
-                  label=f"{system} (mean {m['systems'][system]['mean_score']:.3f})")
+        left.hist(
+            paired[f"score_{system}"],
+            bins=bins,
+            alpha=0.55,
+            color=_COLOURS[system],
+            label=f"{system} (mean {m['systems'][system]['mean_score']:.3f})",
+        )
     left.axvline(m["useful_task_score"], color=_COLOURS["line"], ls=":", label="useful-task score")
     left.set_xlabel("item score")
     left.set_ylabel("items")
@@ -106,8 +117,15 @@ def head_to_head(evidence: Evidence, *, ratio_threshold: float = 0.95) -> Figure
     if ratio and ratio["point"] is not None:
         low = ratio["lower"] if ratio["lower"] is not None else ratio["point"]
         high = ratio["upper"] if ratio["upper"] is not None else ratio["point"]
-        right.errorbar([ratio["point"]], [0], xerr=[[ratio["point"] - low], [high - ratio["point"]]],
-                       fmt="o", color=_COLOURS["candidate"], capsize=6, label="candidate / buy (95% interval)")
+        right.errorbar(
+            [ratio["point"]],
+            [0],
+            xerr=[[ratio["point"] - low], [high - ratio["point"]]],
+            fmt="o",
+            color=_COLOURS["candidate"],
+            capsize=6,
+            label="candidate / buy (95% interval)",
+        )
     right.axvline(ratio_threshold, color=_COLOURS["buy"], ls="--", label=f"required {ratio_threshold}")
     right.set_yticks([])
     right.set_xlabel("quality ratio")
@@ -135,8 +153,12 @@ def cost_model(evidence: Evidence) -> Figure | None:
         ax.plot(q, buy, "o-", color=_COLOURS["buy"], label="buy")
         ax.plot(q, cand, "o-", color=_COLOURS["candidate"], label="candidate (all costs)")
         if scenario["break_even_quarter"]:
-            ax.axvline(scenario["break_even_quarter"], color=_COLOURS["ok"], ls="--",
-                       label=f"break-even in quarter {scenario['break_even_quarter']}")
+            ax.axvline(
+                scenario["break_even_quarter"],
+                color=_COLOURS["ok"],
+                ls="--",
+                label=f"break-even in quarter {scenario['break_even_quarter']}",
+            )
         ax.set_xticks(q)
         ax.set_xlabel("quarter")
         ax.set_ylabel("cumulative cost (USD)")
@@ -160,10 +182,17 @@ def corpus_manifest(evidence: Evidence, *, threshold: float = 1e11) -> Figure | 
     left.set_title(f"Qualifying tokens: {m['tokens_qualifying']:,} of {m['tokens_total']:,}")
     left.legend(fontsize=8)
     flags = m.get("tokens_by_flag", {})
-    labels = {"proprietary": "proprietary", "domain_relevant": "domain-relevant", "high": "high quality",
-              "qualifying": "all three"}
-    right.barh([labels[k] for k in labels if k in flags][::-1], [flags[k] for k in labels if k in flags][::-1],
-               color=[_COLOURS["ok"]] + [_COLOURS["candidate"]] * 3)
+    labels = {
+        "proprietary": "proprietary",
+        "domain_relevant": "domain-relevant",
+        "high": "high quality",
+        "qualifying": "all three",
+    }
+    right.barh(
+        [labels[k] for k in labels if k in flags][::-1],
+        [flags[k] for k in labels if k in flags][::-1],
+        color=[_COLOURS["ok"]] + [_COLOURS["candidate"]] * 3,
+    )
     right.axvline(threshold, color=_COLOURS["buy"], ls="--", label=f"required {threshold:,.0f}")
     right.set_xlabel("tokens")
     right.set_title("Tokens by flag")
@@ -177,8 +206,13 @@ def eval_set(evidence: Evidence, *, threshold: int = 200) -> Figure | None:
         return None
     m = evidence.measurements
     labels = ["valid", "repeated id", "blank field", "repeated input", "in training data"]
-    values = [m["items_valid"], m["duplicate_ids"], m["empty_fields"], m["duplicate_inputs"],
-              m["overlap_with_training"] or 0]
+    values = [
+        m["items_valid"],
+        m["duplicate_ids"],
+        m["empty_fields"],
+        m["duplicate_inputs"],
+        m["overlap_with_training"] or 0,
+    ]
     fig, ax = _figure(height=3)
     ax.barh(labels[::-1], values[::-1], color=[_COLOURS["mute"]] * 4 + [_COLOURS["ok"]])
     ax.axvline(threshold, color=_COLOURS["buy"], ls="--", label=f"required valid items {threshold}")

@@ -73,8 +73,13 @@ def measure(frame: pd.DataFrame, *, plateau_window: int = 5) -> dict[str, Any]:
     }
 
 
-def evaluate(prompting_log: str | Path, *, plateau_window: int = 5,
-             as_of: str | dt.date | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Evidence:
+def evaluate(
+    prompting_log: str | Path,
+    *,
+    plateau_window: int = 5,
+    as_of: str | dt.date | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Evidence:
     """Read, validate and measure a prompting log."""
     today = resolve_as_of(as_of)
     frame = read_table(prompting_log, PROMPTING_LOG, max_bytes=max_bytes)

@@ -29,14 +29,16 @@ MEASURES: dict[str, tuple[tuple[str, str, str | None], ...]] = {
         ("median daily calls over the window", "median_daily_calls", "cost_volume_calls_per_day"),
         ("days of the window the log covers", "days_covered", "cost_usage_window_days"),
         ("window (days)", "window_days", "cost_usage_window_days"),
-        ("window", "window_start", None), ("window end", "window_end", None),
+        ("window", "window_start", None),
+        ("window end", "window_end", None),
         ("quarters with a meaningful task change", "unstable_quarters", "cost_max_unstable_quarters"),
         ("meaningful changes, quarter starting", "quarters.*.meaningful_changes", None),
     ),
     "eval_set": (
         ("valid eval items", "items_valid", "domain_eval_items"),
         ("items in the file", "items_total", None),
-        ("duplicate ids", "duplicate_ids", None), ("items with an empty field", "empty_fields", None),
+        ("duplicate ids", "duplicate_ids", None),
+        ("items with an empty field", "empty_fields", None),
         ("repeated inputs", "duplicate_inputs", None),
         ("inputs also in the training data", "overlap_with_training", None),
     ),
@@ -47,11 +49,14 @@ MEASURES: dict[str, tuple[tuple[str, str, str | None], ...]] = {
         ("score that makes a task useful", "useful_task_score", "useful_task_score"),
         ("mean score", "systems.*.mean_score", None),
         ("10th / 50th / 90th percentile score", "systems.*.p10", None),
-        ("median score", "systems.*.p50", None), ("90th percentile score", "systems.*.p90", None),
+        ("median score", "systems.*.p50", None),
+        ("90th percentile score", "systems.*.p90", None),
         ("cost per useful task (USD)", "systems.*.cost_per_useful_task", None),
-        ("model of the buy rows", "models.buy", None), ("model of the candidate rows", "models.candidate", None),
+        ("model of the buy rows", "models.buy", None),
+        ("model of the candidate rows", "models.candidate", None),
         ("benchmark date (latest run)", "run_date", None),
-        ("paired items", "items", None), ("item ids not in the eval set", "unknown_item_ids", None),
+        ("paired items", "items", None),
+        ("item ids not in the eval set", "unknown_item_ids", None),
     ),
     "cost_model": (
         ("horizon (quarters)", "horizon_quarters", "cost_horizon_quarters"),
@@ -71,12 +76,15 @@ MEASURES: dict[str, tuple[tuple[str, str, str | None], ...]] = {
     ),
     "domain_data": (
         ("unique high-quality examples", "high_quality_unique", "domain_examples"),
-        ("rows", "rows_total", None), ("non-empty rows", "rows_nonempty", None),
-        ("high-quality rows", "rows_high_quality", None), ("duplicate ids", "duplicate_ids", None),
+        ("rows", "rows_total", None),
+        ("non-empty rows", "rows_nonempty", None),
+        ("high-quality rows", "rows_high_quality", None),
+        ("duplicate ids", "duplicate_ids", None),
     ),
     "corpus_manifest": (
         ("qualifying tokens (proprietary, domain-relevant, high quality)", "tokens_qualifying", "build_tokens"),
-        ("tokens in the corpus", "tokens_total", None), ("shards", "shards", None),
+        ("tokens in the corpus", "tokens_total", None),
+        ("shards", "shards", None),
         ("duplicate shards", "duplicate_shards", None),
         ("qualifying tokens by source", "tokens_qualifying_by_source.*", None),
     ),
@@ -95,8 +103,9 @@ def threshold_names(kind: str) -> list[str]:
 class Table:
     """A static HTML table (a notebook output that needs no script anywhere it is shown)."""
 
-    def __init__(self, headers: Sequence[str], rows: Iterable[Sequence[Any]], *, caption: str = "",
-                 classes: Sequence[str] = ()) -> None:
+    def __init__(
+        self, headers: Sequence[str], rows: Iterable[Sequence[Any]], *, caption: str = "", classes: Sequence[str] = ()
+    ) -> None:
         self.headers = list(headers)
         self.rows = [list(r) for r in rows]
         self.caption = caption
@@ -191,9 +200,10 @@ def inputs(document: Mapping[str, Any]) -> Table:
     """Each input read: path, sha256, size, rows and date range, as provenance records them."""
     rows = []
     for item in (document.get("provenance") or {}).get("inputs") or []:
-        dates = (f"{item['first_date']} to {item['last_date']}" if item.get("first_date") else None)
-        rows.append((item.get("name"), item.get("path"), item.get("sha256"), item.get("bytes"), item.get("rows"),
-                     dates))
+        dates = f"{item['first_date']} to {item['last_date']}" if item.get("first_date") else None
+        rows.append(
+            (item.get("name"), item.get("path"), item.get("sha256"), item.get("bytes"), item.get("rows"), dates)
+        )
     return Table(["input", "path", "sha256", "bytes", "rows", "dates"], rows, caption="Inputs read")
 
 
@@ -209,8 +219,12 @@ def problems(document: Mapping[str, Any]) -> Table | Note:
             text, _, fix = str(error).partition(" (fix: ")
             fix = fix.rstrip(")")
         rows.append((text, fix or "see the message"))
-    return Table(["what is wrong", "how to fix it"], rows, classes=["fail"] * len(rows),
-                 caption=f"{document.get('kind')}: NOT valid; the policy denies on this evidence")
+    return Table(
+        ["what is wrong", "how to fix it"],
+        rows,
+        classes=["fail"] * len(rows),
+        caption=f"{document.get('kind')}: NOT valid; the policy denies on this evidence",
+    )
 
 
 def expectations(document: Mapping[str, Any]) -> Table | Note:
@@ -224,13 +238,25 @@ def expectations(document: Mapping[str, Any]) -> Table | Note:
         total = check.get("total")
         counted = f"{unexpected:,} of {total:,}" if unexpected is not None and total is not None else None
         result = "pass" if check.get("success") else ("FAIL" if check.get("severity") == "critical" else "warning")
-        rows.append((check.get("input"), check.get("column"), check.get("expectation"), check.get("explain"),
-                     result, counted, check.get("examples") or None))
+        rows.append(
+            (
+                check.get("input"),
+                check.get("column"),
+                check.get("expectation"),
+                check.get("explain"),
+                result,
+                counted,
+                check.get("examples") or None,
+            )
+        )
         classes.append("pass" if check.get("success") else ("fail" if result == "FAIL" else "warn"))
     passed = sum(1 for c in checks if c.get("success"))
-    return Table(["input", "column", "expectation", "what it checks", "result", "unexpected rows",
-                  "failing values"], rows, classes=classes,
-                 caption=f"great-expectations: {passed} of {len(checks)} expectations passed")
+    return Table(
+        ["input", "column", "expectation", "what it checks", "result", "unexpected rows", "failing values"],
+        rows,
+        classes=classes,
+        caption=f"great-expectations: {passed} of {len(checks)} expectations passed",
+    )
 
 
 def _resolve(measurements: Any, path: str) -> list[tuple[str, Any]]:
@@ -252,8 +278,9 @@ def _resolve(measurements: Any, path: str) -> list[tuple[str, Any]]:
     return found
 
 
-def measurements(document: Mapping[str, Any], thresholds: Mapping[str, Any],
-                 sources: Mapping[str, str]) -> Table | Note:
+def measurements(
+    document: Mapping[str, Any], thresholds: Mapping[str, Any], sources: Mapping[str, str]
+) -> Table | Note:
     """Each measurement the policy reads, beside the threshold it is held against and where that is set.
 
     This shows numbers side by side; whether each passes is the policy's
@@ -262,18 +289,26 @@ def measurements(document: Mapping[str, Any], thresholds: Mapping[str, Any],
     kind = str(document.get("kind"))
     values = document.get("measurements") or {}
     if not document.get("valid") or not values:
-        return Note("No measurements: numbers computed from data that failed its checks would mislead.",
-                    kind="fail")
+        return Note("No measurements: numbers computed from data that failed its checks would mislead.", kind="fail")
     rows = []
     for label, path, threshold in MEASURES.get(kind, ()):
         for suffix, value in _resolve(values, path):
             if path == "scenarios" and isinstance(value, list):
                 value = len(value)
-            rows.append((f"{label} ({suffix})" if suffix else label, value,
-                         threshold, thresholds.get(threshold) if threshold else None,
-                         sources.get(threshold) if threshold else None))
-    return Table(["measurement", "value", "threshold", "threshold value", "set in"], rows,
-                 caption="What the policy reads, and what it is held against")
+            rows.append(
+                (
+                    f"{label} ({suffix})" if suffix else label,
+                    value,
+                    threshold,
+                    thresholds.get(threshold) if threshold else None,
+                    sources.get(threshold) if threshold else None,
+                )
+            )
+    return Table(
+        ["measurement", "value", "threshold", "threshold value", "set in"],
+        rows,
+        caption="What the policy reads, and what it is held against",
+    )
 
 
 def verdict(document: Mapping[str, Any], context: Mapping[str, Any] | None) -> Table | Note:
@@ -286,8 +321,11 @@ def verdict(document: Mapping[str, Any], context: Mapping[str, Any] | None) -> T
     memo's only evidence: the full decision is ``fmgate check``'s.
     """
     if not context:
-        return Note("No verdict: run through fmgate collect, or pass verdict_context "
-                    "(steps.context_from_repository) to ask the policy.", kind="info")
+        return Note(
+            "No verdict: run through fmgate collect, or pass verdict_context "
+            "(steps.context_from_repository) to ask the policy.",
+            kind="info",
+        )
     from ..engine import DECISION_PACKAGE, Engine
 
     kind = str(document.get("kind"))
@@ -299,12 +337,24 @@ def verdict(document: Mapping[str, Any], context: Mapping[str, Any] | None) -> T
         return Note(f"The policy reads no gate check from {kind} evidence.", kind="info")
     rows, classes = [], []
     for check in checks:
-        rows.append((check.get("id"), check.get("gate"), check.get("observed"), check.get("required"),
-                     "pass" if check.get("passed") else "FAIL", check.get("message")))
+        rows.append(
+            (
+                check.get("id"),
+                check.get("gate"),
+                check.get("observed"),
+                check.get("required"),
+                "pass" if check.get("passed") else "FAIL",
+                check.get("message"),
+            )
+        )
         classes.append("pass" if check.get("passed") else "fail")
     passed = sum(1 for c in checks if c.get("passed"))
-    return Table(["check", "gate", "observed", "required", "result", "the policy says"], rows, classes=classes,
-                 caption=f"The policy's verdict (OPA): {passed} of {len(checks)} checks this evidence feeds pass")
+    return Table(
+        ["check", "gate", "observed", "required", "result", "the policy says"],
+        rows,
+        classes=classes,
+        caption=f"The policy's verdict (OPA): {passed} of {len(checks)} checks this evidence feeds pass",
+    )
 
 
 def context_from_repository(root: str | Path, memo_path: str | Path, now: str | None = None) -> dict[str, Any]:
@@ -318,5 +368,9 @@ def context_from_repository(root: str | Path, memo_path: str | Path, now: str | 
     repo = Repository(Path(root).resolve())
     config = load_config(repo.root, repo.policy_defaults())
     memo = load_memo(Path(memo_path), repo.root)
-    return {"policies": str(repo.policies_dir), "config": config.policy_data(), "memo": memo.policy_view(),
-            "now": now or dt.datetime.now(dt.timezone.utc).date().isoformat()}
+    return {
+        "policies": str(repo.policies_dir),
+        "config": config.policy_data(),
+        "memo": memo.policy_view(),
+        "now": now or dt.datetime.now(dt.UTC).date().isoformat(),
+    }

@@ -70,8 +70,7 @@ class Sample:
         return pa.Table.from_batches(self._batches).to_pandas()
 
 
-def ordered_map(function: Callable[[T], R], items: Iterable[T], *, workers: int = 2,
-                in_flight: int = 3) -> Iterator[R]:
+def ordered_map(function: Callable[[T], R], items: Iterable[T], *, workers: int = 2, in_flight: int = 3) -> Iterator[R]:
     """``map(function, items)`` on *workers* threads, in order, with at most *in_flight* items pending.
 
     Arrow and NumPy release the interpreter lock in their kernels, so batches

@@ -41,9 +41,13 @@ def volume(daily: pd.Series, window_days: int) -> dict[str, Any]:
     start = end - dt.timedelta(days=window_days - 1)
     inside = daily[(daily.index >= start) & (daily.index <= end)]
     median = float(np.median(inside.to_numpy())) if len(inside) else 0.0
-    return {"window_days": int(window_days), "window_start": start.isoformat(),
-            "window_end": end.isoformat(), "days_covered": int(len(inside)),
-            "median_daily_calls": median}
+    return {
+        "window_days": int(window_days),
+        "window_start": start.isoformat(),
+        "window_end": end.isoformat(),
+        "days_covered": int(len(inside)),
+        "median_daily_calls": median,
+    }
 
 
 def quarter_bounds(memo_date: dt.date, count: int = 4) -> list[tuple[dt.date, dt.date]]:
@@ -67,8 +71,9 @@ def quarters(changes: pd.DataFrame, memo_date: dt.date, count: int = 4) -> list[
     return out
 
 
-def measure(usage: pd.DataFrame, changes: pd.DataFrame | None, *, memo_date: dt.date | None,
-            window_days: int) -> dict[str, Any]:
+def measure(
+    usage: pd.DataFrame, changes: pd.DataFrame | None, *, memo_date: dt.date | None, window_days: int
+) -> dict[str, Any]:
     """The usage_log measurements of docs/policy-input.md.
 
     Without a task_changes input or a memo date, ``quarters`` and
@@ -85,9 +90,15 @@ def measure(usage: pd.DataFrame, changes: pd.DataFrame | None, *, memo_date: dt.
     return result
 
 
-def evaluate(usage_log: str | Path, task_changes: str | Path | None = None, *,
-             memo_date: str | dt.date | None = None, window_days: int = 28,
-             as_of: str | dt.date | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Evidence:
+def evaluate(
+    usage_log: str | Path,
+    task_changes: str | Path | None = None,
+    *,
+    memo_date: str | dt.date | None = None,
+    window_days: int = 28,
+    as_of: str | dt.date | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Evidence:
     """Read, validate and measure a usage log and (optionally) its task-change log."""
     today = resolve_as_of(as_of)
     usage = read_table(usage_log, USAGE_LOG, max_bytes=max_bytes)
@@ -100,7 +111,8 @@ def evaluate(usage_log: str | Path, task_changes: str | Path | None = None, *,
         outcomes += validate_frame(changes, "task_changes", as_of=today)
     evidence = Evidence("usage_log", inputs, outcomes)
     if evidence.valid:
-        evidence.measurements = measure(usage, changes, memo_date=as_day(memo_date, name="memo_date"),
-                                        window_days=window_days)
+        evidence.measurements = measure(
+            usage, changes, memo_date=as_day(memo_date, name="memo_date"), window_days=window_days
+        )
         evidence.data = {"daily": daily_calls(usage)}
     return evidence

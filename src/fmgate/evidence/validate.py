@@ -43,18 +43,42 @@ os.environ["GX_ANALYTICS_ENABLED"] = "False"
 _defer_iri_grammar()
 
 from .specs import (  # noqa: E402
-    DEPLOYMENTS, INPUTS, QUALITY_LEVELS, SENIORITY_LEVELS, SYSTEMS, InputSpec,
+    DEPLOYMENTS,
+    INPUTS,
+    QUALITY_LEVELS,
+    SENIORITY_LEVELS,
+    SYSTEMS,
+    InputSpec,
 )
 
 CRITICAL = "critical"
 WARNING = "warning"
 
-INT_TYPES = ["int", "int8", "int16", "int32", "int64", "Int8", "Int16", "Int32", "Int64",
-             "uint8", "uint16", "uint32", "uint64", "UInt8", "UInt16", "UInt32", "UInt64"]
+INT_TYPES = [
+    "int",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "Int8",
+    "Int16",
+    "Int32",
+    "Int64",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "UInt8",
+    "UInt16",
+    "UInt32",
+    "UInt64",
+]
 NUMBER_TYPES = INT_TYPES + ["float", "float16", "float32", "float64", "Float32", "Float64"]
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
-TIMESTAMP_PATTERN = (r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
-                     r"(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$")
+TIMESTAMP_PATTERN = (
+    r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
+    r"(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$"
+)
 BLANK_PATTERN = r"^\s*$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 PARSED_SUFFIX = "__parsed"
@@ -113,16 +137,28 @@ class Outcome:
         return text
 
     def entry(self) -> dict[str, Any]:
-        return {"expectation": self.rule.type_name, "column": self.rule.column,
-                "input": self.rule.input, "severity": self.rule.severity,
-                "details": self.details()}
+        return {
+            "expectation": self.rule.type_name,
+            "column": self.rule.column,
+            "input": self.rule.input,
+            "severity": self.rule.severity,
+            "details": self.details(),
+        }
 
     def record(self) -> dict[str, Any]:
         """Every expectation that ran, passed or not, for the reviewer's table."""
-        return {"expectation": self.rule.type_name, "input": self.rule.input, "column": self.rule.column,
-                "severity": self.rule.severity, "success": bool(self.success), "explain": self.rule.explain,
-                "unexpected": self.unexpected, "total": self.total, "exact": self.exact,
-                "examples": [_show(v) for v in self.examples[:5]] if not self.success else []}
+        return {
+            "expectation": self.rule.type_name,
+            "input": self.rule.input,
+            "column": self.rule.column,
+            "severity": self.rule.severity,
+            "success": bool(self.success),
+            "explain": self.rule.explain,
+            "unexpected": self.unexpected,
+            "total": self.total,
+            "exact": self.exact,
+            "examples": [_show(v) for v in self.examples[:5]] if not self.success else [],
+        }
 
     def message(self) -> str:
         where = f"{self.rule.input} column '{self.rule.column}'" if self.rule.column else self.rule.input
@@ -143,62 +179,138 @@ def _show(value: Any) -> str:
 # --- suites --------------------------------------------------------------------------------
 
 
-def _column_rules(spec: InputSpec, present: Sequence[str], *, as_of: dt.date,
-                  now: dt.datetime, soft: Iterable[str] = ()) -> list[Rule]:
+def _column_rules(
+    spec: InputSpec, present: Sequence[str], *, as_of: dt.date, now: dt.datetime, soft: Iterable[str] = ()
+) -> list[Rule]:
     """Rules every column of an input gets from its declared type."""
     soft = set(soft)
     rules: list[Rule] = []
     name = spec.name
     for col in spec.columns:
         if col.required:
-            rules.append(Rule("ExpectColumnToExist", col.name, {}, "required column is missing",
-                              f"add a '{col.name}' column", input=name))
+            rules.append(
+                Rule(
+                    "ExpectColumnToExist",
+                    col.name,
+                    {},
+                    "required column is missing",
+                    f"add a '{col.name}' column",
+                    input=name,
+                )
+            )
         if col.name not in present:
             continue
         severity = WARNING if col.name in soft else CRITICAL
         if col.required:
-            rules.append(Rule("ExpectColumnValuesToNotBeNull", col.name, {}, "values are missing",
-                              f"fill in '{col.name}' on every row", severity, input=name))
+            rules.append(
+                Rule(
+                    "ExpectColumnValuesToNotBeNull",
+                    col.name,
+                    {},
+                    "values are missing",
+                    f"fill in '{col.name}' on every row",
+                    severity,
+                    input=name,
+                )
+            )
         if col.type in ("string", "text") and col.required:
-            rules.append(Rule("ExpectColumnValuesToNotMatchRegex", col.name, {"regex": BLANK_PATTERN},
-                              "values are blank", f"write a value in '{col.name}' on every row",
-                              severity, input=name))
+            rules.append(
+                Rule(
+                    "ExpectColumnValuesToNotMatchRegex",
+                    col.name,
+                    {"regex": BLANK_PATTERN},
+                    "values are blank",
+                    f"write a value in '{col.name}' on every row",
+                    severity,
+                    input=name,
+                )
+            )
         elif col.type == "int":
-            rules.append(Rule("ExpectColumnValuesToBeInTypeList", col.name, {"type_list": INT_TYPES},
-                              "values are not whole numbers", f"write '{col.name}' as integers",
-                              input=name))
+            rules.append(
+                Rule(
+                    "ExpectColumnValuesToBeInTypeList",
+                    col.name,
+                    {"type_list": INT_TYPES},
+                    "values are not whole numbers",
+                    f"write '{col.name}' as integers",
+                    input=name,
+                )
+            )
         elif col.type == "number":
-            rules.append(Rule("ExpectColumnValuesToBeInTypeList", col.name, {"type_list": NUMBER_TYPES},
-                              "values are not numbers", f"write '{col.name}' as numbers", input=name))
+            rules.append(
+                Rule(
+                    "ExpectColumnValuesToBeInTypeList",
+                    col.name,
+                    {"type_list": NUMBER_TYPES},
+                    "values are not numbers",
+                    f"write '{col.name}' as numbers",
+                    input=name,
+                )
+            )
         elif col.type == "bool":
-            rules.append(Rule("ExpectColumnValuesToBeInSet", col.name, {"value_set": [True, False]},
-                              "values are not true/false", f"write '{col.name}' as true or false",
-                              input=name))
+            rules.append(
+                Rule(
+                    "ExpectColumnValuesToBeInSet",
+                    col.name,
+                    {"value_set": [True, False]},
+                    "values are not true/false",
+                    f"write '{col.name}' as true or false",
+                    input=name,
+                )
+            )
         elif col.type == "date":
-            rules.append(Rule("ExpectColumnValuesToMatchStrftimeFormat", col.name,
-                              {"strftime_format": "%Y-%m-%d"}, "values are not calendar dates YYYY-MM-DD",
-                              f"write '{col.name}' as YYYY-MM-DD", input=name))
-            rules.append(Rule("ExpectColumnValuesToBeBetween", col.name,
-                              {"column": col.name + PARSED_SUFFIX,
-                               "max_value": pd.Timestamp(as_of)},
-                              f"dates are in the future (after {as_of.isoformat()})",
-                              f"correct the dates in '{col.name}'; no row can be dated after today",
-                              input=name))
+            rules.append(
+                Rule(
+                    "ExpectColumnValuesToMatchStrftimeFormat",
+                    col.name,
+                    {"strftime_format": "%Y-%m-%d"},
+                    "values are not calendar dates YYYY-MM-DD",
+                    f"write '{col.name}' as YYYY-MM-DD",
+                    input=name,
+                )
+            )
+            rules.append(
+                Rule(
+                    "ExpectColumnValuesToBeBetween",
+                    col.name,
+                    {"column": col.name + PARSED_SUFFIX, "max_value": pd.Timestamp(as_of)},
+                    f"dates are in the future (after {as_of.isoformat()})",
+                    f"correct the dates in '{col.name}'; no row can be dated after today",
+                    input=name,
+                )
+            )
         elif col.type == "datetime":
-            rules.append(Rule("ExpectColumnValuesToMatchRegex", col.name, {"regex": TIMESTAMP_PATTERN},
-                              "values are not ISO 8601 timestamps",
-                              f"write '{col.name}' like 2026-11-02T14:30:00Z", input=name))
-            rules.append(Rule("ExpectColumnValuesToBeBetween", col.name,
-                              {"column": col.name + PARSED_SUFFIX,
-                               "max_value": pd.Timestamp(now).tz_convert("UTC")
-                               if pd.Timestamp(now).tzinfo else pd.Timestamp(now, tz="UTC")},
-                              f"timestamps are in the future (after {now.isoformat(timespec='seconds')})",
-                              f"correct the timestamps in '{col.name}'", input=name))
+            rules.append(
+                Rule(
+                    "ExpectColumnValuesToMatchRegex",
+                    col.name,
+                    {"regex": TIMESTAMP_PATTERN},
+                    "values are not ISO 8601 timestamps",
+                    f"write '{col.name}' like 2026-11-02T14:30:00Z",
+                    input=name,
+                )
+            )
+            rules.append(
+                Rule(
+                    "ExpectColumnValuesToBeBetween",
+                    col.name,
+                    {
+                        "column": col.name + PARSED_SUFFIX,
+                        "max_value": pd.Timestamp(now).tz_convert("UTC")
+                        if pd.Timestamp(now).tzinfo
+                        else pd.Timestamp(now, tz="UTC"),
+                    },
+                    f"timestamps are in the future (after {now.isoformat(timespec='seconds')})",
+                    f"correct the timestamps in '{col.name}'",
+                    input=name,
+                )
+            )
     return rules
 
 
-def _range(name: str, column: str, low: float | None, high: float | None, fix: str,
-           *, strict_low: bool = False) -> Rule:
+def _range(
+    name: str, column: str, low: float | None, high: float | None, fix: str, *, strict_low: bool = False
+) -> Rule:
     if low is not None and high is not None:
         words = f"values are outside {low}–{high}"
     elif low is not None:
@@ -212,27 +324,46 @@ def _range(name: str, column: str, low: float | None, high: float | None, fix: s
 
 
 def _in_set(name: str, column: str, values: Sequence[str]) -> Rule:
-    return Rule("ExpectColumnValuesToBeInSet", column, {"value_set": list(values)},
-                f"values are not one of {', '.join(values)}",
-                f"use only {', '.join(values)} in '{column}' (lower case)", input=name)
+    return Rule(
+        "ExpectColumnValuesToBeInSet",
+        column,
+        {"value_set": list(values)},
+        f"values are not one of {', '.join(values)}",
+        f"use only {', '.join(values)} in '{column}' (lower case)",
+        input=name,
+    )
 
 
-def suite(input_name: str, present: Sequence[str], *, as_of: dt.date,
-          now: dt.datetime | None = None) -> list[Rule]:
+def suite(input_name: str, present: Sequence[str], *, as_of: dt.date, now: dt.datetime | None = None) -> list[Rule]:
     """The rules for one tabular input, given the columns the file has."""
     spec = INPUTS[input_name]
-    now = now or dt.datetime.combine(as_of, dt.time(23, 59, 59), tzinfo=dt.timezone.utc)
+    now = now or dt.datetime.combine(as_of, dt.time(23, 59, 59), tzinfo=dt.UTC)
     n = input_name
     if n == "eval_set":
         # Gaps in items are measured (empty_fields, duplicate_ids) rather than rejected.
         rules = _column_rules(spec, present, as_of=as_of, now=now, soft=("input", "expected"))
-        rules.append(Rule("ExpectColumnValuesToBeUnique", "id", {}, "ids repeat (repeats are not valid items)",
-                          "give every eval item its own id", WARNING, input=n))
+        rules.append(
+            Rule(
+                "ExpectColumnValuesToBeUnique",
+                "id",
+                {},
+                "ids repeat (repeats are not valid items)",
+                "give every eval item its own id",
+                WARNING,
+                input=n,
+            )
+        )
     elif n == "prompting_log":
         rules = _column_rules(spec, present, as_of=as_of, now=now)
         rules += [
-            Rule("ExpectColumnValuesToBeUnique", "iteration", {}, "iteration numbers repeat",
-                 "number each prompt iteration once", input=n),
+            Rule(
+                "ExpectColumnValuesToBeUnique",
+                "iteration",
+                {},
+                "iteration numbers repeat",
+                "number each prompt iteration once",
+                input=n,
+            ),
             _range(n, "iteration", 0, None, "number iterations from 0 or 1 upwards"),
             _in_set(n, "seniority", SENIORITY_LEVELS),
             _range(n, "hours", 0, None, "hours cannot be negative"),
@@ -245,9 +376,17 @@ def suite(input_name: str, present: Sequence[str], *, as_of: dt.date,
         for optional in ("input_tokens", "output_tokens"):
             if optional in present:
                 rules.append(_range(n, optional, 0, None, "token counts cannot be negative"))
-        rules.append(Rule("ExpectColumnValuesToBeUnique", "date", {},
-                          "dates repeat (their calls are added up per day)",
-                          "write one row per day if the repeats are not meant", WARNING, input=n))
+        rules.append(
+            Rule(
+                "ExpectColumnValuesToBeUnique",
+                "date",
+                {},
+                "dates repeat (their calls are added up per day)",
+                "write one row per day if the repeats are not meant",
+                WARNING,
+                input=n,
+            )
+        )
     elif n == "task_changes":
         rules = _column_rules(spec, present, as_of=as_of, now=now)
     elif n == "head_to_head":
@@ -256,9 +395,14 @@ def suite(input_name: str, present: Sequence[str], *, as_of: dt.date,
             _in_set(n, "system", SYSTEMS),
             _range(n, "score", 0, 1, "scores are between 0 and 1"),
             _range(n, "cost_usd", 0, None, "costs cannot be negative"),
-            Rule("ExpectCompoundColumnsToBeUnique", None, {"column_list": ["item_id", "system"]},
-                 "an item is scored more than once for the same system",
-                 "keep one row per item and system", input=n),
+            Rule(
+                "ExpectCompoundColumnsToBeUnique",
+                None,
+                {"column_list": ["item_id", "system"]},
+                "an item is scored more than once for the same system",
+                "keep one row per item and system",
+                input=n,
+            ),
         ]
         if "deployment" in present:
             rules.append(_in_set(n, "deployment", DEPLOYMENTS))
@@ -266,19 +410,38 @@ def suite(input_name: str, present: Sequence[str], *, as_of: dt.date,
         rules = _column_rules(spec, present, as_of=as_of, now=now, soft=("text",))
         rules += [
             _in_set(n, "quality", QUALITY_LEVELS),
-            Rule("ExpectColumnValuesToBeUnique", "id", {}, "ids repeat",
-                 "give every example its own id", WARNING, input=n),
+            Rule(
+                "ExpectColumnValuesToBeUnique",
+                "id",
+                {},
+                "ids repeat",
+                "give every example its own id",
+                WARNING,
+                input=n,
+            ),
         ]
     elif n == "corpus_manifest":
         rules = _column_rules(spec, present, as_of=as_of, now=now)
         rules += [
             _range(n, "tokens", 0, None, "token counts cannot be negative"),
-            Rule("ExpectColumnValuesToMatchRegex", "sha256", {"regex": SHA256_PATTERN},
-                 "values are not sha256 hex digests", "write the shard's sha256 as 64 lower-case hex digits",
-                 input=n),
+            Rule(
+                "ExpectColumnValuesToMatchRegex",
+                "sha256",
+                {"regex": SHA256_PATTERN},
+                "values are not sha256 hex digests",
+                "write the shard's sha256 as 64 lower-case hex digits",
+                input=n,
+            ),
             _in_set(n, "quality", QUALITY_LEVELS),
-            Rule("ExpectColumnValuesToBeUnique", "shard", {}, "shards are listed more than once "
-                 "(their tokens count once)", "list every shard once", WARNING, input=n),
+            Rule(
+                "ExpectColumnValuesToBeUnique",
+                "shard",
+                {},
+                "shards are listed more than once (their tokens count once)",
+                "list every shard once",
+                WARNING,
+                input=n,
+            ),
         ]
     else:  # pragma: no cover - the caller passes a known input name
         raise KeyError(input_name)
@@ -289,22 +452,45 @@ def cost_model_suite(present: Sequence[str]) -> list[Rule]:
     """Rules for the cost model, flattened to one row per scenario (see :mod:`.cost`)."""
     n = "cost_model"
     rules = [
-        Rule("ExpectColumnValuesToNotBeNull", "scenarios.name", {"column": "name"}, "a scenario has no name",
-             "name every scenario", input=n),
-        Rule("ExpectColumnValuesToBeUnique", "scenarios.name", {"column": "name"}, "scenario names repeat",
-             "give every scenario its own name", input=n),
+        Rule(
+            "ExpectColumnValuesToNotBeNull",
+            "scenarios.name",
+            {"column": "name"},
+            "a scenario has no name",
+            "name every scenario",
+            input=n,
+        ),
+        Rule(
+            "ExpectColumnValuesToBeUnique",
+            "scenarios.name",
+            {"column": "name"},
+            "scenario names repeat",
+            "give every scenario its own name",
+            input=n,
+        ),
         _range(n, "calls_per_day", 0, None, "calls per day cannot be negative"),
-        _range(n, "growth_per_quarter", -1, None, "growth cannot shrink volume below zero",
-               strict_low=True),
+        _range(n, "growth_per_quarter", -1, None, "growth cannot shrink volume below zero", strict_low=True),
         _range(n, "horizon_quarters", 1, None, "the horizon is at least one quarter"),
     ]
     for column in present:
         if column.startswith(("buy.", "candidate.")):
             rules.append(_range(n, column, 0, None, "prices, token counts and costs cannot be negative"))
-    for column in ("calls_per_day", "growth_per_quarter", "horizon_quarters", *[
-            c for c in present if c.startswith(("buy.", "candidate."))]):
-        rules.append(Rule("ExpectColumnValuesToBeInTypeList", column, {"type_list": NUMBER_TYPES},
-                          "values are not numbers", f"write '{column}' as a number", input=n))
+    for column in (
+        "calls_per_day",
+        "growth_per_quarter",
+        "horizon_quarters",
+        *[c for c in present if c.startswith(("buy.", "candidate."))],
+    ):
+        rules.append(
+            Rule(
+                "ExpectColumnValuesToBeInTypeList",
+                column,
+                {"type_list": NUMBER_TYPES},
+                "values are not numbers",
+                f"write '{column}' as a number",
+                input=n,
+            )
+        )
     return rules
 
 
@@ -375,8 +561,7 @@ def prepare(frame: pd.DataFrame, input_name: str) -> pd.DataFrame:
         if col.type == "date":
             out[col.name + PARSED_SUFFIX] = pd.to_datetime(out[col.name], format="%Y-%m-%d", errors="coerce")
         elif col.type == "datetime":
-            out[col.name + PARSED_SUFFIX] = pd.to_datetime(out[col.name], format="ISO8601", utc=True,
-                                                           errors="coerce")
+            out[col.name + PARSED_SUFFIX] = pd.to_datetime(out[col.name], format="ISO8601", utc=True, errors="coerce")
     return out
 
 
@@ -397,7 +582,8 @@ def run_rules(frame: pd.DataFrame, rules: Sequence[Rule]) -> list[Outcome]:
         elif rule.column is not None:
             kwargs.setdefault("column", rule.column)
         expectation = getattr(gx.expectations, rule.expectation)(
-            **kwargs, severity=rule.severity, meta={"fmgate_rule": index})
+            **kwargs, severity=rule.severity, meta={"fmgate_rule": index}
+        )
         runnable.append((rule, expectation))
     if runnable:
         definition = _batch_definition()  # the context must exist before a suite is built
@@ -405,8 +591,7 @@ def run_rules(frame: pd.DataFrame, rules: Sequence[Rule]) -> list[Outcome]:
         for _, expectation in runnable:
             suite_.add_expectation(expectation)
         batch = definition.get_batch(batch_parameters={"dataframe": frame})
-        result = batch.validate(suite_, result_format={"result_format": "SUMMARY",
-                                                        "partial_unexpected_count": 5})
+        result = batch.validate(suite_, result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5})
         for res in result.results:
             index = int(res.expectation_config.meta["fmgate_rule"])
             info = dict(res.result or {})
@@ -415,14 +600,19 @@ def run_rules(frame: pd.DataFrame, rules: Sequence[Rule]) -> list[Outcome]:
             if raised:
                 observed = f"the check could not run: {res.exception_info.get('exception_message')}"
             outcomes[index] = Outcome(
-                rules[index], bool(res.success) and not raised,
-                unexpected=info.get("unexpected_count"), total=info.get("element_count"),
-                examples=list(info.get("partial_unexpected_list") or []), observed=observed)
+                rules[index],
+                bool(res.success) and not raised,
+                unexpected=info.get("unexpected_count"),
+                total=info.get("element_count"),
+                examples=list(info.get("partial_unexpected_list") or []),
+                observed=observed,
+            )
     return [outcomes[i] for i in range(len(rules))]
 
 
-def validate_frame(frame: pd.DataFrame, input_name: str, *, as_of: dt.date,
-                   now: dt.datetime | None = None) -> list[Outcome]:
+def validate_frame(
+    frame: pd.DataFrame, input_name: str, *, as_of: dt.date, now: dt.datetime | None = None
+) -> list[Outcome]:
     """Run an input's suite on a loaded frame."""
     rules = suite(input_name, [str(c) for c in frame.columns], as_of=as_of, now=now)
     return run_rules(prepare(frame, input_name), rules)
@@ -430,8 +620,7 @@ def validate_frame(frame: pd.DataFrame, input_name: str, *, as_of: dt.date,
 
 def exact_outcome(rule: Rule, unexpected: int, total: int, examples: Sequence[Any] = ()) -> Outcome:
     """An outcome computed outside great-expectations, over every row of a streamed input."""
-    return Outcome(rule, unexpected == 0, unexpected=unexpected, total=total,
-                   examples=list(examples)[:5], exact=True)
+    return Outcome(rule, unexpected == 0, unexpected=unexpected, total=total, examples=list(examples)[:5], exact=True)
 
 
 def find_rule(rules: Sequence[Rule], expectation: str, column: str | None) -> Rule:
@@ -451,8 +640,12 @@ def merge(sample: Sequence[Outcome], exact: Sequence[Outcome]) -> list[Outcome]:
 def summarise(outcomes: Sequence[Outcome]) -> dict[str, Any]:
     """The validation summary of the evidence document."""
     failed = [o.entry() for o in outcomes if not o.success]
-    return {"success": not failed, "evaluated": len(outcomes), "failed": failed,
-            "checks": [o.record() for o in outcomes]}
+    return {
+        "success": not failed,
+        "evaluated": len(outcomes),
+        "failed": failed,
+        "checks": [o.record() for o in outcomes],
+    }
 
 
 def is_valid(outcomes: Sequence[Outcome]) -> bool:

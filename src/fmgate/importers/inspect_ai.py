@@ -66,12 +66,12 @@ if TYPE_CHECKING:
 SIDECAR_OPTIONS = frozenset({"scorer", "metric"})
 DEFAULT_METRICS = ("accuracy", "mean")
 LOG_SUFFIXES = (".eval", ".json")
-HOW = ("point SOURCE at the logs 'inspect eval' writes (.eval, or .json with '--log-format json'), "
-       "or at their folder")
+HOW = "point SOURCE at the logs 'inspect eval' writes (.eval, or .json with '--log-format json'), or at their folder"
 
 
 def _read_eval(path: Path) -> Any:
     """An ``.eval`` archive as the JSON log document: its header, with the sample summaries as ``samples``."""
+
     def member(name: str) -> Any:
         data = read_member(path, name, what="an inspect-ai .eval log", how=HOW)
         if data is None:
@@ -79,15 +79,18 @@ def _read_eval(path: Path) -> Any:
         try:
             return json.loads(data)
         except (UnicodeDecodeError, json.JSONDecodeError):
-            raise InputError(f"member {name} is not valid JSON", path=str(path), field=name,
-                             fix=DAMAGED_FIX) from None
+            raise InputError(f"member {name} is not valid JSON", path=str(path), field=name, fix=DAMAGED_FIX) from None
 
     header = member("header.json")
     if header is None:
         start = member("_journal/start.json")
         if not isinstance(start, dict):
-            raise InputError("is not an inspect-ai .eval log: it has neither header.json nor "
-                             "_journal/start.json", path=str(path), field="SOURCE", fix=HOW)
+            raise InputError(
+                "is not an inspect-ai .eval log: it has neither header.json nor _journal/start.json",
+                path=str(path),
+                field="SOURCE",
+                fix=HOW,
+            )
         # the eval started and never wrote its header: report it as the unfinished eval it is
         return {**start, "status": "started"}
     if isinstance(header, dict):
@@ -123,42 +126,66 @@ def _logs(source: Path) -> list[tuple[Path, Any]]:
             others.append(path)
     if not logs:
         names = ", ".join(str(p.relative_to(source)) for p in others)
-        raise InputError(f"holds no inspect-ai eval log, only other JSON ({names})", path=str(source),
-                         field="SOURCE", fix=HOW + "; promptfoo results are imported with --tool promptfoo")
+        raise InputError(
+            f"holds no inspect-ai eval log, only other JSON ({names})",
+            path=str(source),
+            field="SOURCE",
+            fix=HOW + "; promptfoo results are imported with --tool promptfoo",
+        )
     return logs
 
 
 def _spec(doc: Any, path: Path) -> dict[str, Any]:
     if isinstance(doc, dict) and "evalId" in doc and isinstance(doc.get("results"), dict):
-        raise InputError("looks like promptfoo results, not an inspect-ai eval log", path=str(path),
-                         field="--tool", fix="import it with --tool promptfoo")
+        raise InputError(
+            "looks like promptfoo results, not an inspect-ai eval log",
+            path=str(path),
+            field="--tool",
+            fix="import it with --tool promptfoo",
+        )
     spec = doc.get("eval") if isinstance(doc, dict) else None
-    if not (isinstance(doc, dict) and isinstance(doc.get("version"), int) and "status" in doc
-            and isinstance(spec, dict) and "task" in spec and "created" in spec):
-        raise InputError("is not an inspect-ai eval log: expected top-level 'version', 'status' and "
-                         "'eval' (with 'task' and 'created')", path=str(path), field="SOURCE", fix=HOW)
+    if not (
+        isinstance(doc, dict)
+        and isinstance(doc.get("version"), int)
+        and "status" in doc
+        and isinstance(spec, dict)
+        and "task" in spec
+        and "created" in spec
+    ):
+        raise InputError(
+            "is not an inspect-ai eval log: expected top-level 'version', 'status' and "
+            "'eval' (with 'task' and 'created')",
+            path=str(path),
+            field="SOURCE",
+            fix=HOW,
+        )
     return spec
 
 
-def _pick_score(results: dict[str, Any], options: Mapping[str, Any], path: Path,
-                sidecar: Sidecar) -> tuple[float, str]:
+def _pick_score(results: dict[str, Any], options: Mapping[str, Any], path: Path, sidecar: Sidecar) -> tuple[float, str]:
     scores = results.get("scores")
     if not isinstance(scores, list) or not scores or not all(isinstance(s, dict) for s in scores):
-        raise InputError("has no scores in 'results.scores'", path=str(path), field="results.scores",
-                         fix="give the task a scorer and run it again")
+        raise InputError(
+            "has no scores in 'results.scores'",
+            path=str(path),
+            field="results.scores",
+            fix="give the task a scorer and run it again",
+        )
     wanted = options.get("scorer")
     index = 0
     if wanted is not None:
         names = [str(s.get("name")) for s in scores]
         matches = [i for i, s in enumerate(scores) if wanted in (s.get("name"), s.get("scorer"))]
         if not matches:
-            raise sidecar.error(f"scorer {wanted!r} is not in {path.name}", field="scorer",
-                                fix=f"use one of: {', '.join(names)}")
+            raise sidecar.error(
+                f"scorer {wanted!r} is not in {path.name}", field="scorer", fix=f"use one of: {', '.join(names)}"
+            )
         index = matches[0]
     metrics = scores[index].get("metrics")
     if not isinstance(metrics, dict):
-        raise InputError(f"results.scores[{index}] has no metrics", path=str(path),
-                         field=f"results.scores[{index}].metrics", fix=HOW)
+        raise InputError(
+            f"results.scores[{index}] has no metrics", path=str(path), field=f"results.scores[{index}].metrics", fix=HOW
+        )
 
     def find(name: str) -> str | None:
         for key, metric in metrics.items():
@@ -173,12 +200,18 @@ def _pick_score(results: dict[str, Any], options: Mapping[str, Any], path: Path,
     key = next((k for k in (find(str(c)) for c in candidates) if k), None)
     if key is None:
         if wanted_metric is not None:
-            raise sidecar.error(f"metric {wanted_metric!r} is not among the metrics of {path.name}",
-                                field="metric", fix=f"use one of: {', '.join(map(str, metrics))}")
-        raise InputError(f"results.scores[{index}] has neither an accuracy nor a mean metric",
-                         path=str(path), field=f"results.scores[{index}].metrics",
-                         fix=f"name the 0-1 metric to use with 'metric:' in the sidecar "
-                             f"(this log has: {', '.join(map(str, metrics))})")
+            raise sidecar.error(
+                f"metric {wanted_metric!r} is not among the metrics of {path.name}",
+                field="metric",
+                fix=f"use one of: {', '.join(map(str, metrics))}",
+            )
+        raise InputError(
+            f"results.scores[{index}] has neither an accuracy nor a mean metric",
+            path=str(path),
+            field=f"results.scores[{index}].metrics",
+            fix=f"name the 0-1 metric to use with 'metric:' in the sidecar "
+            f"(this log has: {', '.join(map(str, metrics))})",
+        )
     where = f"results.scores[{index}].metrics.{key}.value"
     metric = metrics[key]
     value = number(metric.get("value") if isinstance(metric, dict) else None)
@@ -200,8 +233,9 @@ def _eval_set_size(doc: dict[str, Any], spec: dict[str, Any], results: dict[str,
     declared = number(dataset.get("samples"))
     if declared:
         return int(declared)
-    raise InputError("does not say how many samples were scored", path=str(path),
-                     field="results.total_samples", fix=HOW)
+    raise InputError(
+        "does not say how many samples were scored", path=str(path), field="results.total_samples", fix=HOW
+    )
 
 
 def read_runs(source: Path, options: Mapping[str, Any], sidecar: Sidecar) -> list[ToolRun]:
@@ -210,19 +244,31 @@ def read_runs(source: Path, options: Mapping[str, Any], sidecar: Sidecar) -> lis
     for order, (path, doc) in enumerate(_logs(source)):
         spec = _spec(doc, path)
         if doc["status"] != "success":
-            raise InputError(f"the eval did not finish (status {doc['status']!r}), so its score cannot be used",
-                             path=str(path), field="status",
-                             fix="re-run the eval to completion, or move this log out of SOURCE")
+            raise InputError(
+                f"the eval did not finish (status {doc['status']!r}), so its score cannot be used",
+                path=str(path),
+                field="status",
+                fix="re-run the eval to completion, or move this log out of SOURCE",
+            )
         results = doc.get("results")
         if not isinstance(results, dict):
-            raise InputError("has no 'results'", path=str(path), field="results",
-                             fix="re-run the eval to completion")
+            raise InputError("has no 'results'", path=str(path), field="results", fix="re-run the eval to completion")
         score, where = _pick_score(results, options, path, sidecar)
-        keys = tuple(dict.fromkeys(k for k in (path.name, path.stem, str(spec.get("eval_id") or ""),
-                                               str(spec.get("run_id") or "")) if k))
-        runs.append(ToolRun(keys=keys, timestamp=parse_timestamp(spec.get("created"), path=path,
-                                                                 field="eval.created"),
-                            score=score, eval_set_size=_eval_set_size(doc, spec, results, path),
-                            origin=str(path), score_source=where, order=order,
-                            identity=("eval.eval_id", str(spec["eval_id"])) if spec.get("eval_id") else None))
+        keys = tuple(
+            dict.fromkeys(
+                k for k in (path.name, path.stem, str(spec.get("eval_id") or ""), str(spec.get("run_id") or "")) if k
+            )
+        )
+        runs.append(
+            ToolRun(
+                keys=keys,
+                timestamp=parse_timestamp(spec.get("created"), path=path, field="eval.created"),
+                score=score,
+                eval_set_size=_eval_set_size(doc, spec, results, path),
+                origin=str(path),
+                score_source=where,
+                order=order,
+                identity=("eval.eval_id", str(spec["eval_id"])) if spec.get("eval_id") else None,
+            )
+        )
     return runs

@@ -65,20 +65,33 @@ HOW = "export the eval with 'promptfoo eval -o results.json' (the JSON output, n
 def _summary(doc: Any, path: Path) -> tuple[dict[str, Any], list[Any], list[Any]]:
     """(summary, prompts, rows) of an OutputFile, or InputError if it is not one."""
     if isinstance(doc, dict) and isinstance(doc.get("eval"), dict) and "status" in doc:
-        raise InputError("looks like an inspect-ai eval log, not promptfoo results", path=str(path),
-                         field="--tool", fix="import it with --tool inspect-ai")
+        raise InputError(
+            "looks like an inspect-ai eval log, not promptfoo results",
+            path=str(path),
+            field="--tool",
+            fix="import it with --tool inspect-ai",
+        )
     summary = doc.get("results") if isinstance(doc, dict) else None
     if not isinstance(summary, dict) or not isinstance(summary.get("results"), list):
-        raise InputError("is not a promptfoo results file: expected top-level 'evalId' and 'results' "
-                         "holding 'results', 'prompts' and 'stats'", path=str(path), field="SOURCE", fix=HOW)
+        raise InputError(
+            "is not a promptfoo results file: expected top-level 'evalId' and 'results' "
+            "holding 'results', 'prompts' and 'stats'",
+            path=str(path),
+            field="SOURCE",
+            fix=HOW,
+        )
     prompts = summary.get("prompts")
     if not isinstance(prompts, list):
         table = summary.get("table")
         head = table.get("head") if isinstance(table, dict) else None
         prompts = head.get("prompts") if isinstance(head, dict) else None
     if not isinstance(prompts, list) or not all(isinstance(p, dict) for p in prompts):
-        raise InputError("is not a promptfoo results file: 'results.prompts' is missing", path=str(path),
-                         field="results.prompts", fix=HOW)
+        raise InputError(
+            "is not a promptfoo results file: 'results.prompts' is missing",
+            path=str(path),
+            field="results.prompts",
+            fix=HOW,
+        )
     return summary, prompts, summary["results"]
 
 
@@ -91,13 +104,18 @@ def _provider_filter(files: list[tuple[Path, list[Any]]], wanted: Any, sidecar: 
                 providers.append(name)
     if wanted is not None:
         if not isinstance(wanted, str) or wanted not in providers:
-            raise sidecar.error(f"provider {wanted!r} is not in the results", field="provider",
-                                fix=f"use one of: {', '.join(providers)}")
+            raise sidecar.error(
+                f"provider {wanted!r} is not in the results",
+                field="provider",
+                fix=f"use one of: {', '.join(providers)}",
+            )
         return wanted
     if len(providers) > 1:
-        raise sidecar.error(f"the results hold {len(providers)} providers ({', '.join(providers)}) and the "
-                            "prompting log needs one", field="provider",
-                            fix="add 'provider: <the provider whose prompts you engineered>' to the sidecar")
+        raise sidecar.error(
+            f"the results hold {len(providers)} providers ({', '.join(providers)}) and the prompting log needs one",
+            field="provider",
+            fix="add 'provider: <the provider whose prompts you engineered>' to the sidecar",
+        )
     return None
 
 
@@ -120,18 +138,22 @@ def _repeat(doc: dict[str, Any]) -> int:
     return 1
 
 
-def _score(rows: list[dict[str, Any]], metrics: Any, mode: str, repeat: int, path: Path,
-           label: str) -> tuple[float, int, str]:
+def _score(
+    rows: list[dict[str, Any]], metrics: Any, mode: str, repeat: int, path: Path, label: str
+) -> tuple[float, int, str]:
     """(score, eval-set size, where it was read from) for one prompt."""
     if rows:
         size = len({_test_item(i, r) for i, r in enumerate(rows)})
         if mode == "pass_rate":
-            return sum(1 for r in rows if r.get("success") is True) / len(rows), size, \
-                "results.results[].success"
+            return sum(1 for r in rows if r.get("success") is True) / len(rows), size, "results.results[].success"
         values = [number(r.get("score")) for r in rows]
         if any(v is None for v in values):
-            raise InputError(f"a test row of prompt {label!r} has no numeric 'score'", path=str(path),
-                             field="results.results[].score", fix=HOW)
+            raise InputError(
+                f"a test row of prompt {label!r} has no numeric 'score'",
+                path=str(path),
+                field="results.results[].score",
+                fix=HOW,
+            )
         return sum(values) / len(values), size, "results.results[].score"  # type: ignore[arg-type]
     if isinstance(metrics, dict):
         counts = [number(metrics.get(k)) for k in ("testPassCount", "testFailCount", "testErrorCount")]
@@ -143,8 +165,12 @@ def _score(rows: list[dict[str, Any]], metrics: Any, mode: str, repeat: int, pat
             summed = number(metrics.get("score"))
             if summed is not None:
                 return summed / total, size, "results.prompts[].metrics.score"
-    raise InputError(f"prompt {label!r} has no test results", path=str(path), field="results.results",
-                     fix="run the eval to completion and export it again")
+    raise InputError(
+        f"prompt {label!r} has no test results",
+        path=str(path),
+        field="results.results",
+        fix="run the eval to completion and export it again",
+    )
 
 
 def read_runs(source: Path, options: Mapping[str, Any], sidecar: Sidecar) -> list[ToolRun]:
@@ -156,8 +182,12 @@ def read_runs(source: Path, options: Mapping[str, Any], sidecar: Sidecar) -> lis
     parsed = []
     for path in source_files(source, tool="promptfoo"):
         if path.suffix.lower() != ".json":
-            raise InputError(f"promptfoo results are read from the JSON export, not a {path.suffix} file",
-                             path=str(path), field="SOURCE", fix=HOW)
+            raise InputError(
+                f"promptfoo results are read from the JSON export, not a {path.suffix} file",
+                path=str(path),
+                field="SOURCE",
+                fix=HOW,
+            )
         doc = read_json(path, tool="promptfoo", how=HOW)
         summary, prompts, rows = _summary(doc, path)
         meta = doc.get("metadata")
@@ -175,10 +205,20 @@ def read_runs(source: Path, options: Mapping[str, Any], sidecar: Sidecar) -> lis
             label = str(prompt.get("label") or prompt.get("display") or prompt.get("raw") or f"prompt {index}")
             mine = [r for r in rows if isinstance(r, dict) and r.get("promptIdx") == index]
             score, size, where = _score(mine, prompt.get("metrics"), mode, _repeat(doc), path, label)
-            keys = tuple(dict.fromkeys(k for k in (label, str(prompt.get("id") or ""),
-                                                   str(prompt.get("raw") or "")) if k))
-            runs.append(ToolRun(keys=keys, timestamp=stamp, score=score, eval_set_size=size,
-                                origin=str(path), score_source=where, order=order,
-                                identity=("evalId", f"{eval_id} prompt {index}") if eval_id else None))
+            keys = tuple(
+                dict.fromkeys(k for k in (label, str(prompt.get("id") or ""), str(prompt.get("raw") or "")) if k)
+            )
+            runs.append(
+                ToolRun(
+                    keys=keys,
+                    timestamp=stamp,
+                    score=score,
+                    eval_set_size=size,
+                    origin=str(path),
+                    score_source=where,
+                    order=order,
+                    identity=("evalId", f"{eval_id} prompt {index}") if eval_id else None,
+                )
+            )
             order += 1
     return runs

@@ -70,11 +70,14 @@ def read_member(path: Path, name: str, *, what: str, how: str) -> bytes | None:
             except KeyError:
                 return None
             if info.flag_bits & 0x1:
-                raise InputError(f"member {name} is encrypted, so not {what}", path=str(path), field=name,
-                                 fix=how)
+                raise InputError(f"member {name} is encrypted, so not {what}", path=str(path), field=name, fix=how)
             if info.file_size > MAX_MEMBER_BYTES:
-                raise InputError(f"member {name} is {info.file_size} bytes, more than the "
-                                 f"{MAX_MEMBER_BYTES} the importer reads", path=str(path), field=name, fix=how)
+                raise InputError(
+                    f"member {name} is {info.file_size} bytes, more than the {MAX_MEMBER_BYTES} the importer reads",
+                    path=str(path),
+                    field=name,
+                    fix=how,
+                )
             if info.compress_type != ZIP_ZSTANDARD:
                 try:
                     with archive.open(info) as member:  # zipfile checks the CRC
@@ -85,14 +88,18 @@ def read_member(path: Path, name: str, *, what: str, how: str) -> bytes | None:
         if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
             raise _Damaged("its size or CRC-32 does not match the archive's directory")
     except _Damaged as exc:
-        raise InputError(f"member {name} is damaged ({exc})", path=str(path), field=name,
-                         fix=DAMAGED_FIX) from None
+        raise InputError(f"member {name} is damaged ({exc})", path=str(path), field=name, fix=DAMAGED_FIX) from None
     except zipfile.BadZipFile as exc:
-        raise InputError(f"is not a readable zip archive ({exc}), so not {what}", path=str(path),
-                         field="SOURCE", fix=how) from None
+        raise InputError(
+            f"is not a readable zip archive ({exc}), so not {what}", path=str(path), field="SOURCE", fix=how
+        ) from None
     except NotImplementedError as exc:  # a compression method zipfile does not know
         raise InputError(f"member {name} cannot be read ({exc})", path=str(path), field=name, fix=how) from None
     except OSError as exc:
-        raise InputError(f"cannot be read ({exc.strerror or exc})", path=str(path), field="SOURCE",
-                         fix="check the path and its permissions") from None
+        raise InputError(
+            f"cannot be read ({exc.strerror or exc})",
+            path=str(path),
+            field="SOURCE",
+            fix="check the path and its permissions",
+        ) from None
     return data
