@@ -184,6 +184,8 @@ def main() -> int:
                     "json",
                     "--now",
                     now,
+                    "--out",  # as the workflow runs it: decision records, reports and evidence written
+                    str(workspace / f"out-{len(ci_s)}"),
                 ]
             )
             ci_s.append(time.perf_counter() - t0)

@@ -38,7 +38,7 @@ from markupsafe import Markup
 
 from . import __version__
 from .errors import InputError
-from .evaluate import Decision, decide_all
+from .evaluate import Decision, DecisionSession, decide_all
 from .memo import MEMO_ID_PATTERN, MemoFile
 from .relitigation import relit_findings
 from .report import GATE_TITLES, gate_evidence, show_value
@@ -467,7 +467,7 @@ class SiteResult:
         return [self.index, self.relitigation, *self.pages, *self.notebooks]
 
 
-def _notebooks(session: Any, memo_id: str) -> list[tuple[str, Path]]:
+def _notebooks(session: DecisionSession, memo_id: str) -> list[tuple[str, Path]]:
     if not re.fullmatch(MEMO_ID_PATTERN, memo_id):
         return []  # no evidence folder can belong to an id that is not a proper id
     folder = session.repo.evidence_dir(memo_id)
@@ -476,7 +476,9 @@ def _notebooks(session: Any, memo_id: str) -> list[tuple[str, Path]]:
     return [(p.name, p) for p in sorted(folder.glob("*.html")) if p.is_file() and not p.is_symlink()]
 
 
-def _record_statuses(session: Any, entries: dict[str, MemoEntry], records_dir: Path | None) -> dict[str, Any]:
+def _record_statuses(
+    session: DecisionSession, entries: dict[str, MemoEntry], records_dir: Path | None
+) -> dict[str, Any]:
     """Memo id -> the register's view of its decision record (records/<memo-id>.intoto.json or .dsse.json)."""
     if records_dir is None:
         return {}
@@ -491,7 +493,7 @@ def _record_statuses(session: Any, entries: dict[str, MemoEntry], records_dir: P
 
 
 def build_site(
-    session: Any, out_dir: Path, now: dt.date, *, force: bool = False, records_dir: Path | None = None
+    session: DecisionSession, out_dir: Path, now: dt.date, *, force: bool = False, records_dir: Path | None = None
 ) -> SiteResult:
     """Decide every memo in the session's repository and write the register to *out_dir*.
 

@@ -253,5 +253,5 @@ _all_checks := array.flatten([cost.checks, domain.checks, build.checks, shared.c
 
 _public_check(c) := object.filter(c, ["id", "gate", "passed", "observed", "required", "message"])
 
-# the public part of each check (findings._public, inlined: it runs for every check of every gate)
+# the public part of each check, shown under gates in the decision document
 _public(checks) := [object.filter(c, ["id", "passed", "observed", "required", "message"]) | some c in checks]

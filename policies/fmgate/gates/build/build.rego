@@ -12,7 +12,7 @@ import data.fmgate.lib.facts
 import data.fmgate.lib.findings
 
 # Performance note: every decision evaluates every check of this gate. As in the other gates, each
-# check builds its object inline (see findings._check for the shape) and its message chain tries the
+# check builds its object inline (the check shape is described in lib/findings) and its message chain tries the
 # passing case first; see gates/cost for why.
 
 _thresholds := config.thresholds

@@ -15,7 +15,7 @@ import data.fmgate.lib.findings
 # Performance note: every decision evaluates every check of this gate, and in OPA each rule or
 # function evaluation costs far more than a builtin call. So a check reads its measurements with
 # object.get where it needs them instead of through one small rule per measurement, builds its
-# object inline (see findings._check for the shape), and its message chain tries the passing case
+# object inline (the check shape is described in lib/findings), and its message chain tries the passing case
 # first: a passing check then evaluates one branch. That order is used only where passing rules
 # out every failure branch, so each message is the one the failure-first order would give.
 

@@ -16,7 +16,7 @@ import data.fmgate.lib.facts
 import data.fmgate.lib.findings
 
 # Performance note: as in the gates (see gates/cost), a check builds its object inline (see
-# findings._check for the shape) and its message chain tries the passing case first where passing
+# the check shape in lib/findings) and its message chain tries the passing case first where passing
 # rules out every failure branch.
 
 _thresholds := config.thresholds

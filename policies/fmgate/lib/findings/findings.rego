@@ -6,18 +6,9 @@
 #   that a missing measurement can never pass a check.
 package fmgate.lib.findings
 
-# _check is one gate check; meta is rego.metadata.rule() of the rule that makes it. This is the
-# shape of every check; the gate packages build it inline as an object literal with the same keys
-# ("passed" always a boolean there), because a function call per check costs more than the check.
-_check(meta, passed, observed, required, message) := {
-	"id": meta.custom.id,
-	"gate": meta.custom.gate,
-	"passed": passed == true,
-	"observed": observed,
-	"required": required,
-	"message": message,
-	"fix": meta.custom.fix,
-}
+# The shape of every gate check: {id, gate, fix} from the METADATA of the rule that makes it, plus
+# passed (always a boolean), observed, required and message. The gate packages build it inline as an
+# object literal, because a function call per check costs more than the check.
 
 # METADATA
 # title: Finding
@@ -32,10 +23,6 @@ finding(meta, message, observed, required) := {
 	"required": required,
 	"fix": meta.custom.fix,
 }
-
-# _public is the part of a check shown under gates in the decision document (decision.public
-# inlines it for the same reason)
-_public(c) := object.filter(c, ["id", "passed", "observed", "required", "message"])
 
 # METADATA
 # title: Violation of a check
