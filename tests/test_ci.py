@@ -251,3 +251,17 @@ def test_missing_base_ref_is_bad_input(
     assert main(["--repo", str(base_repo), "ci", "--base", base]) == 2
     err = capsys.readouterr().err
     assert words in err and "fetch-depth: 0" in err
+
+
+def test_an_unreadable_memo_is_named_the_rest_decided_and_the_exit_is_2(
+    base_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add_buy_with_cost_model(base_repo)
+    (base_repo / "memos" / "broken.md").write_text(
+        buy_memo("broken", workload="broken").replace("date: 2026-11-02", "date: 2026-13-45")
+    )
+    commit(base_repo, "a good memo and a broken one")
+    code, documents, output = run_ci(base_repo, capsys)
+    assert code == 2
+    assert [d["memo_id"] for d in documents] == ["reply-drafting"]  # still decided and printed
+    assert "memos/broken.md:" in output and "date" in output and "nothing is approved" in output

@@ -77,6 +77,7 @@ class CiResult:
     code: CodeCheck | None = None
     flips: list[Flip] = field(default_factory=list)
     flips_unavailable: str | None = None
+    unreadable: list[InputError] = field(default_factory=list)
     regenerated_root: Path | None = None
     scratch: Path | None = None
     owns_scratch: bool = False
@@ -236,7 +237,8 @@ def run_ci(
             )
         policies_changed = any(p.startswith(RULE_PATH_PREFIXES) or p == "fmgate.yaml" for p in changed)
 
-        repo = Repository(root, trusted_root=trusted)
+        # An unreadable memo does not stop the job: the rest is decided, it is named, and the exit is 2.
+        repo = Repository(root, trusted_root=trusted, skip_unreadable=True)
         memos = repo.memos
         picked = affected_memos(memos, changed)
         regenerated_root = scratch / "evidence"
@@ -260,7 +262,7 @@ def run_ci(
         decided_at = dt.datetime.now(dt.UTC)
         if picked:
             with DecisionSession.open(
-                root, trusted_root=trusted, evidence_root=regenerated_root, exact_root=True
+                root, trusted_root=trusted, evidence_root=regenerated_root, exact_root=True, skip_unreadable=True
             ) as session:
                 for memo in picked:
                     decisions.append(
@@ -285,6 +287,7 @@ def run_ci(
             facts=facts,
             decision_ids=decision_ids,
             decision_log=decision_log,
+            unreadable=list(repo.unreadable),
         )
         if policies_changed:
             try:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..ci import CiResult, Regenerator, run_ci
-from ..errors import EXIT_DENIED, EXIT_OK, InputError
+from ..errors import EXIT_DENIED, EXIT_OK, InputError, report_unreadable
 from ..evaluate import parse_day
 from ..records import load_signer
 from ..report import FORMATS, render_markdown
@@ -101,6 +101,11 @@ def summary_markdown(result: CiResult) -> str:
                 f"- `{item.get('path')}` for `{path}`: {item.get('state')}, waives "
                 f"{', '.join(map(str, item.get('waives') or []))}, expires {item.get('expires')}"
             )
+        lines.append("")
+    if result.unreadable:
+        lines.append("### Memos that cannot be read (the job fails until they can)")
+        lines.append("")
+        lines.extend(f"- {problem}" for problem in result.unreadable)
         lines.append("")
     if result.decisions:
         lines.append(render_markdown(result.decisions, link_base=""))
@@ -216,4 +221,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"flip report unavailable: {result.flips_unavailable}", file=sys.stderr)
     if result.code is not None and result.code.matches_base is False:
         print(f"warning: {result.code.describe(result.base)}", file=sys.stderr)
+    if result.unreadable:
+        return report_unreadable(
+            result.unreadable, "nothing is approved until they can be read: fix them and push again"
+        )
     return EXIT_DENIED if result.denied else EXIT_OK
