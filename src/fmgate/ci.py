@@ -110,7 +110,7 @@ def affected_memos(memos: list[MemoFile], changed: list[str]) -> list[MemoFile]:
     changed_set = set(changed)
     picked = []
     for memo in memos:
-        inputs = {ref.path for ref in (memo.memo.evidence or {}).values()}
+        inputs = {ref.path for ref in (memo.memo.evidence or {}).values() if ref.path is not None}
         if (
             memo.relpath in changed_set
             or inputs & changed_set

@@ -6,7 +6,7 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -23,6 +23,30 @@ class OpaSettings(BaseModel):
     token_env: str | None = None
 
 
+class SourceSettings(BaseModel):
+    """A place evidence may be read from in place of a committed file (see ``fmgate.sources``).
+
+    Memos name a source; only this trusted file says where it is and how to
+    reach it, so a branch can neither point the job at a host of its choosing
+    nor see the credentials, which live in the environment variable
+    ``url_env`` names.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["sql", "dataset"]
+    url_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]*$")
+    url: str | None = None
+    tables: list[str] | None = None
+    queries: bool = False
+    root: str | None = None
+    engine: Literal["arrow", "spark"] = "arrow"
+
+
+class SparkSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    master: str = "local[*]"
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="allow")
     decision_owners: list[str] = Field(default_factory=list)
@@ -31,6 +55,8 @@ class Settings(BaseModel):
     required_approvals: int = Field(default=1, ge=0)
     thresholds: dict[str, Any] = Field(default_factory=dict)
     opa: OpaSettings = Field(default_factory=OpaSettings)
+    sources: dict[str, SourceSettings] = Field(default_factory=dict)
+    spark: SparkSettings = Field(default_factory=SparkSettings)
 
 
 @dataclass
@@ -47,7 +73,8 @@ class Config:
 
     def policy_data(self) -> dict[str, Any]:
         """What OPA gets as data.fmgate.config."""
-        data = self.settings.model_dump(mode="json", exclude={"opa"})
+        # where data lives is the engine's business, not the policies'
+        data = self.settings.model_dump(mode="json", exclude={"opa", "sources", "spark"})
         return data
 
     def opa_url(self) -> str | None:
@@ -138,4 +165,43 @@ def load_config(root: Path, defaults: dict[str, Any]) -> Config:
                 fix=f"use one of: {', '.join(sorted(known))}",
             )
         _check_threshold(name, value, known[name], shown, lines.get("thresholds"))
+    for name, source in settings.sources.items():
+        _check_source(name, source, shown, lines.get("sources"))
     return Config(settings=settings, defaults=defaults, lines=lines)
+
+
+def _check_source(name: str, source: SourceSettings, path: str, line: int | None) -> None:
+    """A source's settings make sense for its kind, and no credential is written in the file."""
+    where = f"sources.{name}"
+
+    def bad(message: str, fix: str, field: str = "") -> InputError:
+        return InputError(message, path=path, field=f"{where}.{field}" if field else where, line=line, fix=fix)
+
+    if source.kind == "sql":
+        if not (source.url or source.url_env):
+            raise bad(
+                "a SQL source needs url_env (or, for an embedded database, url)",
+                "set url_env to the name of the environment variable that holds its SQLAlchemy URL",
+            )
+        if source.url:
+            from sqlalchemy.engine import make_url
+            from sqlalchemy.exc import ArgumentError
+
+            try:
+                url = make_url(source.url)
+            except ArgumentError:
+                raise bad(f"url {source.url!r} is not a SQLAlchemy URL", "write it like sqlite:///path", "url") from None
+            if url.password is not None or url.username is not None:
+                raise bad(
+                    "url carries a user name or password; credentials never go in fmgate.yaml",
+                    "remove them from url and set url_env to a variable holding the whole URL",
+                    "url",
+                )
+    else:
+        if source.url or source.url_env or source.tables or source.queries:
+            raise bad(
+                "url, url_env, tables and queries belong to SQL sources",
+                "give a dataset source a root (a folder or object-store prefix) and an engine",
+            )
+        if not source.root:
+            raise bad("a dataset source needs a root", "set root to the folder or prefix its datasets live under", "root")

@@ -46,7 +46,8 @@ def load_evidence(repo: Repository, memo: MemoFile) -> dict[str, Any]:
     """Evidence documents for the kinds the memo lists; unreadable ones arrive marked invalid."""
     evidence: dict[str, Any] = {}
     for kind, ref in (memo.memo.evidence or {}).items():
-        resolve_inside(repo.root, ref.path, source=memo.relpath, field=f"evidence.{kind}")
+        if ref.path is not None:
+            resolve_inside(repo.root, ref.path, source=memo.relpath, field=f"evidence.{kind}")
         if kind in INPUT_ONLY_KINDS:
             continue
         doc_path = repo.evidence_dir(memo.memo_id) / f"{kind}.json"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import InputError
 from .safe_yaml import load_yaml, read_bounded_text
@@ -94,9 +94,72 @@ class BuildPlan(_Part):
     rejected_fine_tune: str | None = None
 
 
+#: Evidence kinds a SQL table or query may stand for, and kinds a Parquet/CSV dataset may.
+SQL_KINDS = ("usage_log", "task_changes")
+DATASET_KINDS = ("domain_data", "corpus_manifest")
+DIGEST_PATTERN = r"^sha256:[0-9a-f]{64}$"
+
+
+class Pin(_Part):
+    """What fixes the content of an input that is not in git.
+
+    ``digest`` is the content digest fmgate computes in the engine (``fmgate
+    collect`` reports it); ``as_of`` keeps the rows whose ``column`` is at or
+    before that instant (an append-only table read as it was); ``snapshot``
+    is bound as ``:snapshot`` in a query, or fills ``{snapshot}`` in a
+    dataset path. A digest may be given beside either of the others.
+    """
+
+    digest: str | None = Field(default=None, pattern=DIGEST_PATTERN)
+    as_of: dt.datetime | None = None
+    column: str | None = Field(default=None, description="the source column as_of is compared with")
+    snapshot: str | None = Field(default=None, min_length=1, max_length=200)
+
+
 class EvidenceRef(_Part):
-    path: str
+    """An evidence input: a file in the repository (``path``), or data where it lives.
+
+    A reference names a ``source`` from fmgate.yaml and either a ``table`` or
+    ``query`` (SQL sources) or a ``dataset`` (a folder or glob under a
+    dataset source's root); ``columns`` maps fmgate's column names to the
+    source's, and ``pin`` fixes the content. Credentials are never written
+    here: fmgate.yaml names the environment variable that holds them.
+    """
+
+    path: str | None = None
     sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    source: str | None = None
+    table: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")
+    query: str | None = Field(default=None, min_length=1, max_length=20_000)
+    dataset: str | None = Field(default=None, min_length=1, max_length=1000)
+    columns: dict[str, str] | None = None
+    pin: Pin | None = None
+
+    @model_validator(mode="after")
+    def _one_kind_of_input(self) -> EvidenceRef:
+        named = [k for k in ("path", "table", "query", "dataset") if getattr(self, k) is not None]
+        if len(named) != 1:
+            raise ValueError(
+                "give exactly one of path (a file in the repository), table or query (with a SQL source) "
+                f"or dataset; found {', '.join(named) or 'none'}"
+            )
+        if self.path is None and self.source is None and self.dataset is None:
+            raise ValueError("a table or query needs a source: the name of a SQL source in fmgate.yaml")
+        if self.path is not None and (self.source or self.columns or self.pin):
+            raise ValueError("source, columns and pin belong to inputs read in place, not to a path")
+        return self
+
+    @property
+    def is_reference(self) -> bool:
+        return self.path is None
+
+    @property
+    def label(self) -> str:
+        """How the input is named in messages and provenance."""
+        if self.path is not None:
+            return self.path
+        what = self.table or self.dataset or "query"
+        return f"{self.source}:{what}" if self.source else str(what)
 
 
 class Memo(BaseModel):
@@ -134,6 +197,16 @@ class Memo(BaseModel):
     def _paths_may_be_plain_strings(cls, value: Any) -> Any:
         if isinstance(value, dict):
             return {k: ({"path": v} if isinstance(v, str) else v) for k, v in value.items()}
+        return value
+
+    @field_validator("evidence")
+    @classmethod
+    def _references_fit_their_kind(cls, value: dict[str, EvidenceRef] | None) -> dict[str, EvidenceRef] | None:
+        for kind, ref in (value or {}).items():
+            if (ref.table or ref.query) and kind not in SQL_KINDS:
+                raise ValueError(f"{kind} cannot be read from a SQL source; only {', '.join(SQL_KINDS)} can")
+            if ref.dataset and kind not in DATASET_KINDS:
+                raise ValueError(f"{kind} cannot be read as a dataset; only {', '.join(DATASET_KINDS)} can")
         return value
 
 

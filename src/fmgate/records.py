@@ -124,7 +124,7 @@ def bundle_at_commit(root: Path, commit: str) -> dict[str, str]:
 def subject_paths(root: Path, memo: MemoFile) -> list[str]:
     """Repository paths a memo's decision rests on: the memo, its inputs, its evidence folder's files."""
     paths = {memo.relpath}
-    paths.update(ref.path for ref in (memo.memo.evidence or {}).values())
+    paths.update(ref.path for ref in (memo.memo.evidence or {}).values() if ref.path is not None)
     folder = root / "evidence" / memo.memo_id
     if folder.is_dir():
         for path in folder.rglob("*"):

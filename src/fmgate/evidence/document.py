@@ -49,6 +49,7 @@ class InputFile:
     path: str
     rows: int | None = None
     dates: tuple[str, str] | None = None
+    reference: Mapping[str, Any] | None = None  # an input read in place (see fmgate.sources): no file to hash
 
 
 def frame_facts(name: str, path: str | Path, frame: Any, date_column: str | None = None) -> InputFile:
@@ -85,8 +86,13 @@ def input_entry(item: InputFile, root: Path) -> dict[str, Any]:
     """What provenance records of one input: path, sha256, size, rows and date range."""
     from .io import sha256_file
 
+    if item.reference is not None:
+        entry: dict[str, Any] = {"name": item.name, "path": item.path, **item.reference, "rows": item.rows}
+        if item.dates:
+            entry["first_date"], entry["last_date"] = item.dates
+        return entry
     path = root / item.path
-    entry: dict[str, Any] = {
+    entry = {
         "name": item.name,
         "path": item.path,
         "sha256": sha256_file(path),

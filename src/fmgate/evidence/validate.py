@@ -567,14 +567,23 @@ def prepare(frame: pd.DataFrame, input_name: str) -> pd.DataFrame:
 
 def run_rules(frame: pd.DataFrame, rules: Sequence[Rule]) -> list[Outcome]:
     """Run *rules* on *frame* as one great-expectations suite; one outcome per rule."""
-    gx = _great_expectations()
+    return run_rules_on(lambda: _batch_definition().get_batch(batch_parameters={"dataframe": frame}), frame.columns, rules)
 
+
+def run_rules_on(get_batch: Any, columns: Iterable[str], rules: Sequence[Rule]) -> list[Outcome]:
+    """Run *rules* as one suite on the batch *get_batch* returns (any great-expectations datasource).
+
+    *columns* are the batch's columns: a rule on a column that is not there
+    fails here, with that reason, rather than inside great-expectations.
+    """
+    gx = _great_expectations()
+    present = {str(c) for c in columns}
     runnable: list[tuple[Rule, Any]] = []
     outcomes: dict[int, Outcome] = {}
     for index, rule in enumerate(rules):
         kwargs = dict(rule.kwargs)
         target = kwargs.get("column", rule.column)
-        if rule.expectation != "ExpectColumnToExist" and target is not None and target not in frame.columns:
+        if rule.expectation != "ExpectColumnToExist" and target is not None and target not in present:
             outcomes[index] = Outcome(rule, False, observed="no such column")
             continue
         if rule.expectation == "ExpectColumnToExist":
@@ -586,19 +595,19 @@ def run_rules(frame: pd.DataFrame, rules: Sequence[Rule]) -> list[Outcome]:
         )
         runnable.append((rule, expectation))
     if runnable:
-        definition = _batch_definition()  # the context must exist before a suite is built
+        _batch_definition()  # the context must exist before a suite is built
         suite_ = gx.ExpectationSuite(name="fmgate")
         for _, expectation in runnable:
             suite_.add_expectation(expectation)
-        batch = definition.get_batch(batch_parameters={"dataframe": frame})
+        batch = get_batch()
         result = batch.validate(suite_, result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5})
         for res in result.results:
             index = int(res.expectation_config.meta["fmgate_rule"])
             info = dict(res.result or {})
-            raised = (res.exception_info or {}).get("raised_exception")
+            raised, message = _raised(res.exception_info)
             observed = info.get("observed_value")
             if raised:
-                observed = f"the check could not run: {res.exception_info.get('exception_message')}"
+                observed = f"the check could not run: {message}"
             outcomes[index] = Outcome(
                 rules[index],
                 bool(res.success) and not raised,
@@ -608,6 +617,24 @@ def run_rules(frame: pd.DataFrame, rules: Sequence[Rule]) -> list[Outcome]:
                 observed=observed,
             )
     return [outcomes[i] for i in range(len(rules))]
+
+
+def _raised(info: Any) -> tuple[bool, str]:
+    """Whether a check raised, and the first message: at the top, or per metric when a metric failed."""
+    if not isinstance(info, dict):
+        return False, ""
+    if info.get("raised_exception"):
+        return True, str(info.get("exception_message") or "")
+    for value in info.values():
+        if isinstance(value, dict) and (value.get("raised_exception") or value.get("exception_traceback")):
+            text = str(value.get("exception_message") or value.get("exception_traceback") or "").strip()
+            return True, text.splitlines()[-1] if text else "an error in the data source"
+    return False, ""
+
+
+def context() -> Any:
+    """The process's ephemeral great-expectations context (created on first use)."""
+    return _batch_definition().data_asset.datasource.data_context
 
 
 def validate_frame(
