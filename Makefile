@@ -10,7 +10,7 @@ COVERAGE_MIN := 95
 
 export PATH := $(CURDIR)/$(TOOLS):$(PATH)
 
-.PHONY: setup demo test test-python test-rego lint-python lint-workflows lab clean chromium site
+.PHONY: setup demo test test-python test-rego lint-python lint-workflows lab clean chromium postgres site
 
 setup: $(VENV)/.installed .tools/.installed
 
@@ -47,7 +47,10 @@ lint-workflows: setup
 chromium:
 	scripts/install-chromium.sh
 
-test-python: setup chromium
+postgres:
+	scripts/install-postgres.sh
+
+test-python: setup chromium postgres
 	$(BIN)/python -m pytest
 
 site: setup

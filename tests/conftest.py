@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from fmgate.engine import find_opa
+from pg_server import PostgresServer
 from repo_fixtures import MINIMAL_SETTINGS, REPO_ROOT
 
 
@@ -17,6 +19,16 @@ from repo_fixtures import MINIMAL_SETTINGS, REPO_ROOT
 def opa_bin() -> str:
     # The real engine is a hard requirement: `make test` installs it.
     return find_opa()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for the session (Debian's package; make test installs it)."""
+    server = PostgresServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture

@@ -150,7 +150,7 @@ def _facts(
         "policy_source": "base",
         "policies_changed": policies_changed,
         "changed_paths": changed,
-        "input_mismatches": input_mismatches(repo, memo, committed),
+        "input_mismatches": input_mismatches(repo, memo, committed, regenerated),
         "notebook_mismatches": notebook_mismatches(trusted / "notebooks", committed, memo.memo_id),
         "tampered": tampered(committed, regenerated, memo.memo_id),
         "lifecycle": lifecycle,

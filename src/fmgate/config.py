@@ -190,7 +190,9 @@ def _check_source(name: str, source: SourceSettings, path: str, line: int | None
             try:
                 url = make_url(source.url)
             except ArgumentError:
-                raise bad(f"url {source.url!r} is not a SQLAlchemy URL", "write it like sqlite:///path", "url") from None
+                raise bad(
+                    f"url {source.url!r} is not a SQLAlchemy URL", "write it like sqlite:///path", "url"
+                ) from None
             if url.password is not None or url.username is not None:
                 raise bad(
                     "url carries a user name or password; credentials never go in fmgate.yaml",
@@ -204,4 +206,6 @@ def _check_source(name: str, source: SourceSettings, path: str, line: int | None
                 "give a dataset source a root (a folder or object-store prefix) and an engine",
             )
         if not source.root:
-            raise bad("a dataset source needs a root", "set root to the folder or prefix its datasets live under", "root")
+            raise bad(
+                "a dataset source needs a root", "set root to the folder or prefix its datasets live under", "root"
+            )

@@ -26,37 +26,95 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def input_mismatches(repo: Repository, memo: MemoFile, committed: dict[str, Any]) -> list[dict[str, Any]]:
-    """Inputs whose bytes differ from a recorded sha256 (in the memo or in committed evidence)."""
+def input_mismatches(
+    repo: Repository, memo: MemoFile, committed: dict[str, Any], regenerated: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """Inputs that are not what was recorded of them: in the memo, or in committed evidence.
+
+    A file is compared by its bytes' sha256. An input read in place is
+    compared by its content digest: the one CI computed when it regenerated
+    the evidence (*regenerated*) where there is one, else the one the
+    committed evidence recorded.
+    """
     found: list[dict[str, Any]] = []
     refs = memo.memo.evidence or {}
+    now = _reference_digests(regenerated or {}) if regenerated is not None else _reference_digests(committed)
     for kind, ref in sorted(refs.items()):
+        if ref.path is None:
+            pinned = ref.pin.digest if ref.pin else None
+            actual = now.get(kind)
+            if pinned and actual is not _UNKNOWN and pinned != actual:
+                found.append(
+                    {
+                        "kind": kind,
+                        "path": ref.label,
+                        "recorded_in": memo.relpath,
+                        "recorded": pinned,
+                        "actual": actual,
+                        "basis": "digest",
+                    }
+                )
+            continue
         path = resolve_inside(repo.root, ref.path, source=memo.relpath, field=f"evidence.{kind}")
-        actual = sha256_file(path) if path.is_file() else None
-        if ref.sha256 and ref.sha256 != actual:
+        actual_sha = sha256_file(path) if path.is_file() else None
+        if ref.sha256 and ref.sha256 != actual_sha:
             found.append(
-                {"kind": kind, "path": ref.path, "recorded_in": memo.relpath, "recorded": ref.sha256, "actual": actual}
+                {
+                    "kind": kind,
+                    "path": ref.path,
+                    "recorded_in": memo.relpath,
+                    "recorded": ref.sha256,
+                    "actual": actual_sha,
+                }
             )
     for name, document in sorted(committed.items()):
+        shown = f"evidence/{memo.memo_id}/{name}.json"
         for item in (document.get("provenance") or {}).get("inputs") or []:
             rel = item.get("path")
-            if not isinstance(rel, str):
+            if not isinstance(item, dict) or not isinstance(rel, str):
                 continue
-            path = resolve_inside(
-                repo.root, rel, source=f"evidence/{memo.memo_id}/{name}.json", field="provenance.inputs"
-            )
-            actual = sha256_file(path) if path.is_file() else None
-            if item.get("sha256") != actual:
+            if "sha256" not in item and "digest" in item:
+                if regenerated is None:
+                    continue  # data in place is only read again where CI regenerates the evidence
+                actual = now.get(str(item.get("name")), _UNKNOWN)
+                if actual is not _UNKNOWN and item.get("digest") != actual:
+                    found.append(
+                        {
+                            "kind": name,
+                            "path": rel,
+                            "recorded_in": shown,
+                            "recorded": item.get("digest"),
+                            "actual": actual,
+                            "basis": "digest",
+                        }
+                    )
+                continue
+            path = resolve_inside(repo.root, rel, source=shown, field="provenance.inputs")
+            actual_sha = sha256_file(path) if path.is_file() else None
+            if item.get("sha256") != actual_sha:
                 found.append(
                     {
                         "kind": name,
                         "path": rel,
-                        "recorded_in": f"evidence/{memo.memo_id}/{name}.json",
+                        "recorded_in": shown,
                         "recorded": item.get("sha256"),
-                        "actual": actual,
+                        "actual": actual_sha,
                     }
                 )
     return found
+
+
+_UNKNOWN: Any = object()
+
+
+def _reference_digests(documents: dict[str, Any]) -> dict[str, Any]:
+    """Input name -> content digest, for the inputs read in place that *documents* record."""
+    digests: dict[str, Any] = {}
+    for document in documents.values():
+        for item in (document.get("provenance") or {}).get("inputs") or []:
+            if isinstance(item, dict) and "sha256" not in item and "digest" in item:
+                digests[str(item.get("name"))] = item.get("digest")
+    return digests
 
 
 def notebook_mismatches(trusted_notebooks: Path, committed: dict[str, Any], memo_id: str) -> list[dict[str, Any]]:

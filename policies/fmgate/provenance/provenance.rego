@@ -55,7 +55,8 @@ violations contains v if {
 # title: Inputs match their recorded hashes
 # description: |
 #   Every input file must have the sha256 recorded for it in the memo or in the evidence
-#   provenance; otherwise the evidence no longer describes the data in the repository.
+#   provenance, and every input read in place (a table, query or dataset) the content digest
+#   its pin or the evidence records; otherwise the evidence no longer describes the data.
 # custom:
 #   id: PROV-INPUT
 #   gate: provenance
@@ -66,8 +67,8 @@ violations contains v if {
 	some m in _reported.input_mismatches
 	is_object(m)
 	msg := sprintf(
-		"%v does not match the sha256 recorded in %v",
-		[_label(m, "path"), object.get(m, "recorded_in", "the memo")],
+		"%v does not match the %v recorded in %v",
+		[_label(m, "path"), object.get(m, "basis", "sha256"), object.get(m, "recorded_in", "the memo")],
 	)
 	v := findings.finding(rego.metadata.rule(), msg, object.get(m, "actual", null), object.get(m, "recorded", null))
 }

@@ -43,6 +43,18 @@ test_input_mismatch if {
 	v.message == "evidence/m1/inputs/usage.csv does not match the sha256 recorded in memos/m1.md"
 }
 
+test_input_read_in_place_mismatch if {
+	inp := with_facts({"input_mismatches": [{
+		"kind": "usage_log", "path": "warehouse:llm_calls", "basis": "digest",
+		"recorded_in": "memos/m1.md", "recorded": "sha256:aaa", "actual": "sha256:ccc",
+	}]})
+	some v in provenance.violations with input as inp
+	v.id == "PROV-INPUT"
+	v.observed == "sha256:ccc"
+	v.required == "sha256:aaa"
+	v.message == "warehouse:llm_calls does not match the digest recorded in memos/m1.md"
+}
+
 test_input_mismatch_with_little_detail if {
 	ids == {"PROV-INPUT"} with input as with_facts({"input_mismatches": [{"kind": "usage_log"}]})
 	ids == {"PROV-INPUT"} with input as with_facts({"input_mismatches": [{}]})

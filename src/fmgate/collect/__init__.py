@@ -257,8 +257,9 @@ def _collect(
         needed = [k for k in KINDS if k in kinds]
     rules = _rules(rules_root, memo_file)
     result = CollectResult(memo_id, evidence_dir, [])
-    for key, (path, pinned) in evidence.items():
-        if pinned and (repo_root / path).is_file() and sha256_file(repo_root / path) != pinned:
+    for key, ref in evidence.items():
+        path, pinned = ref.path, ref.sha256
+        if path and pinned and (repo_root / path).is_file() and sha256_file(repo_root / path) != pinned:
             result.warnings.append(f"{key}: {path} does not match the sha256 the memo pins (PROV-INPUT will flag it)")
 
     plans: list[Plan] = []

@@ -85,7 +85,7 @@ def input_view(plan: Plan) -> Iterator[Path]:
     """
     view = Path(tempfile.mkdtemp(prefix=f"fmgate-kernel-{plan.kind}-"))
     try:
-        links = [path for _, path in plan.inputs]
+        links = [path for _, path in plan.inputs] + list(plan.links)
         notebook = plan.parameters.get("notebook_path")
         if isinstance(notebook, str) and not Path(notebook).is_absolute():
             links.append(notebook)

@@ -9,7 +9,7 @@ Everything here is plain data, sent to a worker process as JSON.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +69,8 @@ class Plan:
     evidence_dir: Path
     root: Path
     rules_root: Path  # where the schemas that judge the written document come from
+    references: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # inputs read in place
+    links: list[str] = field(default_factory=list)  # other repository files the kernel must see (an embedded database)
 
 
 def required_kinds(
@@ -94,10 +96,10 @@ def _needs(rules_root: Path) -> dict[str, Any]:
     return needs if isinstance(needs, dict) else {}
 
 
-def _memo_facts(memo_file: Any) -> tuple[dict[str, Any], list[str], dict[str, tuple[str, str | None]]]:
-    """(front-matter fields used here, gates claimed, evidence key -> (path, pinned sha256)) of a parsed memo."""
+def _memo_facts(memo_file: Any) -> tuple[dict[str, Any], list[str], dict[str, Any]]:
+    """(front-matter fields used here, gates claimed, evidence key -> its EvidenceRef) of a parsed memo."""
     memo = memo_file.memo
-    evidence = {key: (ref.path, ref.sha256) for key, ref in (memo.evidence or {}).items()}
+    evidence = dict(memo.evidence or {})
     fields = {"decision": memo.decision, "date": memo.date.isoformat() if memo.date else None}
     return fields, list(memo.gates_claimed or []), evidence
 
@@ -120,6 +122,7 @@ class _Rules:
     thresholds: dict[str, Any]
     overridden: set[str]
     verdict_context: dict[str, Any]
+    config: Any = None
 
 
 def _rules(rules_root: Path, memo_file: Any) -> _Rules:
@@ -132,7 +135,7 @@ def _rules(rules_root: Path, memo_file: Any) -> _Rules:
         "memo": memo_file.policy_view(),
         "now": dt.datetime.now(dt.UTC).date().isoformat(),
     }
-    return _Rules(dict(config.thresholds), set(config.settings.thresholds), context)
+    return _Rules(dict(config.thresholds), set(config.settings.thresholds), context, config)
 
 
 def _notebook(notebooks_dir: Path, kind: str) -> Path:
@@ -152,7 +155,7 @@ def _plan(
     memo_id: str,
     memo_rel: str,
     fields: dict[str, Any],
-    evidence: dict[str, tuple[str, str | None]],
+    evidence: dict[str, Any],
     rules: _Rules,
     evidence_dir: Path,
     notebooks_dir: Path,
@@ -164,9 +167,20 @@ def _plan(
     thresholds = rules.thresholds
     parameters: dict[str, Any] = {"memo_id": memo_id}
     inputs: list[tuple[str, str]] = []
+    references: list[tuple[str, dict[str, Any]]] = []
+    links: list[str] = []
     for param, key in INPUT_PARAMETERS[kind]:
-        if key in evidence:
-            relpath = evidence[key][0]
+        if key in evidence and evidence[key].is_reference:
+            from ..sources.reference import local_paths, resolve
+
+            reference = resolve(key, evidence[key], rules.config, repo_root, memo_rel)
+            for relative in local_paths(reference):
+                resolve_inside(repo_root, relative, source="fmgate.yaml", field=f"sources.{reference.source}")
+                links.append(relative)
+            parameters[param] = reference.to_json()
+            references.append((key, reference.to_json()))
+        elif key in evidence:
+            relpath = evidence[key].path
             resolve_inside(repo_root, relpath, source=memo_rel, field=f"evidence.{key}")
             if Path(relpath).suffix.lower() not in DATA_SUFFIXES:
                 raise InputError(
@@ -198,7 +212,7 @@ def _plan(
         parameters["notebook_path"] = notebook.resolve().relative_to(repo_root).as_posix()
     except ValueError:
         parameters["notebook_path"] = str(notebook.resolve())
-    return Plan(kind, notebook, parameters, inputs, evidence_dir, repo_root, rules_root)
+    return Plan(kind, notebook, parameters, inputs, evidence_dir, repo_root, rules_root, references, links)
 
 
 def _reusable(plan: Plan) -> bool:
@@ -218,13 +232,33 @@ def _reusable(plan: Plan) -> bool:
         current = [{"name": name, "path": path, "sha256": sha256_file(plan.root / path)} for name, path in plan.inputs]
     except OSError:
         return False
-    recorded = [{k: i.get(k) for k in ("name", "path", "sha256")} for i in provenance.get("inputs", [])]
+    recorded = [
+        {k: i.get(k) for k in ("name", "path", "sha256")} for i in provenance.get("inputs", []) if "sha256" in i
+    ]
     return (
         recorded == current
+        and _same_pins(plan, provenance)
         and provenance.get("parameters") == document.recorded_parameters(plan.parameters)
         and same_measuring_code(provenance)
         and _fresh_enough(provenance.get("generated_at"), plan.root)
     )
+
+
+def _same_pins(plan: Plan, provenance: dict[str, Any]) -> bool:
+    """Inputs read in place are reused through their pin: the same pin, and the pinned digest where one is given.
+
+    Data behind an as_of or snapshot pin is not re-read to decide reuse; CI
+    regenerates it and compares digests (PROV-INPUT).
+    """
+    recorded = {i.get("name"): i for i in provenance.get("inputs", []) if "sha256" not in i}
+    if set(recorded) != {key for key, _ in plan.references}:
+        return False
+    for key, reference in plan.references:
+        entry = recorded[key]
+        pin = reference.get("pin") or {}
+        if entry.get("pin") != pin or (pin.get("digest") and entry.get("digest") != pin["digest"]):
+            return False
+    return True
 
 
 def same_measuring_code(provenance: dict[str, Any]) -> bool:

@@ -113,6 +113,8 @@ class _Worker:
                 "evidence_dir": str(plan.evidence_dir),
                 "root": str(plan.root),
                 "rules_root": str(plan.rules_root),
+                "references": plan.references,
+                "links": plan.links,
             }
         )
         assert self.process.stdin is not None and self.process.stdout is not None
@@ -184,6 +186,8 @@ def _worker_main() -> int:
             Path(request["evidence_dir"]),
             Path(request["root"]),
             Path(request["rules_root"]),
+            [tuple(r) for r in request.get("references", [])],
+            list(request.get("links", [])),
         )
         outcome = _execute(plan)
         channel.write(json.dumps(outcome.to_json(), default=str) + "\n")

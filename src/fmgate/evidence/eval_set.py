@@ -16,6 +16,7 @@ The domain data is streamed for the overlap check, never loaded whole.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,20 +42,27 @@ def normalized_hashes(values: pd.Series) -> np.ndarray:
     return hash_strings(normalize_text(pa.array(values.astype(str).tolist(), type=pa.string())))
 
 
-def training_overlap(hashes: np.ndarray, domain_path: str | Path, *, batch_size: int = 262_144) -> np.ndarray:
-    """Mask over *hashes*: True where the normalised eval input appears in the domain data text."""
+def training_overlap(
+    hashes: np.ndarray, domain_path: str | Path | Sequence[str | Path], *, batch_size: int = 262_144
+) -> np.ndarray:
+    """Mask over *hashes*: True where the normalised eval input appears in the domain data text.
+
+    *domain_path* is one file or a dataset's files, streamed in turn.
+    """
     found = np.zeros(len(hashes), dtype=bool)
     if not len(hashes):
         return found
     rows = 0
-    for batch in iter_batches(domain_path, DOMAIN_DATA, batch_size=batch_size):
-        rows += batch.num_rows
-        text = batch.column("text")
-        text = pc.filter(text, pc.is_valid(text))
-        if len(text):
-            found |= np.isin(hashes, hash_strings(normalize_text(text)))
+    paths = [domain_path] if isinstance(domain_path, (str, Path)) else list(domain_path)
+    for path in paths:
+        for batch in iter_batches(path, DOMAIN_DATA, batch_size=batch_size):
+            rows += batch.num_rows
+            text = batch.column("text")
+            text = pc.filter(text, pc.is_valid(text))
+            if len(text):
+                found |= np.isin(hashes, hash_strings(normalize_text(text)))
     if rows == 0:  # no overlap with nothing would pass for a clean eval set: refuse, as domain_data does
-        raise no_rows_error(domain_path, DOMAIN_DATA, "has no rows")
+        raise no_rows_error(paths[0] if paths else "domain_data", DOMAIN_DATA, "has no rows")
     return found
 
 
@@ -103,7 +111,7 @@ def measure(frame: pd.DataFrame, overlap: np.ndarray | None = None) -> dict[str,
 
 def evaluate(
     eval_set: str | Path,
-    domain_data: str | Path | None = None,
+    domain_data: str | Path | Mapping[str, Any] | None = None,
     *,
     as_of: str | dt.date | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
@@ -115,17 +123,30 @@ def evaluate(
     outcomes = validate_frame(frame, "eval_set", as_of=today)
     inputs = [frame_facts("eval_set", eval_set, frame)]
     evidence = Evidence("eval_set", inputs, outcomes)
-    if domain_data:
+    training: list[str] = []
+    if isinstance(domain_data, Mapping):  # a dataset read in place: its files, pinned by their digest
+        from ..sources.reference import Reference
+        from .datasets import locate
+        from .inplace import pin_errors, reference_record
+
+        reference = Reference.from_json(domain_data)
+        located = locate(reference)
+        training = located.files
+        record = reference_record(reference, located.digest, "arrow") | {"files": len(located.files)}
+        inputs.append(InputFile("domain_data", reference.label, reference=record))
+        evidence.errors += pin_errors(reference, located.digest)
+    elif domain_data:
+        training = [str(domain_data)]
         inputs.append(InputFile("domain_data", str(domain_data)))
     if not evidence.valid:
         return evidence
     overlap = None
-    if domain_data:
+    if training:
         overlap = np.zeros(len(frame), dtype=bool)
         usable = ~_blank(frame["input"])
         if usable.any():
             overlap[usable] = training_overlap(
-                normalized_hashes(frame.loc[usable, "input"]), domain_data, batch_size=batch_size
+                normalized_hashes(frame.loc[usable, "input"]), training, batch_size=batch_size
             )
     evidence.measurements = measure(frame, overlap)
     evidence.data = {"flags": flags(frame, overlap)}

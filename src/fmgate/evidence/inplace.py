@@ -48,6 +48,13 @@ def reference_record(reference: Any, digest: str | None, engine: str) -> dict[st
 def pin_errors(reference: Any, digest: str | None) -> list[str]:
     """A digest pin the content no longer matches (or one the engine cannot check) makes the evidence invalid."""
     pinned = reference.pin.get("digest")
+    if not reference.pin:
+        found = f"its content digest is {digest}" if digest else "its engine has no content digest"
+        return [
+            f"evidence.{reference.input}.pin: {reference.label} is not pinned, so nobody could read the same data "
+            f"again ({found}); fix: add pin: {{digest: {digest or '...'}}} to the memo once the data is right, "
+            "or pin: {as_of: <time>, column: <arrival column>} for an append-only table"
+        ]
     if not pinned:
         return []
     where = f"evidence.{reference.input}.pin.digest"

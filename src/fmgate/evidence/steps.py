@@ -180,7 +180,7 @@ def _show_parameter(value: Any) -> Any:
     return value
 
 
-def attempt(kind: str, inputs: Sequence[tuple[str, str | None]], measure: Callable[[], Any]) -> Any:
+def attempt(kind: str, inputs: Sequence[tuple[str, Any]], measure: Callable[[], Any]) -> Any:
     """Run *measure*; an input that cannot be read becomes invalid evidence that says why.
 
     The notebook then goes on to show the failure (which file, which field,
@@ -192,19 +192,30 @@ def attempt(kind: str, inputs: Sequence[tuple[str, str | None]], measure: Callab
     try:
         return measure()
     except InputError as exc:
-        read = [InputFile(name, path) for name, path in inputs if path and Path(path).is_file()]
+        # inputs read in place (references) are named in the message; only files are listed as read
+        read = [InputFile(name, path) for name, path in inputs if isinstance(path, str) and Path(path).is_file()]
         return Evidence(kind, read, [], errors=[str(exc)])
 
 
 def inputs(document: Mapping[str, Any]) -> Table:
-    """Each input read: path, sha256, size, rows and date range, as provenance records them."""
+    """Each input read: path, sha256, size, rows and date range, as provenance records them.
+
+    An input read in place (a table, query or dataset) shows its source, the
+    engine that read it, its pin and the content digest computed there.
+    """
     rows = []
     for item in (document.get("provenance") or {}).get("inputs") or []:
         dates = f"{item['first_date']} to {item['last_date']}" if item.get("first_date") else None
-        rows.append(
-            (item.get("name"), item.get("path"), item.get("sha256"), item.get("bytes"), item.get("rows"), dates)
-        )
-    return Table(["input", "path", "sha256", "bytes", "rows", "dates"], rows, caption="Inputs read")
+        if "sha256" in item:
+            where, digest = item.get("path"), item.get("sha256")
+        else:
+            pin = "; ".join(f"{k} {v}" for k, v in sorted((item.get("pin") or {}).items()))
+            where = f"{item.get('path')} ({item.get('engine')}, pinned by {pin or 'nothing'})"
+            digest = item.get("digest") or "no digest for this engine"
+        rows.append((item.get("name"), where, digest, item.get("bytes"), item.get("rows"), dates))
+    return Table(
+        ["input", "path or source", "sha256 or content digest", "bytes", "rows", "dates"], rows, caption="Inputs read"
+    )
 
 
 def problems(document: Mapping[str, Any]) -> Table | Note:

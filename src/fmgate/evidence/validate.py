@@ -567,7 +567,9 @@ def prepare(frame: pd.DataFrame, input_name: str) -> pd.DataFrame:
 
 def run_rules(frame: pd.DataFrame, rules: Sequence[Rule]) -> list[Outcome]:
     """Run *rules* on *frame* as one great-expectations suite; one outcome per rule."""
-    return run_rules_on(lambda: _batch_definition().get_batch(batch_parameters={"dataframe": frame}), frame.columns, rules)
+    return run_rules_on(
+        lambda: _batch_definition().get_batch(batch_parameters={"dataframe": frame}), frame.columns, rules
+    )
 
 
 def run_rules_on(get_batch: Any, columns: Iterable[str], rules: Sequence[Rule]) -> list[Outcome]:

@@ -85,14 +85,7 @@ def resolve(key: str, ref: Any, config: Any, repo_root: Path, memo_rel: str) -> 
         return InputError(message, path=memo_rel, field=f"{field_name}.{where}" if where else field_name, fix=fix)
 
     sources = config.settings.sources
-    pin = _pin_json(ref.pin)
-    if not pin:
-        raise bad(
-            f"{ref.label} is read in place but has no pin, so nobody could read the same data again",
-            "add pin: {digest: ...} (fmgate collect reports the digest), or pin: {as_of: <time>, column: <column>} "
-            "for an append-only table, or pin: {snapshot: ...}",
-            "pin",
-        )
+    pin = _pin_json(ref.pin)  # none yet: the evidence is made, invalid, and names the digest to pin
     if ref.source is not None and ref.source not in sources:
         known = ", ".join(sorted(sources)) or "none are configured"
         raise bad(f"source {ref.source!r} is not in fmgate.yaml ({known})", "name a source from fmgate.yaml", "source")
@@ -139,7 +132,9 @@ def resolve(key: str, ref: Any, config: Any, repo_root: Path, memo_rel: str) -> 
         )
     # a dataset: under a dataset source's root, or inside the repository
     if pin.get("as_of"):
-        raise bad("a dataset cannot be pinned by as_of", "pin it by digest, or by snapshot ({snapshot} in its path)", "pin")
+        raise bad(
+            "a dataset cannot be pinned by as_of", "pin it by digest, or by snapshot ({snapshot} in its path)", "pin"
+        )
     pattern = str(ref.dataset)
     if "{snapshot}" in pattern:
         if not pin.get("snapshot"):
