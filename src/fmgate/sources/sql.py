@@ -76,9 +76,13 @@ def _read_only(engine: Engine) -> None:
 
         @sa.event.listens_for(engine, "connect")
         def _set_read_only(dbapi_connection: Any, _record: Any) -> None:
+            # outside a transaction: a SET inside one is undone when the pool rolls it back
+            autocommit = dbapi_connection.autocommit
+            dbapi_connection.autocommit = True
             cursor = dbapi_connection.cursor()
             cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
             cursor.close()
+            dbapi_connection.autocommit = autocommit
 
 
 @contextmanager
