@@ -148,9 +148,7 @@ def test_the_memo_model_refuses_references_that_cannot_work(evidence: dict[str, 
         ("sources: {w: {kind: sql, url_env: lower-case}}", "should match pattern"),
     ],
 )
-def test_settings_that_would_leak_or_cannot_work_are_bad_input(
-    decision_repo: Path, settings: str, words: str
-) -> None:
+def test_settings_that_would_leak_or_cannot_work_are_bad_input(decision_repo: Path, settings: str, words: str) -> None:
     with pytest.raises(InputError, match=words) as raised:
         config(decision_repo, textwrap.dedent(settings) + "\n")
     assert raised.value.path == "fmgate.yaml"
