@@ -40,6 +40,7 @@ Arrow path can have.
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import datetime as dt
 import functools
 import os
@@ -560,7 +561,7 @@ def _batch_definition() -> Any:
     global _BATCH_DEFINITION
     with _GX_LOCK:
         if _BATCH_DEFINITION is None:
-            context = validate._batch_definition().data_asset.datasource.data_context
+            context = validate.context()
             source = context.data_sources.add_spark("fmgate-spark")
             asset = source.add_dataframe_asset("evidence")
             _BATCH_DEFINITION = asset.add_batch_definition_whole_dataframe("whole")
@@ -596,61 +597,27 @@ def _pandas_like(sample: DataFrame) -> DataFrame:
 def run_rules(frame: DataFrame, rules: Sequence[Rule], *, skip: Sequence[Rule] = ()) -> list[Outcome | None]:
     """Run *rules* on a Spark DataFrame as one great-expectations suite; one outcome per rule.
 
-    The outcomes are built as :func:`fmgate.evidence.validate.run_rules`
-    builds them from the pandas datasource. Rules in *skip* are not run (their
-    outcome is None): the caller has an exact result for them that replaces
-    the sample's anyway.
+    The suite runs through :func:`fmgate.evidence.validate.run_rules_on`, as
+    the pandas and SQL datasources' suites do, with Spark's type names in
+    type rules; outcomes name the original rules and report types by their
+    pandas names. Rules in *skip* are not run (their outcome is None): the
+    caller has an exact result that replaces the sample's anyway.
     """
-    gx = validate._great_expectations()
-    skipped = {id(r) for r in skip}
-    outcomes: dict[int, Outcome | None] = {}
-    runnable = []
-    for index, rule in enumerate(rules):
-        if id(rule) in skipped:
-            outcomes[index] = None
-            continue
-        kwargs = spark_kwargs(rule)
-        target = kwargs.get("column", rule.column)
-        if rule.expectation != "ExpectColumnToExist" and target is not None and target not in frame.columns:
-            outcomes[index] = Outcome(rule, False, observed="no such column")
-            continue
-        if rule.expectation == "ExpectColumnToExist":
-            kwargs["column"] = rule.column
-        elif rule.column is not None:
-            kwargs.setdefault("column", rule.column)
-        runnable.append(
-            getattr(gx.expectations, rule.expectation)(**kwargs, severity=rule.severity, meta={"fmgate_rule": index})
-        )
-    if runnable:
-        definition = _batch_definition()  # the context must exist before a suite is built
-        suite_ = gx.ExpectationSuite(name="fmgate-spark")
-        for expectation in runnable:
-            suite_.add_expectation(expectation)
-        batch = definition.get_batch(batch_parameters={"dataframe": frame})
-        result = batch.validate(suite_, result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5})
-        for res in result.results:
-            index = int(res.expectation_config.meta["fmgate_rule"])
-            outcomes[index] = _outcome(rules[index], res)
-    return [outcomes[i] for i in range(len(rules))]
-
-
-def _outcome(rule: Rule, res: Any) -> Outcome:
-    """One great-expectations result as an Outcome, with Spark type names told as pandas names."""
-    info = dict(res.result or {})
-    raised = (res.exception_info or {}).get("raised_exception")
-    observed = info.get("observed_value")
-    if rule.expectation == "ExpectColumnValuesToBeInTypeList" and isinstance(observed, str):
-        observed = SPARK_TO_PANDAS.get(observed, observed)
-    if raised:
-        observed = f"the check could not run: {res.exception_info.get('exception_message')}"
-    return Outcome(
-        rule,
-        bool(res.success) and not raised,
-        unexpected=info.get("unexpected_count"),
-        total=info.get("element_count"),
-        examples=list(info.get("partial_unexpected_list") or []),
-        observed=observed,
+    chosen = [(index, rule) for index, rule in enumerate(rules) if not any(rule is s for s in skip)]
+    translated = [dataclasses.replace(rule, kwargs=spark_kwargs(rule)) for _, rule in chosen]
+    outcomes: list[Outcome | None] = [None] * len(rules)
+    if not translated:
+        return outcomes
+    definition = _batch_definition()
+    ran = validate.run_rules_on(
+        lambda: definition.get_batch(batch_parameters={"dataframe": frame}), frame.columns, translated
     )
+    for (index, rule), outcome in zip(chosen, ran):
+        observed = outcome.observed
+        if rule.expectation == "ExpectColumnValuesToBeInTypeList" and isinstance(observed, str):
+            observed = SPARK_TO_PANDAS.get(observed, observed)
+        outcomes[index] = dataclasses.replace(outcome, rule=rule, observed=observed)
+    return outcomes
 
 
 def sample_outcomes(
@@ -665,7 +632,9 @@ def sample_outcomes(
     skip = [r for r in rules if (r.expectation, r.column, r.input) in replaced]
     sample = frame.orderBy(*ORDER).limit(max(0, sample_rows)).select(*names).persist()
     try:
-        typed = any(r.expectation == "ExpectColumnValuesToBeInTypeList" for r in rules if r not in skip)
+        typed = any(
+            r.expectation == "ExpectColumnValuesToBeInTypeList" and not any(r is s for s in skip) for r in rules
+        )
         sampled = run_rules(_pandas_like(sample) if typed else sample, rules, skip=skip)
     finally:
         sample.unpersist()
