@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write fmgate's example decision repository: six memos and their evidence inputs.
+"""Write fmgate's example decision repository: seven memos and their evidence inputs.
 
 Everything is generated from one seed with numpy's Generator, so two runs give
 byte-identical files. Each example draws from its own child generator, which
@@ -13,14 +13,19 @@ The script never overwrites a file unless --force is given; without it, it lists
 the files it would have replaced and writes nothing. `fmgate.yaml` is written
 only when the target has none, and is never replaced.
 
-The six examples, all dated 2026-11-02 and all `status: proposed`:
+The seven examples, all dated 2026-11-02 and all `status: proposed`:
 
-  support-reply-drafting      buy, complete                      -> approved
-  contract-summaries-draft    buy, incomplete memo               -> denied (memo rules)
-  ticket-triage-distillation  fine-tune, cost at scale           -> approved
-  clinical-coding-assistant   fine-tune, domain expertise        -> approved
-  sales-email-own-model       fine-tune, "we have data"          -> denied (anti-patterns)
-  legal-foundation-model      build                              -> denied (build gates)
+  support-reply-drafting         buy, complete                   -> approved
+  contract-summaries-draft       buy, incomplete memo            -> denied (memo rules)
+  ticket-triage-distillation     fine-tune, cost at scale        -> approved
+  clinical-coding-assistant      fine-tune, domain expertise     -> approved
+  sales-email-own-model          fine-tune, "we have data"       -> denied (anti-patterns)
+  legal-foundation-model         build                           -> denied (build gates)
+  support-volume-from-warehouse  buy, usage read from a database -> approved
+
+The last one reads its usage log and task changes from tables of a small
+SQLite "warehouse" the script also writes (examples/warehouse.sqlite) instead
+of committed files; fmgate.yaml declares it as the source `demo-warehouse`.
 
 The data are invented. The script checks the properties each example is meant
 to have (volumes, plateau, bootstrap bound, savings...) and stops if a change
@@ -34,7 +39,9 @@ import csv
 import datetime as dt
 import io
 import json
+import sqlite3
 import sys
+import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -58,7 +65,17 @@ senior_reviewers: [lee.wong, sam.ortiz]
 required_approvals: 1
 thresholds: {}
 opa: {url: null, token_env: null}
+# Where memos may read evidence in place of a committed file. demo-warehouse is an embedded
+# SQLite file in this repository (opened read-only). A production source gives url_env instead:
+# the name of the environment variable that holds its SQLAlchemy URL, credentials included,
+# set where fmgate runs (a CI secret). Credentials are never written in this file.
+sources:
+  demo-warehouse: {kind: sql, url: "sqlite:///examples/warehouse.sqlite", tables: [llm_calls_daily, task_changes]}
 """
+
+#: The embedded database the warehouse example reads, and the source fmgate.yaml names it by.
+WAREHOUSE = "examples/warehouse.sqlite"
+WAREHOUSE_SOURCE = "demo-warehouse"
 
 Files = dict[str, bytes]
 
@@ -105,6 +122,53 @@ def parquet_bytes(columns: dict[str, list[Any]]) -> bytes:
     return sink.getvalue()
 
 
+def sqlite_bytes(schema: str, tables: dict[str, list[tuple[Any, ...]]]) -> bytes:
+    """An SQLite database holding *tables* (rows in order), built in a temporary file and read back.
+
+    The values are text and integers only (dates and instants as ISO text,
+    booleans as 0/1), so no driver adapter decides how they are stored. The
+    file is built twice and must come out the same: the bytes depend only on
+    the content and the SQLite library that wrote them.
+    """
+
+    def build() -> bytes:
+        with tempfile.TemporaryDirectory(prefix="make-examples-") as folder:
+            path = Path(folder) / "warehouse.sqlite"
+            connection = sqlite3.connect(path)
+            try:
+                connection.executescript("PRAGMA page_size = 4096;\nPRAGMA journal_mode = DELETE;\n" + schema)
+                for table, rows in tables.items():
+                    if rows:
+                        marks = ", ".join("?" * len(rows[0]))
+                        connection.executemany(f"INSERT INTO {table} VALUES ({marks})", [_sql_row(r) for r in rows])
+                connection.commit()
+            finally:
+                connection.close()
+            return path.read_bytes()
+
+    first, second = build(), build()
+    require(first == second, "the SQLite warehouse is not byte-identical when written twice")
+    return first
+
+
+def _sql_row(row: Sequence[Any]) -> tuple[Any, ...]:
+    out: list[Any] = []
+    for value in row:
+        if isinstance(value, bool):
+            out.append(int(value))
+        elif isinstance(value, (dt.date, dt.datetime)):
+            out.append(value.isoformat())
+        else:
+            require(value is None or isinstance(value, (int, str)), f"unexpected SQLite value {value!r}")
+            out.append(value)
+    return tuple(out)
+
+
+def utc_instant(moment: dt.datetime) -> str:
+    """ISO 8601 in UTC with a Z, as a warehouse's load timestamps are written."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def money(x: float) -> str:
     return f"{x:.7f}"
 
@@ -117,10 +181,26 @@ def score(x: float) -> str:
 BLOCK_FIELDS = ("candidates", "evidence")
 
 
+def _line(key: str, value: Any, indent: str = "") -> str:
+    """``key: value`` on one line: a mapping or list in flow style."""
+    if isinstance(value, (dict, list)):
+        flow = yaml.safe_dump(value, sort_keys=False, default_flow_style=True, width=4096, allow_unicode=True)
+        return f"{indent}{key}: {flow.strip()}\n"
+    return indent + yaml.safe_dump({key: value}, sort_keys=False, width=4096, allow_unicode=True)
+
+
 def front_matter(fields: dict[str, Any]) -> str:
     lines = []
     for key, value in fields.items():
-        if key in BLOCK_FIELDS or not isinstance(value, (dict, list)):
+        if key == "evidence" and isinstance(value, dict) and any(isinstance(v, dict) for v in value.values()):
+            # inputs read in place: one block per reference, its columns and pin on one line each
+            lines.append("evidence:\n")
+            for kind, ref in value.items():
+                if isinstance(ref, dict):
+                    lines.append(f"  {kind}:\n" + "".join(_line(k, v, "    ") for k, v in ref.items()))
+                else:
+                    lines.append(_line(kind, ref, "  "))
+        elif key in BLOCK_FIELDS or not isinstance(value, (dict, list)):
             lines.append(
                 yaml.safe_dump({key: value}, sort_keys=False, default_flow_style=False, width=4096, allow_unicode=True)
             )
@@ -1400,6 +1480,190 @@ payback horizon are under the build minimums; no fine-tune was tried first. -->
 
 
 # --------------------------------------------------------------------------
+# 7. support-volume-from-warehouse: a buy whose usage is read from a database table
+
+#: The warehouse's tables; the column names are the warehouse's, not fmgate's.
+WAREHOUSE_SCHEMA = """\
+CREATE TABLE llm_calls_daily (
+    call_day DATE NOT NULL,          -- the day the calls were made (YYYY-MM-DD)
+    n_calls INTEGER NOT NULL,
+    prompt_tokens INTEGER NOT NULL,
+    completion_tokens INTEGER NOT NULL,
+    loaded_at TEXT NOT NULL          -- when the nightly load appended the row (ISO 8601, UTC)
+);
+CREATE TABLE task_changes (
+    date DATE NOT NULL,
+    description TEXT NOT NULL,
+    meaningful BOOLEAN NOT NULL,
+    loaded_at TEXT NOT NULL
+);
+"""
+#: The memo reads the tables as they were at this instant: the morning of the memo date.
+WAREHOUSE_PIN = dt.datetime(2026, 11, 2, 6, 0, tzinfo=dt.UTC)
+
+
+def support_volume_from_warehouse(rng: np.random.Generator) -> Files:
+    memo_id = "support-volume-from-warehouse"
+    shape = {"weekday_calls": 26_000, "weekend_calls": 4_500, "noise": 0.05, "input_tokens": 1800, "output_tokens": 160}
+    usage = usage_rows(rng, days=60, **shape)
+    require(median_last_window(usage) < 100_000, "ticket summaries must stay far below the cost gate")
+
+    def nightly_load(day: dt.date) -> str:
+        """The nightly job appends a day's row between 02:00 and 03:00 UTC the next morning."""
+        minute, second = int(rng.integers(0, 60)), int(rng.integers(0, 60))
+        return utc_instant(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(2, minute, second), dt.UTC))
+
+    calls_rows = [(day, calls, tokens_in, tokens_out, nightly_load(day)) for day, calls, tokens_in, tokens_out in usage]
+    # days loaded after the memo was written (a busy release week): in the table, outside the pin
+    later = []
+    for offset in range(4):
+        day = MEMO_DATE + dt.timedelta(days=offset)
+        base = shape["weekend_calls"] if day.weekday() >= 5 else shape["weekday_calls"]
+        calls = int(round(base * 1.3 * (1.0 + rng.normal(0.0, shape["noise"]))))
+        tokens_in = int(round(calls * shape["input_tokens"] * (1.0 + rng.normal(0.0, 0.01))))
+        tokens_out = int(round(calls * shape["output_tokens"] * (1.0 + rng.normal(0.0, 0.02))))
+        later.append((day, calls, tokens_in, tokens_out, nightly_load(day)))
+    calls_rows += later
+
+    changes = [
+        (dt.date(2026, 1, 19), "Summaries now list what the first line already tried", True, "2026-01-19T16:42:10Z"),
+        (dt.date(2026, 5, 11), "The summary moved to the ticket's side panel", False, "2026-05-11T09:05:33Z"),
+        (dt.date(2026, 8, 24), "The device's asset tag is shown above the summary", False, "2026-08-24T13:27:01Z"),
+        (dt.date(2026, 11, 4), "Summaries in French for the Montreal desk", True, "2026-11-04T15:58:47Z"),
+    ]
+    pin = utc_instant(WAREHOUSE_PIN)
+    read = [r for r in calls_rows if r[4] <= pin]
+    require(len(read) == 60 and read[-1][0] == MEMO_DATE - dt.timedelta(days=1), "the pin must read the 60 days")
+    require(read[-1][4][:10] == WAREHOUSE_PIN.date().isoformat(), "the last pinned row must be loaded on the pin's day")
+    require(len(calls_rows) > len(read), "some rows must be loaded after the pin")
+    require(any(r[3] > pin for r in changes) and any(r[3] <= pin for r in changes), "changes on both sides of the pin")
+    require(WAREHOUSE_PIN.date() < EVALUATION_DAY, "the pin must be before the evaluation day")
+    require(
+        max(max(r[0] for r in calls_rows), max(r[0] for r in changes)) <= EVALUATION_DAY,
+        "nothing in the warehouse may be dated after the evaluation day",
+    )
+    require(unstable_quarters([r[:3] for r in changes if r[3] <= pin]) == 1, "one quarter with a meaningful change")
+
+    buy = {
+        "input_price_per_million_tokens": 0.3,
+        "output_price_per_million_tokens": 2.5,
+        "avg_input_tokens": 1800,
+        "avg_output_tokens": 160,
+    }
+    candidate = {
+        "inference_cost_per_thousand_calls": 0.25,
+        "engineering_cost_usd": 220000,
+        "training_cost_usd": 30000,
+        "eval_monitoring_cost_per_quarter_usd": 25000,
+    }
+    scenarios = [
+        {"name": "today", "calls_per_day": 26000, "growth_per_quarter": 0.0},
+        {"name": "growth", "calls_per_day": 26000, "growth_per_quarter": 0.1},
+    ]
+    for scenario in scenarios:
+        buy_cost, cand_cost, fixed = cost_projection(buy, candidate, scenario)
+        require(buy_cost - cand_cost < fixed, "a ticket-summary fine-tune must not pay for itself")
+
+    fields = {
+        "id": memo_id,
+        "title": "Buy a hosted model to summarise escalated support tickets",
+        "workload": "support-ticket-summaries",
+        "workload_shape": "standard",
+        "decision": "buy",
+        "status": "proposed",
+        "date": MEMO_DATE,
+        "owner": "dana.kim",
+        "proposer": {"team": "support-operations", "type": "in-house", "person": "ana.ruiz"},
+        "reviewers": ["sam.ortiz"],
+        "engineering_started": None,
+        "supersedes": None,
+        "buy_alternative": {"provider": "google", "model": "gemini-2.5-flash", "deployment": "public-api"},
+        "dimensions": {"criticality": "supportive", "workflow_complexity": "simple", "control_need": "low"},
+        "candidates": {
+            "buy": "The hosted model's summaries already spare second-line engineers the read-through, "
+            "and each summary sits beside the full ticket.",
+            "fine-tune": "About 26,000 escalations on a working day come to about $25 a day in tokens, "
+            "far less than training, hosting and watching a model of our own would cost.",
+            "build": "No. Summarising tickets is plumbing, not what we sell.",
+        },
+        "rationale_tags": ["cost", "quality"],
+        "gates_claimed": [],
+        "domain": None,
+        "build": None,
+        "evidence": {
+            "usage_log": {
+                "source": WAREHOUSE_SOURCE,
+                "table": "llm_calls_daily",
+                "columns": {
+                    "date": "call_day",
+                    "calls": "n_calls",
+                    "input_tokens": "prompt_tokens",
+                    "output_tokens": "completion_tokens",
+                },
+                "pin": {"as_of": pin, "column": "loaded_at"},
+            },
+            "task_changes": {
+                "source": WAREHOUSE_SOURCE,
+                "table": "task_changes",
+                "pin": {"as_of": pin, "column": "loaded_at"},
+            },
+            "cost_model": inputs(memo_id, "cost_model.yaml"),
+        },
+    }
+    body = """
+# Buy a hosted model to summarise escalated support tickets
+
+## The workload
+
+When the first-line support desk escalates a ticket, the assistant writes a
+short summary of the thread for the second-line engineer: the problem, what
+has been tried and what the customer is waiting for. The engineer reads it
+with the ticket open beside it. About 26,000 tickets are escalated on a
+working day, and a few thousand a day at weekends.
+
+## Where the numbers come from
+
+The usage log is not a file in this repository. Every call is counted in the
+data warehouse, one row per day in the `llm_calls_daily` table, and changes
+to what a summary must contain are logged in its `task_changes` table. The
+memo names the tables and says which warehouse columns are fmgate's (the
+day is `call_day`, the calls `n_calls`, the tokens `prompt_tokens` and
+`completion_tokens`); fmgate checks and measures the rows in the database
+and only the daily totals come back. fmgate.yaml says where the warehouse is.
+In this example it is the SQLite file `examples/warehouse.sqlite`; a real
+warehouse is a server whose address and credentials stay in an environment
+variable.
+
+The nightly load only ever appends rows, so the memo pins the tables by their
+`loaded_at` column: they are read as they were at 06:00 UTC on 2 November
+2026, the morning this memo was written. The four days loaded after that,
+and a task change logged two days later, are in the tables but not in the
+evidence, so regenerating it later reads the same 60 days.
+
+## What we compared
+
+We priced the hosted model against a small fine-tuned model hosted by us,
+for today's volume and for growth of 10% a quarter. Even with growth, the
+token savings over a year are a small fraction of the engineering, training
+and monitoring a fine-tune would need.
+
+## Decision
+
+Buy. The workload is supportive, simple and needs no special control over the
+model's behaviour. We will look again if volume rises towards the
+cost-at-scale threshold: moving the pin forward and regenerating the evidence
+reads the newer days, which the warehouse already holds.
+"""
+    return {
+        f"memos/{memo_id}.md": memo_text(fields, body),
+        WAREHOUSE: sqlite_bytes(WAREHOUSE_SCHEMA, {"llm_calls_daily": calls_rows, "task_changes": changes}),
+        inputs(memo_id, "cost_model.yaml"): cost_model_yaml(
+            "Escalated-ticket summaries: hosted model vs a hypothetical fine-tune", buy, candidate, scenarios
+        ),
+    }
+
+
+# --------------------------------------------------------------------------
 
 EXAMPLES: list[Callable[[np.random.Generator], Files]] = [
     support_reply_drafting,
@@ -1408,6 +1672,7 @@ EXAMPLES: list[Callable[[np.random.Generator], Files]] = [
     clinical_coding_assistant,
     sales_email_own_model,
     legal_foundation_model,
+    support_volume_from_warehouse,
 ]
 
 
@@ -1461,6 +1726,16 @@ def main(argv: list[str] | None = None) -> int:
     settings = root / "fmgate.yaml"
     if settings.exists():
         print("kept the existing fmgate.yaml")
+        try:
+            kept = yaml.safe_load(settings.read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError):
+            kept = None
+        sources = kept.get("sources") if isinstance(kept, dict) else None
+        if not isinstance(sources, dict) or WAREHOUSE_SOURCE not in sources:
+            print(
+                f"note: it declares no source {WAREHOUSE_SOURCE!r}; support-volume-from-warehouse reads its usage "
+                f"from {WAREHOUSE} through that source (see the sources: section of a fresh fmgate.yaml)"
+            )
     else:
         settings.write_text(SETTINGS, encoding="utf-8")
         print("wrote fmgate.yaml")

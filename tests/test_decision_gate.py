@@ -572,6 +572,7 @@ def test_codeowners_gives_every_rule_path_to_governance(path: str) -> None:
 def test_memos_and_their_data_belong_to_decision_owners() -> None:
     assert codeowner("memos/x.md") == "@fmgate-org/decision-owners"
     assert codeowner("evidence/x/inputs/usage.csv") == "@fmgate-org/decision-owners"
+    assert codeowner("examples/warehouse.sqlite") == "@fmgate-org/decision-owners"
 
 
 def test_rule_paths_and_codeowners_agree() -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -45,6 +47,7 @@ EXPECTED = {
         "denied",
         {"BUILD-DATA", "BUILD-STRATEGIC", "BUILD-CAPITAL", "BUILD-FT-REJECTED", "FT-ANTI-OWN-MODEL"},
     ),
+    "support-volume-from-warehouse": ("approved", set()),
 }
 
 
@@ -52,7 +55,7 @@ EXPECTED = {
 def examples(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("examples") / "repo"
     root.mkdir()
-    for folder in ("policies", "notebooks", "schemas", "memos"):
+    for folder in ("policies", "notebooks", "schemas", "memos", "examples"):  # examples/: the SQLite warehouse
         shutil.copytree(ROOT / folder, root / folder)
     shutil.copy(ROOT / "fmgate.yaml", root / "fmgate.yaml")
     shutil.copytree(ROOT / "evidence", root / "evidence")
@@ -156,6 +159,38 @@ def test_hand_broken_evidence_is_never_approved(
 def test_stale_evidence_denies_a_proposal(examples: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, document = check(examples, capsys, "ticket-triage-distillation", "--now", "2099-01-01")
     assert code == 1 and "MEMO-EVIDENCE-STALE" in {v["id"] for v in document["violations"]}
+
+
+def _warehouse_inputs(root: Path) -> tuple[dict, dict]:
+    document = json.loads((root / "evidence" / "support-volume-from-warehouse" / "usage_log.json").read_text())
+    return document, {i["name"]: i for i in document["provenance"]["inputs"]}
+
+
+def test_the_warehouse_example_is_measured_in_the_database_as_pinned(
+    examples: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    document, read = _warehouse_inputs(examples)
+    usage, changes = read["usage_log"], read["task_changes"]
+    assert usage["engine"] == changes["engine"] == "sqlite" and usage["table"] == "llm_calls_daily"
+    assert usage["pin"] == {"as_of": "2026-11-02T06:00:00Z", "column": "loaded_at"}
+    # the 60 days loaded by the pin's instant, not the days loaded since; the task change logged later is left out
+    assert (usage["rows"], usage["first_date"], usage["last_date"]) == (60, "2026-09-03", "2026-11-01")
+    assert (changes["rows"], changes["last_date"]) == (3, "2026-08-24")
+    assert document["measurements"]["window_end"] == "2026-11-01"
+    assert document["measurements"]["median_daily_calls"] < 10_000_000
+
+    # a late row appended after the pin changes nothing the memo reads, even when the evidence is regenerated
+    root = _variant(examples, tmp_path, "support-volume-from-warehouse")
+    with closing(sqlite3.connect(root / "examples" / "warehouse.sqlite")) as connection, connection:
+        connection.execute("INSERT INTO llm_calls_daily VALUES ('2026-10-30', 90000000, 1, 1, '2026-11-20T02:00:00Z')")
+    (root / "evidence" / "support-volume-from-warehouse" / "usage_log.json").unlink()  # so the notebook runs again
+    memo = root / "memos" / "support-volume-from-warehouse.md"
+    assert main(["--repo", str(root), "collect", "--no-progress", "--kind", "usage_log", str(memo)]) == 0
+    again, read_again = _warehouse_inputs(root)
+    assert again["measurements"] == document["measurements"]
+    assert read_again["usage_log"]["digest"] == usage["digest"]
+    code, decided = check(root, capsys, "support-volume-from-warehouse")
+    assert code == 0 and decided["outcome"] == "approved"
 
 
 def test_relitigation_of_an_approved_fine_tune(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import numpy as np
@@ -52,7 +54,11 @@ EXAMPLES = (
     "clinical-coding-assistant",
     "sales-email-own-model",
     "legal-foundation-model",
+    "support-volume-from-warehouse",
 )
+#: The embedded database the warehouse example reads, declared in fmgate.yaml as demo-warehouse.
+WAREHOUSE = "examples/warehouse.sqlite"
+WAREHOUSE_TABLES = ["llm_calls_daily", "task_changes"]
 DECISION_OWNERS = {"dana.kim", "priya.rao"}
 
 
@@ -91,7 +97,7 @@ def test_two_runs_are_byte_identical(generated: Path, tmp_path: Path) -> None:
     assert [p for p in first if first[p] != second[p]] == []
 
 
-def test_writes_the_six_examples_and_settings(generated: Path) -> None:
+def test_writes_the_seven_examples_the_warehouse_and_settings(generated: Path) -> None:
     files = tree(generated)
     assert sorted(p.removeprefix("memos/").removesuffix(".md") for p in files if p.startswith("memos/")) == sorted(
         EXAMPLES
@@ -103,7 +109,11 @@ def test_writes_the_six_examples_and_settings(generated: Path) -> None:
         "required_approvals": 1,
         "thresholds": {},
         "opa": {"url": None, "token_env": None},
+        "sources": {
+            "demo-warehouse": {"kind": "sql", "url": f"sqlite:///{WAREHOUSE}", "tables": WAREHOUSE_TABLES},
+        },
     }
+    assert sorted(p for p in files if not p.startswith(("memos/", "evidence/"))) == sorted([WAREHOUSE, "fmgate.yaml"])
     assert all(len(content) < 3 * 1024 * 1024 for content in files.values())
 
 
@@ -136,7 +146,12 @@ def test_front_matter_has_the_memo_fields(generated: Path, memo_id: str) -> None
     expected = set(MEMO_FIELDS) - LEFT_OUT.get(memo_id, set())
     assert expected <= set(data), sorted(expected - set(data))
     assert data["id"] == memo_id and data["date"] == MEMO_DATE and data["status"] == "proposed"
+    sources = yaml.safe_load((generated / "fmgate.yaml").read_text())["sources"]
     for kind, path in data["evidence"].items():
+        if isinstance(path, dict):  # read in place: a table fmgate.yaml lets memos read, in the database
+            assert path["table"] in sources[path["source"]]["tables"], (kind, path)
+            assert path["table"] in warehouse_tables(generated), (kind, path)
+            continue
         assert path.startswith(f"evidence/{memo_id}/inputs/"), (kind, path)
         assert (generated / path).is_file(), path
     # the package's own memo model accepts it (types and vocabularies)
@@ -158,6 +173,16 @@ def test_workloads_are_distinct_and_owners_valid(generated: Path) -> None:
             assert data["reviewers"] and data["proposer"]["person"] not in data["reviewers"]
 
 
+def warehouse(root: Path) -> closing[sqlite3.Connection]:
+    """The generated warehouse, opened read-only (and closed at the end of the with block)."""
+    return closing(sqlite3.connect(f"file:{root / WAREHOUSE}?mode=ro", uri=True))
+
+
+def warehouse_tables(root: Path) -> set[str]:
+    with warehouse(root) as connection:
+        return {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
 def test_nothing_is_dated_after_the_evaluation_day(generated: Path) -> None:
     for path in generated.rglob("*.csv"):
         frame = pd.read_csv(path, dtype=str)
@@ -165,6 +190,11 @@ def test_nothing_is_dated_after_the_evaluation_day(generated: Path) -> None:
             if column in frame:
                 latest = max(dt.date.fromisoformat(v[:10]) for v in frame[column])
                 assert latest <= EVALUATION_DAY, (path, column, latest)
+    with warehouse(generated) as connection:  # the rows the pin leaves out included
+        for table, column in [(t, c) for t in WAREHOUSE_TABLES for c in ("call_day", "date", "loaded_at")]:
+            if column in {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}:
+                (latest,) = connection.execute(f"SELECT max({column}) FROM {table}").fetchone()
+                assert dt.date.fromisoformat(latest[:10]) <= EVALUATION_DAY, (table, column, latest)
 
 
 def _inputs(root: Path, memo_id: str) -> Path:
@@ -216,6 +246,49 @@ def test_domain_example_has_the_shape_it_claims(generated: Path) -> None:
     assert high.nunique() == len(high) == 12_000 and len(domain) == 12_500
     evals = [json.loads(line) for line in (inputs / "eval_set.jsonl").read_text().splitlines()]
     assert len(evals) == 260 and not {e["input"] for e in evals} & set(domain["text"])
+
+
+def test_warehouse_example_has_the_shape_it_claims(generated: Path) -> None:
+    memo = front(generated, "support-volume-from-warehouse")
+    usage, changes = memo["evidence"]["usage_log"], memo["evidence"]["task_changes"]
+    assert usage["columns"] == {
+        "date": "call_day",
+        "calls": "n_calls",
+        "input_tokens": "prompt_tokens",
+        "output_tokens": "completion_tokens",
+    }
+    pin = usage["pin"]
+    assert pin == changes["pin"] and pin["column"] == "loaded_at"
+    as_of = dt.datetime.fromisoformat(pin["as_of"].replace("Z", "+00:00"))
+    assert as_of.tzinfo is not None and as_of.date() < EVALUATION_DAY
+
+    with warehouse(generated) as connection:
+        columns = [row[1] for row in connection.execute("PRAGMA table_info(llm_calls_daily)")]
+        assert set(usage["columns"].values()) | {"loaded_at"} == set(columns)
+        rows = connection.execute(
+            "SELECT call_day, n_calls, loaded_at FROM llm_calls_daily ORDER BY call_day"
+        ).fetchall()
+        logged = connection.execute("SELECT date, meaningful, loaded_at FROM task_changes ORDER BY date").fetchall()
+
+    def instant(text: str) -> dt.datetime:
+        assert text.endswith("Z") and len(text) == 20, text  # ISO 8601 in UTC, to the second
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+    pinned = [r for r in rows if instant(r[2]) <= as_of]
+    after = [r for r in rows if instant(r[2]) > as_of]
+    # the pin reads 60 days to the day before the memo; the days loaded since are in the table all the same
+    assert len(pinned) == 60 and pinned[-1][0] == (MEMO_DATE - dt.timedelta(days=1)).isoformat()
+    assert len({r[0] for r in pinned}) == 60
+    assert after and all(r[0] >= MEMO_DATE.isoformat() for r in after)
+    # the last pinned row arrived on the pin's own day, hours before it
+    assert instant(pinned[-1][2]).date() == as_of.date()
+    median = float(np.median([r[1] for r in pinned[-28:]]))
+    assert 10_000 < median < 10_000_000 / 100  # far below the cost-at-scale threshold
+    assert any(instant(t) > as_of for _, _, t in logged) and any(instant(t) <= as_of for _, _, t in logged)
+    assert {m for _, m, _ in logged} == {0, 1}
+
+    model = yaml.safe_load((_inputs(generated, "support-volume-from-warehouse") / "cost_model.yaml").read_text())
+    assert len(model["scenarios"]) == 2
 
 
 def test_denied_examples_have_the_shape_they_claim(generated: Path) -> None:

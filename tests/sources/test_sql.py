@@ -190,6 +190,32 @@ def test_an_as_of_pin_reads_the_table_as_it_was(database: sa.Engine) -> None:
     assert after.inputs[0].reference == before.inputs[0].reference
 
 
+def test_an_as_of_pin_compares_instants_however_the_table_spells_them(database: sa.Engine) -> None:
+    """Arrival times written as ISO text with 'T', 'Z' or an offset: the pin compares them as instants.
+
+    PostgreSQL parses them into its timestamp type; SQLite keeps the text as it is.
+    """
+    loads = [  # (day, calls, loaded at): the pin is 2026-11-02 06:00 UTC
+        ("2026-10-31", 100, "2026-11-01T02:15:00Z"),
+        ("2026-11-01", 200, "2026-11-02T02:15:00Z"),  # the pin's own day, hours before it
+        ("2026-11-01", 7, "2026-11-02T08:00:00+02:00"),  # 06:00 UTC: at the pin, so read
+        ("2026-11-02", 400, "2026-11-02T06:00:01Z"),  # a second after it
+        ("2026-11-03", 800, "2026-11-04T02:15:00Z"),
+    ]
+    stamp = "TIMESTAMPTZ" if database.dialect.name == "postgresql" else "TEXT"
+    with database.begin() as connection:
+        connection.execute(sa.text(f"CREATE TABLE llm_calls (call_day DATE, n BIGINT, loaded_at {stamp})"))
+        connection.execute(
+            sa.text("INSERT INTO llm_calls VALUES (:day, :n, :loaded)"),
+            [{"day": d, "n": n, "loaded": t} for d, n, t in loads],
+        )
+    pin = {"as_of": "2026-11-02T06:00:00Z", "column": "loaded_at"}
+    evidence = usage.evaluate(reference(pin=pin), as_of=AS_OF)
+    assert evidence.valid, evidence.all_errors()
+    assert (evidence.inputs[0].rows, evidence.inputs[0].dates) == (3, ("2026-10-31", "2026-11-01"))
+    assert list(evidence.data["daily"].items()) == [(dt.date(2026, 10, 31), 100), (dt.date(2026, 11, 1), 207)]
+
+
 def test_a_postgresql_connection_is_read_only(postgres: PostgresServer, monkeypatch: pytest.MonkeyPatch) -> None:
     from fmgate.sources.reference import Reference
 

@@ -197,7 +197,14 @@ def project(connection: Connection, reference: Reference, spec: InputSpec) -> Pr
                 field=f"evidence.{reference.input}.pin.column",
                 fix="name the source column that dates each row's arrival",
             )
-        select = select.where(sa.column(column) <= sa.literal(_instant(reference.pin["as_of"])))
+        arrived: sa.ColumnElement[Any] = sa.column(column)
+        instant: sa.ColumnElement[Any] = sa.literal(_instant(reference.pin["as_of"]))
+        if connection.dialect.name == "sqlite":
+            # SQLite keeps timestamps as text, and text compares character by character:
+            # '2026-11-02T02:15:00Z' sorts after '2026-11-02 06:00:00+00:00'. julianday() reads
+            # either spelling (and a UTC offset) as the instant it names.
+            arrived, instant = sa.func.julianday(arrived), sa.func.julianday(instant)
+        select = select.where(arrived <= instant)
     sql = str(select.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
     return Projection(select, present, sql)
 
