@@ -186,6 +186,10 @@ def test_postgres_usage_log_is_collected_checked_and_regenerated(
     assert "warehouse:llm_calls (postgresql, pinned by" in html
     assert "not-a-secret" not in html and "not-a-secret" not in json.dumps(document)
 
+    # unchanged pin, unchanged notebook and code: the evidence is reused without reading the table again
+    capsys.readouterr()
+    assert main(["--repo", str(base_repo), "collect", str(memo), "--no-progress"]) == 0
+    assert "usage_log        reused" in capsys.readouterr().out
     assert main(["--repo", str(base_repo), "check", str(memo), "--format", "json"]) == 0
     commit(base_repo, "propose a buy with the volume from the warehouse")
     # rows that arrive after the pin's instant do not change what the pin reads
