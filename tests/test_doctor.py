@@ -36,3 +36,26 @@ def test_doctor_names_the_fix_for_missing_opa(
 def test_doctor_outside_a_repository(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert main(["--repo", str(tmp_path), "doctor"]) == 3
     assert "--repo" in capsys.readouterr().out
+
+
+def test_doctor_asks_each_source_and_names_the_missing_variable(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, decision_repo: Path
+) -> None:
+    monkeypatch.delenv("DOCTOR_WAREHOUSE_URL", raising=False)
+    settings = decision_repo / "fmgate.yaml"
+    settings.write_text(
+        settings.read_text()
+        + "sources:\n"
+        + "  warehouse: {kind: sql, url_env: DOCTOR_WAREHOUSE_URL}\n"
+        + '  demo: {kind: sql, url: "sqlite:///examples/warehouse.sqlite"}\n'
+        + "  lake: {kind: dataset, root: lake, engine: spark}\n"
+    )
+    (decision_repo / "examples").mkdir()
+    (decision_repo / "examples" / "warehouse.sqlite").write_bytes((ROOT / "examples" / "warehouse.sqlite").read_bytes())
+    assert main(["--repo", str(decision_repo), "doctor"]) == 3
+    out = capsys.readouterr().out
+    assert (
+        "NO  source warehouse: source 'warehouse' is read through the environment variable DOCTOR_WAREHOUSE_URL" in out
+    )
+    assert "ok  source demo: sqlite, answering" in out
+    assert "NO  source lake: lake (spark)" in out and "ok  java (for Spark)" in out

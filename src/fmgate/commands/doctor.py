@@ -8,6 +8,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..config import load_config
 from ..engine import OPA_VERSION, Engine, find_opa, opa_version
@@ -60,11 +61,52 @@ def _kernel() -> Finding:
     )
 
 
+def _sources(config: Any, root: Path) -> list[Finding]:
+    """Each source in fmgate.yaml: a SQL source answers a query; a dataset source's root is there; Java for Spark."""
+    from ..sources import SourceUnreachable
+    from ..sources.reference import Reference
+
+    findings: list[Finding] = []
+    for name, source in sorted(config.settings.sources.items()):
+        label = f"source {name}"
+        if source.kind == "sql":
+            reference = Reference("usage_log", "sql", name, source=name, url_env=source.url_env, url=source.url)
+            try:
+                from ..sources.sql import connect
+
+                cwd = os.getcwd()
+                os.chdir(root)  # an embedded database's path is relative to the repository
+                try:
+                    with connect(reference) as connection:
+                        findings.append(Finding(label, True, f"{connection.dialect.name}, answering"))
+                finally:
+                    os.chdir(cwd)
+            except SourceUnreachable as exc:
+                findings.append(Finding(label, False, exc.message, exc.fix or ""))
+        else:
+            where = str(source.root)
+            local = "://" not in where
+            there = (root / where).exists() if local else True
+            detail = f"{where} ({source.engine})" + ("" if local else ": object store, not checked here")
+            findings.append(Finding(label, there, detail, "" if there else "mount or create the dataset root"))
+            if source.engine == "spark":
+                java = shutil.which("java")
+                findings.append(
+                    Finding(
+                        "java (for Spark)",
+                        java is not None,
+                        java or "not found",
+                        "" if java else "install a Java 17 runtime",
+                    )
+                )
+    return findings
+
+
 def diagnose(root: Path | None) -> list[Finding]:
     findings: list[Finding] = []
     try:
         repo = Repository(find_root(root))
-        load_config(repo.root, repo.policy_defaults())
+        config = load_config(repo.root, repo.policy_defaults())
         findings.append(Finding("fmgate.yaml", True, str(repo.root / "fmgate.yaml")))
     except FmgateError as exc:
         return [Finding("repository", False, str(exc), exc.fix or "")]
@@ -94,6 +136,7 @@ def diagnose(root: Path | None) -> list[Finding]:
         findings.append(Finding("regal", False, "not found (needed by 'make test' only)", "run 'make setup'"))
     findings.extend(_python_packages())
     findings.append(_kernel())
+    findings.extend(_sources(config, repo.root))
     notebooks = sorted((repo.root / "notebooks").glob("*.ipynb"))
     findings.append(
         Finding(
