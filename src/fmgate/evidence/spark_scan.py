@@ -506,8 +506,8 @@ def _refuse_unreadable(
             assert row is not None
             kind = spec.column(name).type
             raise InputError(
-                f"file cannot be read: {row[flag]!r} is not a {kind} value ({counts[flag]:,} such in the dataset); "
-                f"'{name}' must hold {kind} values",
+                f"file cannot be read: {row[flag]!r} cannot be read as {kind} ({counts[flag]:,} such value(s) in "
+                f"the dataset); '{name}' must hold {kind} values",
                 path=str(paths[int(row["_file"])]),
                 field=name,
                 fix=f"correct the value; a {spec.name} file has one row per {spec.row} with columns "
