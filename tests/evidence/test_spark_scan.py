@@ -238,10 +238,11 @@ def test_corpus_manifest_split_in_files_reads_as_one_file(spark: SparkSession, t
 
 
 def test_csv_datasets(spark: SparkSession, tmp_path: Path) -> None:
-    """CSV cells Arrow reads as null (empty, NA, null) are null; booleans keep Arrow's spellings."""
+    """CSV cells Arrow reads as null (empty, NA, null) are null, quoted line breaks are kept, and
+    booleans have Arrow's spellings."""
     texts = dirty_domain()
-    texts["text"] = texts["text"].str.replace("\r\n", " ", regex=False)  # one line per record
     texts.loc[0, "text"] = "NA"
+    texts.loc[1, "text"] = 'quoted "line"\nbreak'  # a value over two lines, quotes doubled
     texts.loc[1, "quality"] = "null"
     path = write_rows(tmp_path / "domain.csv", texts)
     same_evidence("domain_data", [path], path, sample_rows=4)

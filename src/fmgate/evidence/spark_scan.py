@@ -57,6 +57,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
+from py4j.protocol import Py4JJavaError  # type: ignore[import-untyped]
 from pyspark import StorageLevel
 from pyspark.errors import PySparkException
 from pyspark.sql import Column, DataFrame, SparkSession
@@ -184,8 +185,8 @@ COLLAPSED_SPACE = (
     (0x205F, 0x205F),
     (0x3000, 0x3000),
 )
-_TRIM = f"^{_char_class(ARROW_SPACE)}+|{_char_class(ARROW_SPACE)}+\\z"
-_BLANK = f"^{_char_class(ARROW_SPACE)}*\\z"
+#: The same characters for ``btrim``, which strips any of them from both ends without a regex.
+_TRIM_CHARS = "".join(chr(c) for a, b in ARROW_SPACE for c in range(a, b + 1))
 _COLLAPSE = f"{_char_class(COLLAPSED_SPACE)}+"
 # Java's $ also matches before a final line break; RE2's (and the Arrow path's) does not.
 _SHA256 = SHA256_PATTERN[:-1] + "\\z" if SHA256_PATTERN.endswith("$") else SHA256_PATTERN
@@ -193,7 +194,12 @@ _SHA256 = SHA256_PATTERN[:-1] + "\\z" if SHA256_PATTERN.endswith("$") else SHA25
 
 def blank(column: Column) -> Column:
     """True where a value is present and empty or only whitespace, as :func:`streaming.blank` says."""
-    return F.coalesce(column.isNotNull() & column.rlike(_BLANK), F.lit(False))
+    return F.coalesce(F.length(trim(column)) == 0, F.lit(False))
+
+
+def trim(column: Column) -> Column:
+    """Arrow's utf8_trim_whitespace: strip Arrow's whitespace from both ends."""
+    return F.btrim(column, F.lit(_TRIM_CHARS))
 
 
 #: Code points below this can have a case; planes 2 to 16 (CJK, tags, private use) hold no cased letters.
@@ -239,7 +245,7 @@ def _lower_table(spark: SparkSession) -> tuple[str, str]:
 def normalize(column: Column, spark: SparkSession) -> Column:
     """:func:`fmgate.evidence.hashing.normalize_text` in Spark: trim, lower-case, collapse whitespace runs."""
     source, target = _lower_table(spark)
-    trimmed = F.regexp_replace(column, _TRIM, "")
+    trimmed = trim(column)
     lowered = F.lower(F.translate(trimmed, source, target) if source else trimmed)
     return F.regexp_replace(lowered, _COLLAPSE, " ")
 
@@ -302,7 +308,7 @@ def _read_file(spark: SparkSession, path: str, fmt: str) -> DataFrame:
         .option("quote", '"')
         .option("escape", '"')
         .option("mode", "FAILFAST")
-        .option("multiLine", False)
+        .option("multiLine", True)  # quoted line breaks are part of a value, as Arrow reads them
         .option("encoding", "UTF-8")
         .csv(path)
     )
@@ -412,7 +418,7 @@ def _dataset(
             check_file(path, what=spec.name, spec=spec)
         try:
             raw = _read_file(spark, path, fmt)
-        except PySparkException as exc:
+        except (PySparkException, Py4JJavaError) as exc:
             raise _spark_error(exc, path, spec) from None
         parts.append(_conform(raw, spec, _sources(raw.columns, spec, columns, path), fmt, index, path))
     flags = sorted({c for part in parts for c in part.columns if c.startswith("_bad_")})
@@ -425,11 +431,18 @@ def _dataset(
 
 
 def _spark_error(exc: Exception, path: str, spec: InputSpec) -> InputError:
-    """A Spark read failure in words a proposer can act on."""
-    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    """A Spark failure to read the data, in words a proposer can act on: the deepest cause's message."""
+    message = ""
+    if isinstance(exc, Py4JJavaError):
+        cause = exc.java_exception
+        while cause.getCause() is not None:
+            cause = cause.getCause()
+        message = str(cause.getMessage() or cause.toString())
+    message = (message or str(exc)).strip()
+    first = message.splitlines()[0] if message else type(exc).__name__
     return InputError(
-        f"file cannot be read: {message}",
-        path=str(path),
+        f"file cannot be read: {first}",
+        path=path,
         fix=f"a {spec.name} file has one row per {spec.row} with columns {', '.join(spec.required)}",
     )
 
@@ -877,7 +890,7 @@ def scan(
     measure = _measure_domain if kind == "domain_data" else _measure_corpus
     try:
         return measure(spark, frame, flags, paths, sample_rows, day)
-    except PySparkException as exc:
-        raise _spark_error(exc, paths[0], spec) from None
+    except (PySparkException, Py4JJavaError) as exc:
+        raise _spark_error(exc, _label(paths), spec) from None
     finally:
         frame.unpersist()
