@@ -2,7 +2,8 @@
 
 Behaviour only: each script is run in a subprocess at the smallest size that
 still exercises every step (one round; the one-notebook example memo
-``contract-summaries-draft`` for collect and ci; 20 memos for register), and
+``contract-summaries-draft`` for collect and ci; 20 memos for register; 20,000
+rows in a throwaway PostgreSQL server for usage_sql), and
 the last line of its stdout must be one JSON object with the shared keys and
 numeric value, baseline and ratio. No timing is asserted.
 """
@@ -53,6 +54,14 @@ def test_decisions_closes_with_json() -> None:
 def test_domain_scan_closes_with_json(tmp_path: Path) -> None:
     payload = closing_json("domain_scan.py", "--rows", "20000", "--repeat", "1", "--cache", str(tmp_path))
     assert payload["benchmark"] == "domain_scan" and payload["peak_rss_mb"] > 0
+
+
+def test_usage_sql_closes_with_json() -> None:
+    payload = closing_json("usage_sql.py", "--rows", "20000", "--days", "40")
+    assert payload["benchmark"] == "usage_sql" and payload["rows"] == 20000
+    assert payload["measurements_equal"] is True and payload["baseline_out_of_memory"] is False
+    assert 0 < payload["pinned_rows"] < 20000 and payload["peak_rss_mb"] > 0
+    assert set(payload["fmgate_steps"]) >= {"validate", "content_digest", "totals_by"}
 
 
 def test_register_closes_with_json() -> None:
