@@ -29,6 +29,7 @@ class SqlInput:
     outcomes: list[Outcome]
     connection: Any
     projection: Any
+    grouped: Any  # fmgate.sources.sql.Profile: rows and totals per day, from one scan
     errors: list[str] = field(default_factory=list)
 
 
@@ -80,17 +81,23 @@ def open_sql(stack: ExitStack, reference_json: Mapping[str, Any], spec: InputSpe
     reference = Reference.from_json(reference_json)
     connection = stack.enter_context(sql.connect(reference))
     projection = sql.project(connection, reference, spec)
-    rows = sql.row_count(connection, projection)
+    date_column = next((c.name for c in spec.columns if c.type == "date" and c.name in projection.present), None)
+    # one grouped scan gives the row count, the date range, repeated days and (usage_log) the daily totals
+    total = "calls" if spec.name == "usage_log" and "calls" in projection.present else None
+    if total and not sql.holds_numbers(connection, projection, total):
+        total = None  # not summed: the type check fails it, and invalid evidence is not measured
+    grouped = sql.profile(connection, projection, date_column, total)
+    rows = grouped.rows
     if rows == 0 and not spec.empty_ok:
         raise InputError(
             f"{reference.label} selects no rows: {spec.no_rows}",
             field=f"evidence.{reference.input}",
             fix=spec.no_rows_fix,
         )
-    outcomes = sql.validate(reference, projection, suite(spec.name, projection.present, as_of=as_of), connection)
+    rules = suite(spec.name, projection.present, as_of=as_of)
+    outcomes = sql.validate(reference, projection, rules, connection, grouped)
     digest = sql.content_digest(connection, projection)
-    date_column = next((c.name for c in spec.columns if c.type == "date" and c.name in projection.present), None)
-    dates = sql.date_range(connection, projection, date_column) if date_column and rows else None
+    dates = grouped.key_range() if date_column else None
     facts = InputFile(
         spec.name,
         reference.label,
@@ -98,4 +105,4 @@ def open_sql(stack: ExitStack, reference_json: Mapping[str, Any], spec: InputSpe
         dates=dates,
         reference=reference_record(reference, digest, connection.dialect.name),
     )
-    return SqlInput(facts, outcomes, connection, projection, pin_errors(reference, digest))
+    return SqlInput(facts, outcomes, connection, projection, grouped, pin_errors(reference, digest))

@@ -114,10 +114,8 @@ def _measure(
 
 
 def _sql_daily(part: SqlInput) -> pd.Series:
-    """Daily call totals summed in the database: one row per day comes back."""
-    from ..sources import sql
-
-    totals = sql.totals_by(part.connection, part.projection, "date", "calls")
+    """Daily call totals summed in the database: one row per day came back."""
+    totals = part.grouped.totals()
     index = [dt.date.fromisoformat(day) for day, _ in totals]
     return pd.Series([n for _, n in totals], index=index, dtype="int64", name="calls").rename_axis("date")
 

@@ -572,7 +572,9 @@ def run_rules(frame: pd.DataFrame, rules: Sequence[Rule]) -> list[Outcome]:
     )
 
 
-def run_rules_on(get_batch: Any, columns: Iterable[str], rules: Sequence[Rule]) -> list[Outcome]:
+def run_rules_on(
+    get_batch: Any, columns: Iterable[str], rules: Sequence[Rule], result_format: str = "SUMMARY"
+) -> list[Outcome]:
     """Run *rules* as one suite on the batch *get_batch* returns (any great-expectations datasource).
 
     *columns* are the batch's columns: a rule on a column that is not there
@@ -602,7 +604,7 @@ def run_rules_on(get_batch: Any, columns: Iterable[str], rules: Sequence[Rule]) 
         for _, expectation in runnable:
             suite_.add_expectation(expectation)
         batch = get_batch()
-        result = batch.validate(suite_, result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5})
+        result = batch.validate(suite_, result_format={"result_format": result_format, "partial_unexpected_count": 5})
         for res in result.results:
             index = int(res.expectation_config.meta["fmgate_rule"])
             info = dict(res.result or {})

@@ -21,6 +21,7 @@ import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,6 +37,7 @@ from ..evidence.validate import (
     Outcome,
     Rule,
     context,
+    exact_outcome,
     run_rules_on,
 )
 from . import digest as digests
@@ -255,17 +257,95 @@ def sql_rules(rules: Sequence[Rule]) -> list[Rule]:
     return out
 
 
+@dataclass
+class Profile:
+    """One grouped pass over the input: rows per value of a key column, and a column's total per value.
+
+    It answers several questions with one scan of the table: the row count,
+    the date range, the daily call totals and whether any day repeats.
+    """
+
+    key: str | None
+    groups: list[tuple[str | None, int, int]]  # (key as text or None, rows, total)
+
+    @property
+    def rows(self) -> int:
+        return sum(n for _, n, _ in self.groups)
+
+    def totals(self) -> list[tuple[str, int]]:
+        return sorted((k, t) for k, _, t in self.groups if k is not None)
+
+    def key_range(self) -> tuple[str, str] | None:
+        keys = [k for k, _, _ in self.groups if k is not None]
+        return (min(keys)[:10], max(keys)[:10]) if keys else None
+
+    def repeats(self) -> tuple[int, list[str]]:
+        """Rows whose key is not unique (as great-expectations counts them), and a few of those keys."""
+        repeated = sorted((k, n) for k, n, _ in self.groups if k is not None and n > 1)
+        return sum(n for _, n in repeated), [k for k, n in repeated for _ in range(n)][:5]
+
+
+def profile(connection: Connection, projection: Projection, key: str | None, total: str | None = None) -> Profile:
+    """Group the input by *key* (all rows as one group without one), summing *total*: one scan, few rows back."""
+    sub = projection.subquery()
+    summed = sa.func.coalesce(sa.func.sum(sub.c[total]), 0) if total else sa.literal(0)
+    if key is None:
+        n, t = connection.execute(sa.select(sa.func.count(), summed).select_from(sub)).one()
+        return Profile(None, [(None, int(n), int(t or 0))])
+    query = sa.select(sub.c[key], sa.func.count(), summed).group_by(sub.c[key])
+    return Profile(key, [(None if k is None else str(k), int(n), int(t or 0)) for k, n, t in connection.execute(query)])
+
+
+def holds_numbers(connection: Connection, projection: Projection, column: str) -> bool:
+    """True unless the database returns *column*'s values as something other than numbers."""
+    value = _probe(connection, projection, column)
+    return value is None or (not isinstance(value, (bool, str)) and isinstance(value, (int, float, Decimal)))
+
+
+def _probe(connection: Connection, projection: Projection, column: str) -> Any:
+    """One present value of *column* as the driver returns it (None when every value is missing)."""
+    sub = projection.subquery()
+    return connection.execute(sa.select(sub.c[column]).where(sub.c[column].isnot(None)).limit(1)).scalar()
+
+
 def validate(
-    reference: Reference, projection: Projection, rules: Sequence[Rule], connection: Connection
+    reference: Reference,
+    projection: Projection,
+    rules: Sequence[Rule],
+    connection: Connection,
+    grouped: Profile | None = None,
 ) -> list[Outcome]:
-    """Run *rules* in the database with great-expectations' SQL datasource; one outcome per rule."""
+    """Run *rules* in the database with great-expectations' SQL datasource; one outcome per rule.
+
+    Every check reads every row, so the suite is run twice at most: first
+    asking only whether each expectation holds, then, for the ones that do
+    not, for the counts and example values a proposer needs. Three checks are
+    answered without great-expectations, exactly: column types (see
+    :func:`type_outcomes`), the date format of a column the database stores
+    as dates, and the uniqueness of the key *grouped* was made by.
+    """
     converted = sql_rules(rules)
+    rows = grouped.rows if grouped is not None else None
+    outcomes: dict[int, Outcome] = {}
     typed = [i for i, r in enumerate(converted) if r.expectation == "ExpectColumnValuesToBeInTypeList"]
-    in_gx = [i for i in range(len(converted)) if i not in typed]
+    outcomes.update(zip(typed, type_outcomes(connection, projection, [converted[i] for i in typed])))
+    for index, rule in enumerate(converted):
+        column = str(rule.column)
+        if rule.expectation == "ExpectColumnValuesToMatchRegex" and rule.kwargs.get("regex") == DATE_PATTERN:
+            if column in projection.present and isinstance(
+                _probe(connection, projection, column + PARSED_SUFFIX), dt.date
+            ):
+                # stored as DATE: the database's text form of a date is YYYY-MM-DD by construction
+                outcomes[index] = Outcome(rule, True, unexpected=0, total=rows, observed="stored as dates", exact=True)
+        elif rule.expectation == "ExpectColumnValuesToBeUnique" and grouped is not None and column == grouped.key:
+            unexpected, examples = grouped.repeats()
+            outcomes[index] = exact_outcome(rule, unexpected, grouped.rows, examples)
+    in_gx = [i for i in range(len(converted)) if i not in outcomes]
     gx_context = context()
     name = f"fmgate-sql-{next(_COUNTER)}"
     # credentials stay in the environment: great-expectations reads the variable itself
     connection_string = f"${{{reference.url_env}}}" if reference.url_env else _url(reference).render_as_string(False)
+    _columns_without_rows()
     with warnings.catch_warnings():  # the generic SQL datasource is the point: one path for every dialect
         warnings.simplefilter("ignore")
         datasource = gx_context.data_sources.add_sql(name, connection_string=connection_string)
@@ -273,12 +353,45 @@ def validate(
         asset = datasource.add_query_asset("input", query=projection.sql)
         definition = asset.add_batch_definition_whole_table("whole")
         columns = [c for present in projection.present for c in (present, present + PARSED_SUFFIX)]
-        ran = run_rules_on(definition.get_batch, columns, [converted[i] for i in in_gx])
+        quick = run_rules_on(definition.get_batch, columns, [converted[i] for i in in_gx], "BOOLEAN_ONLY")
+        failing = [i for i, outcome in zip(in_gx, quick) if not outcome.success]
+        detailed = dict(zip(failing, run_rules_on(definition.get_batch, columns, [converted[i] for i in failing])))
     finally:
         gx_context.data_sources.delete(name)
-    outcomes: dict[int, Outcome] = dict(zip(in_gx, ran))
-    outcomes.update(zip(typed, type_outcomes(connection, projection, [converted[i] for i in typed])))
+    for index, outcome in zip(in_gx, quick):
+        if index in detailed:
+            outcomes[index] = detailed[index]
+        elif converted[index].expectation.startswith("ExpectColumnValues") and rows is not None:
+            outcomes[index] = Outcome(outcome.rule, True, unexpected=0, total=rows)
+        else:
+            outcomes[index] = outcome
     return [outcomes[i] for i in range(len(converted))]
+
+
+def _columns_without_rows() -> None:
+    """Make great-expectations learn a query's columns from a query that returns no rows.
+
+    great-expectations 1.24 finds the columns of a query asset by running the
+    whole query, which brings every row of the input to this process (the
+    driver buffers the result): the opposite of validating in place. The
+    replacement asks for the same columns with ``WHERE false``. Installed once.
+    """
+    from great_expectations.expectations.metrics import util
+
+    original = util.column_reflection_fallback
+    if getattr(original, "fmgate_no_rows", False):
+        return
+
+    def columns_only(selectable: Any, dialect: Any, sqlalchemy_engine: Any, schema_name: Any = None) -> Any:
+        if not isinstance(selectable, sa.TextClause):
+            return original(selectable, dialect, sqlalchemy_engine, schema_name)
+        engine = sqlalchemy_engine.engine
+        probe = sa.select(sa.text("*")).select_from(selectable.columns().subquery("fmgate_columns")).where(sa.false())
+        with engine.connect() if isinstance(engine, sa.Engine) else engine as connection:
+            return [{"name": name} for name in connection.execute(probe).keys()]
+
+    columns_only.fmgate_no_rows = True  # type: ignore[attr-defined]
+    util.column_reflection_fallback = columns_only
 
 
 def type_outcomes(connection: Connection, projection: Projection, rules: Sequence[Rule]) -> list[Outcome]:
@@ -290,13 +403,12 @@ def type_outcomes(connection: Connection, projection: Projection, rules: Sequenc
     text in a CSV file would.
     """
     found: list[Outcome] = []
-    sub = projection.subquery()
     for rule in rules:
         column = str(rule.column)
         if column not in projection.present:
             found.append(Outcome(rule, False, observed="no such column"))
             continue
-        value = connection.execute(sa.select(sub.c[column]).where(sub.c[column].isnot(None)).limit(1)).scalar()
+        value = _probe(connection, projection, column)
         if value is None:
             found.append(Outcome(rule, True, observed="no values"))
             continue
