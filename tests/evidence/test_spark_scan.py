@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -64,8 +65,8 @@ def dirty_domain() -> pd.DataFrame:
     rows = [
         ("d0", "Hello   World", "high"),
         ("d1", "hello world", "high"),
-        ("d1", "HELLO\u3000WORLD", "high"),
-        (None, "hello\u0085world", "high"),
+        ("d1", "HELLO\u3000WORLD", "\u00a0"),  # blank to Python's \\s, not to Java's
+        (None, "hello\u0085world", "\x1c"),
         ("", "\u00a0hello\x0bworld\u202f", "high"),
         ("  ", "hello\x1cworld", "high"),  # U+001C is trimmed at the ends but never collapsed
         ("d6", "\x1chello world\x1f", "high"),
@@ -180,6 +181,7 @@ def test_dirty_domain_data(spark: SparkSession, tmp_path: Path) -> None:
     path = write_rows(tmp_path / "domain.parquet", dirty_domain())
     outcomes, measured = same_evidence("domain_data", [path], path, sample_rows=4)
     assert ("ExpectColumnValuesToBeInSet", "quality") in failed(outcomes)
+    assert ("ExpectColumnValuesToNotMatchRegex", "quality") in failed(outcomes)  # from the sample
     assert ("ExpectColumnValuesToBeUnique", "id") in failed(outcomes)
     assert measured["duplicate_ids"] == 3
 
@@ -250,6 +252,9 @@ def test_csv_datasets(spark: SparkSession, tmp_path: Path) -> None:
     shards = dirty_corpus()
     shards["sha256"] = shards["sha256"].str.strip()
     shards["proprietary"] = ["" if v is pd.NA else ("yes" if v else "N") for v in shards["proprietary"]]
+    # integers as Arrow's CSV reader reads them: spaces trimmed, hex as 64-bit patterns, leading zeros
+    spelled = {0: " 100", 6: "0x28", 11: "0xFFFFFFFFFFFFFFFF", 12: "000", 13: "8\t"}
+    shards["tokens"] = [spelled.get(i, "" if v is pd.NA else str(v)) for i, v in enumerate(shards["tokens"])]
     whole = write_rows(tmp_path / "corpus.csv", shards)
     first = write_rows(tmp_path / "corpus-1.csv", shards.iloc[:5])
     second = write_rows(tmp_path / "corpus-2.csv", shards.iloc[5:])
@@ -277,8 +282,8 @@ def test_refusals(spark: SparkSession, tmp_path: Path) -> None:
         spark_scan.scan("domain_data", [header_only], master=MASTER, as_of=DAY)
 
     bad_tokens = tmp_path / "corpus.csv"
-    clean_corpus().assign(tokens=["12", "many"] + ["1"] * 10).to_csv(bad_tokens, index=False)
-    with pytest.raises(InputError, match="'many' cannot be read as int") as caught:
+    clean_corpus().assign(tokens=["12", "+12"] + ["1"] * 10).to_csv(bad_tokens, index=False)  # Arrow refuses a plus
+    with pytest.raises(InputError, match="'\\+12' cannot be read as int") as caught:
         spark_scan.scan("corpus_manifest", [bad_tokens], master=MASTER, as_of=DAY)
     assert caught.value.field == "tokens"
 
@@ -330,13 +335,20 @@ def tricky_texts() -> list[str]:
     return texts + ["", "  ", "plain text", "Plain  Text"]
 
 
-def test_normalisation_and_blanks_match_arrow(spark: SparkSession, tmp_path: Path) -> None:
-    texts = tricky_texts()
+PATTERNS = (validate.BLANK_PATTERN, validate.SHA256_PATTERN, validate.DATE_PATTERN)
+
+
+def test_text_rules_match_arrow_and_python(spark: SparkSession, tmp_path: Path) -> None:
+    """normalize and blank give Arrow's answers; the suites' regexes, rewritten for Java, Python's."""
+    texts = tricky_texts() + [A, A + "\n", A + "\u2028", A + "\r", "2026-11-24", "2026-11-24\n", "2026-11-24\x85"]
+    texts += ["\uff12\uff10\uff12\uff16-11-24", "\u0662\u0660\u0662\u0666-11-24"]  # digits Python's \\d knows
     path = tmp_path / "texts.parquet"
     pq.write_table(pa.table({"n": list(range(len(texts))), "t": texts}), path)
+    text = F.col("t")
+    rules = [text.rlike(spark_scan.java_regex(p)).alias(f"p{i}") for i, p in enumerate(PATTERNS)]
     rows = (
         spark.read.parquet(str(path))
-        .select("n", spark_scan.normalize(F.col("t"), spark).alias("norm"), spark_scan.blank(F.col("t")).alias("blank"))
+        .select("n", spark_scan.normalize(text, spark).alias("norm"), spark_scan.blank(text).alias("blank"), *rules)
         .orderBy("n")
         .collect()
     )
@@ -348,6 +360,8 @@ def test_normalisation_and_blanks_match_arrow(spark: SparkSession, tmp_path: Pat
         if (r["norm"], r["blank"]) != (expected_norm[r["n"]], expected_blank[r["n"]])
     ]
     assert mismatches == []
+    for i, pattern in enumerate(PATTERNS):
+        assert [r[f"p{i}"] for r in rows] == [re.search(pattern, t) is not None for t in texts], pattern
 
 
 def test_session_is_reused_per_master(spark: SparkSession) -> None:

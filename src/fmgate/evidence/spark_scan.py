@@ -17,18 +17,20 @@ only to keep that promise:
   ``monotonically_increasing_id``, which grows in reading order inside a
   split), so "the first rows", "the first five failing values" and "the
   first listing of a content digest" mean what they mean in the Arrow path.
-* Reading. Columns are cast to the types the Arrow reader gives them; CSV
+* Reading. Columns are converted as the Arrow readers convert them: CSV
   cells Arrow reads as null (``""``, ``NA``, ``null`` ...) are null here too,
-  and booleans use the same spellings.
+  booleans have the same spellings, integers the same grammar (Spark's cast
+  would accept ``+12`` and refuse ``0x1F``), and a value Arrow refuses
+  refuses the dataset.
 * Text. Arrow's whitespace (trimming, blank values) and RE2's (collapsing
-  runs) are spelled out as explicit Java character classes, because Java's
-  ``\\s`` and RE2's differ; lower-casing goes through a small per-session
-  table that maps the characters where the JVM's case mapping differs from
+  runs) are listed code point by code point, because Spark's ``trim`` and
+  Java's ``\\s`` mean other sets; lower-casing goes through a small
+  per-session table for the letters where Spark's case mapping differs from
   Arrow's (``İ``, the final sigma, letters newer than the JVM's Unicode).
 * great-expectations. The kind's suite runs on the first ``sample_rows``
-  rows through great-expectations' Spark datasource; the rules that also
-  have an exact result are then replaced by it, exactly as in the Arrow
-  path. The sample is given the column types pandas gives it there (an
+  rows through great-expectations' Spark datasource, and the rules that
+  also have an exact result get it instead, as in the Arrow path (they are
+  not run on the sample at all: that result would be discarded). The sample is given the column types pandas gives it there (an
   integer column with a null becomes float64), and pandas type names in
   rules are translated to Spark's, so type rules decide the same way.
 
@@ -51,6 +53,7 @@ import threading
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -343,14 +346,35 @@ def _not_readable(path: str, name: str, kind: str, found: T.DataType) -> InputEr
     )
 
 
-def _from_text(cell: Column, target: T.DataType) -> Column:
-    """Text as *target*, the way the Arrow readers convert it (booleans by the CSV reader's spellings)."""
+def _integer_from_text(cell: Column, *, csv: bool) -> Column:
+    """Text as int64 the way Arrow parses it: decimal digits with an optional minus, or ``0x`` and
+    up to 16 hex digits (the bits of an unsigned 64-bit number); the CSV reader also trims spaces and tabs.
+
+    Spark's own cast differs (it accepts ``+12`` and refuses hex), so the grammar is spelled out.
+    """
+    text = F.regexp_replace(cell, "^[ \\t]+|[ \\t]+\\z", "") if csv else cell
+    unsigned = F.conv(F.substring(text, 3, 16), 16, 10).cast(T.DecimalType(20, 0))
+    wrapped = F.when(unsigned >= F.lit(Decimal(2**63)), unsigned - F.lit(Decimal(2**64)))
+    signed = F.coalesce(wrapped, unsigned).cast(T.LongType())
+    return F.when(text.rlike("^-?[0-9]+\\z"), text.try_cast(T.LongType())).when(
+        text.rlike("^0[xX][0-9a-fA-F]{1,16}\\z"), signed
+    )
+
+
+def _from_text(cell: Column, target: T.DataType, *, csv: bool) -> Column:
+    """Text as *target*, the way Arrow converts it: the CSV reader with its spellings of true and false,
+    a Parquet text column by Arrow's cast (true, false, 1, 0 in any case)."""
     if isinstance(target, T.BooleanType):
-        return F.when(cell.isin(_spellings(_TRUE)), F.lit(True)).when(cell.isin(_spellings(_FALSE)), F.lit(False))
+        if csv:
+            return F.when(cell.isin(_spellings(_TRUE)), F.lit(True)).when(cell.isin(_spellings(_FALSE)), F.lit(False))
+        lowered = F.lower(cell)
+        return F.when(lowered.isin("true", "1"), F.lit(True)).when(lowered.isin("false", "0"), F.lit(False))
+    if isinstance(target, T.LongType):
+        return _integer_from_text(cell, csv=csv)
     return cell.try_cast(target)
 
 
-def _convert(cell: Column, found: T.DataType, kind: str, name: str, path: str) -> Column:
+def _convert(cell: Column, found: T.DataType, kind: str, name: str, path: str, *, csv: bool) -> Column:
     """*cell* (of Spark type *found*) as the spec type *kind*, as the Arrow reader casts it; null where that fails.
 
     Types Arrow cannot cast at all are refused here, before anything runs.
@@ -359,7 +383,7 @@ def _convert(cell: Column, found: T.DataType, kind: str, name: str, path: str) -
     if isinstance(found, T.NullType) or found == target or isinstance(target, T.StringType):
         return cell.cast(target)
     if isinstance(found, T.StringType):
-        return _from_text(cell, target)
+        return _from_text(cell, target, csv=csv)
     integral = isinstance(found, T.IntegralType)
     if isinstance(target, T.LongType) and (integral or isinstance(found, T.BooleanType)):
         return cell.cast(target)
@@ -388,7 +412,7 @@ def _conform(raw: DataFrame, spec: InputSpec, sources: Mapping[str, str], fmt: s
         found = fields[source]
         if fmt == "csv":  # every cell is text; the ones Arrow reads as null are null in every column
             cell = F.when(~cell.isin(_CSV_NULLS), cell)
-        converted = _convert(cell, found, col.type, col.name, path)
+        converted = _convert(cell, found, col.type, col.name, path, csv=fmt == "csv")
         out.append(converted.alias(col.name))
         target = _SPARK_TYPES[col.type]
         if not (isinstance(found, T.NullType) or found == target or isinstance(target, T.StringType)):
@@ -575,15 +599,59 @@ def _batch_definition() -> Any:
     with _GX_LOCK:
         if _BATCH_DEFINITION is None:
             context = validate.context()
-            source = context.data_sources.add_spark("fmgate-spark")
+            # persist=False: great-expectations would cache every batch and never release it; the
+            # sample it gets is already cached (see sample_outcomes).
+            source = context.data_sources.add_spark("fmgate-spark", persist=False)
             asset = source.add_dataframe_asset("evidence")
             _BATCH_DEFINITION = asset.add_batch_definition_whole_dataframe("whole")
         return _BATCH_DEFINITION
 
 
+def _class_body(ranges: Sequence[tuple[int, int]]) -> str:
+    return _char_class(ranges)[1:-1]
+
+
+def java_regex(pattern: str) -> str:
+    """A Python regular expression rewritten so that Java's engine (Spark's ``rlike``) matches the same strings.
+
+    Python's ``\\s`` is Unicode whitespace (the set Arrow uses, see
+    :data:`ARROW_SPACE`) and ``\\d`` any decimal digit, where Java's are
+    ASCII; Python's ``$`` matches at the end or before a final ``\\n``, Java's
+    before any final line terminator. Enough for the suites' patterns
+    (character classes, escapes, anchors), not for every Python construct.
+    """
+    out: list[str] = []
+    in_class = False
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\" and i + 1 < len(pattern):
+            escaped = pattern[i + 1]
+            if escaped == "s":
+                out.append(_class_body(ARROW_SPACE) if in_class else _char_class(ARROW_SPACE))
+            elif escaped == "d":
+                out.append("\\p{Nd}")
+            else:
+                out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if char == "[" and not in_class:
+            in_class = True
+        elif char == "]" and in_class:
+            in_class = False
+        elif char == "$" and not in_class:
+            char = "(?=\\n?\\z)"
+        out.append(char)
+        i += 1
+    return "".join(out)
+
+
 def spark_kwargs(rule: Rule) -> dict[str, Any]:
-    """The rule's arguments for great-expectations on Spark: pandas type names become Spark's."""
+    """The rule's arguments for great-expectations on Spark: pandas type names become Spark's, and
+    Python regular expressions their Java equivalents."""
     kwargs = dict(rule.kwargs)
+    if isinstance(kwargs.get("regex"), str):
+        kwargs["regex"] = java_regex(kwargs["regex"])
     if rule.expectation == "ExpectColumnValuesToBeInTypeList" and kwargs.get("type_list") is not None:
         names = [PANDAS_TO_SPARK[t] for t in kwargs["type_list"] if t in PANDAS_TO_SPARK]
         kwargs["type_list"] = list(dict.fromkeys(names))
