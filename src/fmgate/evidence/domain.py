@@ -9,7 +9,7 @@ lock.
 How it is validated: great-expectations runs the full domain_data suite on
 a bounded sample, the first ``sample_rows`` rows. Every check whose result
 can differ outside the sample is also computed exactly over every row while
-streaming (Arrow compute per batch): missing ids, texts and labels, blank
+streaming (Arrow and NumPy per batch): missing ids, texts and labels, blank
 ids and texts, allowed ``quality`` labels (a blank label is not an allowed
 one), and id uniqueness (64-bit hashes of the ids, see
 :mod:`fmgate.evidence.hashing`). Those exact results replace the sample's in
@@ -34,46 +34,67 @@ import pyarrow.compute as pc
 
 from .dates import resolve_as_of
 from .document import Evidence, InputFile
-from .hashing import DistinctCounter, hash_strings, normalize_text
+from .hashing import DistinctCounter, hash_normalized, hash_strings, plain_rows
 from .io import iter_batches, no_rows_error
 from .specs import DOMAIN_DATA, QUALITY_LEVELS
-from .streaming import Sample, Tally, blank, count_true, failures, ordered_map
+from .streaming import (
+    Sample,
+    Tally,
+    blank_among,
+    blank_rows,
+    failures_where,
+    label_codes,
+    label_rows,
+    ordered_map,
+    valid_rows,
+)
 from .validate import Outcome, exact_outcome, find_rule, merge, prepare, run_rules, suite
 
 DEFAULT_BATCH_SIZE = 262_144
 DEFAULT_SAMPLE_ROWS = 10_000
-_QUALITY = pa.array(QUALITY_LEVELS)
 _CHECKS = ("id_null", "id_blank", "text_null", "text_blank", "quality_null", "quality_set")
 
 
 def measure_batch(batch: pa.RecordBatch) -> dict[str, Any]:
-    """Everything one batch contributes; pure, so batches can be measured in parallel."""
+    """Everything one batch contributes; pure, so batches can be measured in parallel.
+
+    Masks are NumPy arrays; labels are looked up by their dictionary code (see
+    :func:`~fmgate.evidence.streaming.label_codes`); the text column's bytes are
+    scanned once (:func:`~fmgate.evidence.hashing.plain_rows`), which tells
+    which texts need Arrow's normalisation and which could be blank at all.
+    """
     ids, text, quality = batch.column("id"), batch.column("text"), batch.column("quality")
-    blank_text = blank(text)
-    nonempty = pc.and_(pc.is_valid(text), pc.invert(blank_text))
-    high = pc.and_(nonempty, pc.fill_null(pc.equal(quality, "high"), False))
-    high_text = pc.filter(text, high)
+    codes, labels = label_codes(quality)
+    counts = np.bincount(codes, minlength=len(labels) + 1)
+    label_null = label_rows(codes, labels, counts, lambda label: label is None)
+    outside = label_rows(codes, labels, counts, lambda label: label is not None and label not in QUALITY_LEVELS)
+    high_label = label_rows(codes, labels, counts, lambda label: label == "high")
+
+    plain = plain_rows(text)
+    text_valid = valid_rows(text)
+    blank_text = blank_among(text, plain)
+    nonempty = text_valid & ~blank_text
+    high = nonempty & high_label if high_label is not None else np.zeros(len(nonempty), dtype=bool)
     present_ids = pc.filter(ids, pc.is_valid(ids)) if ids.null_count else ids
+    none: tuple[int, list[Any]] = (0, [])
     return {
         "rows": batch.num_rows,
-        "nonempty": count_true(nonempty),
-        "high": len(high_text),
+        "nonempty": int(np.count_nonzero(nonempty)),
+        "high": int(np.count_nonzero(high)),
         "by_quality": [
-            (item["values"], item["counts"])
-            for item in pc.value_counts(quality).to_pylist()
-            if item["values"] is not None
+            (label, int(count))
+            for label, count in zip(labels, counts.tolist(), strict=False)
+            if label is not None and count
         ],
         "id_hashes": hash_strings(present_ids),
-        "text_hashes": hash_strings(normalize_text(high_text)) if len(high_text) else np.empty(0, np.int64),
+        "text_hashes": hash_normalized(text, high, plain),
         "checks": {
-            "id_null": failures(ids, pc.is_null(ids)),
-            "id_blank": failures(ids, blank(ids)),
-            "text_null": failures(text, pc.is_null(text)),
-            "text_blank": failures(text, blank_text),
-            "quality_null": failures(quality, pc.is_null(quality)),
-            "quality_set": failures(
-                quality, pc.and_(pc.is_valid(quality), pc.invert(pc.is_in(quality, value_set=_QUALITY)))
-            ),
+            "id_null": failures_where(ids, ~valid_rows(ids)) if ids.null_count else none,
+            "id_blank": failures_where(ids, blank_rows(ids)),
+            "text_null": failures_where(text, ~text_valid) if text.null_count else none,
+            "text_blank": failures_where(text, blank_text),
+            "quality_null": failures_where(quality, label_null) if label_null is not None else none,
+            "quality_set": failures_where(quality, outside) if outside is not None else none,
         },
     }
 
@@ -162,7 +183,7 @@ def scan(
 
         def batches() -> Iterator[pa.RecordBatch]:
             nonlocal sampled
-            for batch in iter_batches(path, DOMAIN_DATA, batch_size=batch_size):
+            for batch in iter_batches(path, DOMAIN_DATA, batch_size=batch_size, dictionary=("quality",)):
                 state.sample.add(batch)  # on the reading side, so the sample is the first rows in order
                 if sampled is None and state.sample.rows >= state.sample.limit:
                     sampled = background.submit(state.sample_outcomes, day)

@@ -7,15 +7,17 @@ kernels, with a NumPy shortcut for the common case of a text that is already
 in normal form apart from its case (see :func:`plain_rows`), where only the
 lower-casing is left to do.
 
-Hashes are 64 bits: a NumPy fold over the UTF-8 bytes of strings of up to
-1 KiB (ids, labels, nearly every text) and Python's built-in ``hash``
-(SipHash, salted per process) for longer ones, so hashes are compared only
-within one run and never stored. With 10 million distinct texts the chance of
-any collision is about 3 in a million; a collision could only make two
-different texts count once.
+Hashes are 64 bits: a NumPy hash of the UTF-8 bytes of strings of up to
+1 KiB (ids, labels, nearly every text; see :func:`_fold`) and Python's
+built-in ``hash`` (SipHash, salted per process) for longer ones, so hashes
+are compared only within one run and never stored. With 10 million distinct
+texts the chance of any collision is about 3 in a million; a collision could
+only make two different texts count once.
 """
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 import pyarrow as pa
@@ -29,16 +31,52 @@ _NEEDS_COLLAPSE = r"[\s\p{Z}\x{85}\x{0b}]{2}|[^ \PZ]|[\t\n\r\f\x{0b}\x{85}]"
 
 #: Bytes scanned per step by the NumPy byte checks (small enough to stay in cache).
 _SCAN_CHUNK = 1 << 18
-#: Strings longer than this (bytes) are hashed by Python rather than the NumPy fold.
+#: Strings longer than this (bytes) are hashed by Python rather than with NumPy.
 _LONG = 1024
-#: Words (8 bytes) the fold gathers from a string at a time.
-_BLOCK = 4
-_BLOCK_BYTES = 8 * _BLOCK
+#: Strings of up to this many 64-bit words are hashed together, read as wide as the longest.
+_GROUP_WORDS = 16
+#: Bytes of gathered words mixed at a time: small enough to stay in the processor's cache.
+_SLICE_BYTES = 1 << 18
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _SEED = np.uint64(0x9E3779B97F4A7C15)
-#: Keeps the first r bytes of a little-endian word, for r = 1..7 (index 0: the whole word).
-_KEEP = np.array([2**64 - 1] + [(1 << (8 * r)) - 1 for r in range(1, 8)], dtype=np.uint64)
+_ALL = np.uint64(2**64 - 1)
+
+
+def _mix(x: np.ndarray, scratch: np.ndarray) -> None:
+    """The splitmix64 finaliser, in place: a bijection on 64-bit words that spreads every input bit.
+
+    *scratch* is a buffer of the same shape, so that no temporary is allocated.
+    """
+    with np.errstate(over="ignore"):
+        np.right_shift(x, np.uint64(30), out=scratch)
+        x ^= scratch
+        x *= _M1
+        np.right_shift(x, np.uint64(27), out=scratch)
+        x ^= scratch
+        x *= _M2
+        np.right_shift(x, np.uint64(31), out=scratch)
+        x ^= scratch
+
+
+def _mixed(values: np.ndarray) -> np.ndarray:
+    _mix(values, np.empty_like(values))
+    return values
+
+
+#: A key per word position, mixed into the word (positions 0 to _LONG / 8 - 1).
+_KEYS = _mixed(np.arange(_LONG // 8, dtype=np.uint64) + _M2)
+
+
+def _zero_sums() -> np.ndarray:
+    """For each width, what a string's zero words up to it add before correction: a prefix sum of mix(key j)."""
+    zero = _mixed(_KEYS.copy())
+    with np.errstate(over="ignore"):
+        return np.concatenate([np.zeros(1, dtype=np.uint64), np.cumsum(zero, dtype=np.uint64)])
+
+
+#: What the zero words of a string read as w words add (index w): taken off so that they add nothing.
+_ZERO_SUMS = _zero_sums()
 
 
 def _as_string_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -49,7 +87,7 @@ def _as_string_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     return values
 
 
-def _layout(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+def string_layout(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """A string array's offsets (int64, counted from its first byte) and its bytes, without copying them."""
     buffers = values.buffers()
     offsets = np.frombuffer(buffers[1], dtype=np.int32, count=len(values) + 1, offset=4 * values.offset)
@@ -58,7 +96,10 @@ def _layout(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         data = np.frombuffer(buffers[2], dtype=np.uint8, count=last - first, offset=first)
     else:
         data = np.zeros(0, dtype=np.uint8)
-    return offsets.astype(np.int64) - first, data
+    return np.subtract(offsets, first, dtype=np.int64), data
+
+
+# --- normalisation ------------------------------------------------------------------------------
 
 
 def _odd_bytes(data: np.ndarray) -> np.ndarray:
@@ -69,24 +110,25 @@ def _odd_bytes(data: np.ndarray) -> np.ndarray:
     first of two spaces in a row. Scanned in slices that overlap by one byte,
     so a pair of spaces across two slices is found.
     """
-    size = _SCAN_CHUNK
-    shifted = np.empty(size + 1, dtype=np.uint8)
-    odd = np.empty(size + 1, dtype=bool)
+    size = -(-_SCAN_CHUNK // 8) * 8  # whole 64-bit words, for finding the hits
+    odd = np.zeros(size + 8, dtype=bool)
     space = np.empty(size + 1, dtype=bool)
     pair = np.empty(size, dtype=bool)
+    signed = data.view(np.int8)  # bytes from 0x80 up are negative
     found = []
     for start in range(0, len(data), size):
-        chunk = data[start : start + size + 1]
+        chunk = signed[start : start + size + 1]
         n = len(chunk)
-        # byte - 0x20 (wrapping): 0 for a space, above 0x5F for a control byte or a non-ASCII one
-        np.subtract(chunk, np.uint8(0x20), out=shifted[:n])
-        np.greater(shifted[:n], np.uint8(0x5F), out=odd[:n])
-        np.equal(shifted[:n], np.uint8(0), out=space[:n])
+        np.less(chunk, 0x20, out=odd[:n])
+        np.equal(chunk, 0x20, out=space[:n])
         np.logical_and(space[: n - 1], space[1:n], out=pair[: n - 1])
         np.logical_or(odd[: n - 1], pair[: n - 1], out=odd[: n - 1])
-        hits = odd[: min(size, n)]
-        if hits.any():
-            found.append(np.flatnonzero(hits) + start)
+        odd[min(size, n) :] = False
+        # Hits are few: find the 64-bit words holding one, then the bytes within those words.
+        words = np.flatnonzero(odd.view(np.uint64) != 0)
+        if len(words):
+            at = (words[:, None] * 8 + np.arange(8)).ravel()
+            found.append(at[odd[at]] + start)
     return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
@@ -98,15 +140,15 @@ def plain_rows(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     it is lower-casing it, and it is not blank. Nulls are False.
     """
     values = _as_string_array(values)
-    offsets, data = _layout(values)
+    offsets, data = string_layout(values)
     plain = offsets[1:] > offsets[:-1]
-    if values.null_count:
-        plain &= pc.is_valid(values).to_numpy(zero_copy_only=False)
     if not len(data):
         return plain
+    if values.null_count:
+        plain &= pc.is_valid(values).to_numpy(zero_copy_only=False)
     last = len(data) - 1
-    plain &= data[np.minimum(offsets[:-1], last)] != 0x20  # leading space
-    plain &= data[np.maximum(offsets[1:] - 1, 0)] != 0x20  # trailing space
+    plain &= data[np.minimum(offsets[:-1], last)] != 0x20  # no space first
+    plain &= data[np.maximum(offsets[1:] - 1, 0)] != 0x20  # nor last
     odd = _odd_bytes(data)
     if len(odd):
         plain[np.searchsorted(offsets, odd, side="right") - 1] = False
@@ -120,7 +162,7 @@ def _ascii_needs_collapse(values: pa.Array) -> pa.Array:
     per row. Trimmed rows neither start nor end with whitespace, so a pair of
     spaces never straddles two rows.
     """
-    offsets, data = _layout(values)
+    offsets, data = string_layout(values)
     found = []
     # In slices (overlapping by one byte for pairs), so the temporaries stay small and reused.
     for start in range(0, len(data), _SCAN_CHUNK):
@@ -150,8 +192,28 @@ def _normalize_all(values: pa.Array) -> pa.Array:
     count = pc.sum(needs).as_py() or 0
     if count == 0:
         return lowered
-    collapsed = pc.replace_substring_regex(pc.filter(lowered, needs), _SPACE_RUN, " ")
+    runs = pc.filter(lowered, needs)
+    collapsed = _collapse_ascii(runs) if ascii_only is not False else pc.replace_substring_regex(runs, _SPACE_RUN, " ")
     return pc.replace_with_mask(lowered, needs, collapsed)
+
+
+def _collapse_ascii(values: pa.Array) -> pa.Array:
+    """``_SPACE_RUN`` replaced by one space, for trimmed ASCII text without nulls, in NumPy rather than a regex.
+
+    In ASCII the run's characters are tab, newline, VT, FF, CR and space:
+    each becomes a space, and every one that follows another is dropped. The
+    text is trimmed, so no run crosses from one row into the next.
+    """
+    if values.null_count:
+        return pc.replace_substring_regex(values, _SPACE_RUN, " ")
+    offsets, data = string_layout(values)
+    white = (data == 0x20) | (data - np.uint8(9) <= np.uint8(4))
+    keep = np.ones(len(data), dtype=bool)
+    keep[1:] = ~(white[1:] & white[:-1])
+    kept = np.where(white, np.uint8(0x20), data)[keep]
+    dropped = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(~keep)])
+    shifted = (offsets - dropped[offsets]).astype(np.int32)
+    return pa.StringArray.from_buffers(len(values), pa.py_buffer(shifted), pa.py_buffer(kept))
 
 
 def normalize_text(values: pa.Array | pa.ChunkedArray, plain: np.ndarray | None = None) -> pa.Array:
@@ -172,111 +234,138 @@ def normalize_text(values: pa.Array | pa.ChunkedArray, plain: np.ndarray | None 
     return pc.replace_with_mask(pc.ascii_lower(values), rest, _normalize_all(pc.filter(values, rest)))
 
 
-def _mix(x: np.ndarray, scratch: np.ndarray) -> None:
-    """The splitmix64 finaliser, in place: a bijection on 64-bit words that spreads every input bit.
+# --- hashing ------------------------------------------------------------------------------------
 
-    *scratch* is a buffer of the same shape, so that no temporary is allocated.
+
+@functools.cache
+def _own_bytes(width: int) -> np.ndarray:
+    """Masks over *width* words (one item each): item r keeps the first r bytes and clears the rest."""
+    keep = np.zeros((8 * width + 1, 8 * width), dtype=np.uint8)
+    for r in range(8 * width + 1):
+        keep[r, :r] = 0xFF
+    return keep.view(f"V{8 * width}").ravel()
+
+
+def _add_words(
+    data: np.ndarray, starts: np.ndarray, lengths: np.ndarray, width: int, out: np.ndarray, lower: bool
+) -> None:
+    """Add to *out* the sum of ``mix(word j ^ key j) - mix(key j)`` over the first *width* words of each string.
+
+    Bytes past a string's end count as zero, and a zero word adds nothing,
+    so the sum is that of the string's own words, whatever *width* is. The
+    strings end at least ``8 * width`` bytes before the end of *data*. They
+    are gathered a slice of rows at a time, each slice small enough to stay
+    in the processor's cache while it is mixed. With *lower*, ASCII capitals
+    are read as small letters (the strings are ASCII).
     """
-    np.right_shift(x, np.uint64(30), out=scratch)
-    x ^= scratch
-    x *= _M1
-    np.right_shift(x, np.uint64(27), out=scratch)
-    x ^= scratch
-    x *= _M2
-    np.right_shift(x, np.uint64(31), out=scratch)
-    x ^= scratch
+    view = np.ndarray((len(data) - 8 * width + 1,), dtype=f"V{8 * width}", buffer=data, strides=(1,))
+    masks = _own_bytes(width)
+    step = max(1, _SLICE_BYTES // (8 * width))
+    keys = np.tile(_KEYS[:width], min(step, len(starts)))
+    scratch = np.empty(len(keys), dtype=np.uint64)
+    capital = np.empty(8 * len(keys), dtype=bool)
+    for lo in range(0, len(starts), step):
+        hi = min(lo + step, len(starts))
+        size = (hi - lo) * width
+        words = view[starts[lo:hi]].view(np.uint64)  # row after row, each *width* words
+        # Zero the bytes past each string's end.
+        if width == 1:
+            words &= np.right_shift(_ALL, (64 - 8 * lengths[lo:hi]).view(np.uint64))
+        else:
+            words &= masks[lengths[lo:hi]].view(np.uint64)
+        if lower:
+            text = words.view(np.uint8)
+            shifted = scratch[:size].view(np.uint8)
+            np.subtract(text, np.uint8(ord("A")), out=shifted)
+            np.less(shifted, np.uint8(26), out=capital[: 8 * size])
+            text |= np.multiply(capital[: 8 * size].view(np.uint8), np.uint8(0x20), out=shifted)
+        words ^= keys[:size]
+        _mix(words, scratch[:size])
+        out[lo:hi] += np.ascontiguousarray(words.reshape(hi - lo, width).T).sum(axis=0)
+    out -= _ZERO_SUMS[width]
 
 
-def _fold_inside(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """:func:`_fold` for strings that end at least ``_BLOCK_BYTES - 1`` bytes before the end of *data*."""
-    n = len(starts)
-    words = (lengths + 7) >> 3
-    with np.errstate(over="ignore"):
-        h = lengths.astype(np.uint64)
-        h += _SEED
-        scratch = np.empty_like(h)
-        _mix(h, scratch)
-        top = int(words.max()) if n else 0
-        if top == 0:
-            return h
-        order = None
-        if int(words.min()) != top:  # shortest first, so the strings still going are a tail of the order
-            order = np.argsort(words.astype(np.uint8), kind="stable")  # at most 128 words: a radix sort
-            starts, lengths, words, h = starts[order], lengths[order], words[order], h[order]
-        # going[k]: where the strings with more than k words begin in that order
-        going = np.searchsorted(words, np.arange(top + _BLOCK), side="right")
-        blocks = np.ndarray(
-            (len(data) - _BLOCK_BYTES + 1,), dtype=f"V{_BLOCK_BYTES}", buffer=data, strides=(1,)
-        )
-        for b in range(0, top, _BLOCK):
-            lo = int(going[b])
-            block = blocks[starts[lo:] + 8 * b].view(np.uint64).reshape(-1, _BLOCK)
-            # The strings that end in this block: keep only their own bytes of their last word.
-            ending = int(going[b + _BLOCK]) - lo
-            if ending:
-                partial = np.flatnonzero(lengths[lo : lo + ending] & 7)
-                if len(partial):
-                    at = lo + partial
-                    block[partial, words[at] - 1 - b] &= _KEEP[lengths[at] & 7]
-            for j in range(min(_BLOCK, top - b)):
-                first = int(going[b + j])
-                h[first:] ^= block[first - lo :, j]
-                _mix(h[first:], scratch[first:])
-    if order is None:
-        return h
-    out = np.empty_like(h)
-    out[order] = h
-    return out
+def _fold_into(data: np.ndarray, starts: np.ndarray, ends: np.ndarray, out: np.ndarray, lower: bool) -> None:
+    """:func:`_add_words` for strings of at most ``_LONG`` bytes, reading those near the end of *data* from a copy."""
+    lengths = ends - starts
+    width = (int(lengths.max()) + 7) // 8
+    if width == 0:
+        return
+    # A gather reads up to 8 * width bytes from a string's start: the strings ending that close to
+    # the end of the buffer are read from a zero-padded copy of that end.
+    inside = int(np.searchsorted(ends, len(data) - 8 * width, side="right"))
+    if inside:
+        part = out[:inside]
+        _add_words(data, starts[:inside], lengths[:inside], width, part, lower)
+    if inside < len(starts):
+        base = int(starts[inside])
+        tail = np.zeros(len(data) - base + 8 * width, dtype=np.uint8)
+        tail[: len(data) - base] = data[base:]
+        part = out[inside:]
+        _add_words(tail, starts[inside:] - base, lengths[inside:], width, part, lower)
 
 
-def _fold(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """64-bit hashes (uint64) of the byte strings ``data[start:start + length]``, each at most ``_LONG`` bytes.
+def _fold(data: np.ndarray, starts: np.ndarray, ends: np.ndarray, lower: bool = False) -> np.ndarray:
+    """64-bit hashes (uint64) of the byte strings ``data[start:end]``, each at most ``_LONG`` bytes.
 
     The strings are taken in the order they lie in *data* (starts and ends
     never decrease). Each is read as little-endian 64-bit words, the last one
-    padded with zero bytes, and folded as h = mix(h ^ word), starting from its
-    length mixed. Every step is a bijection of the word, so two strings of
-    the same length that differ in one word never collide; any other pair
-    collides only by chance (2**-64). Words are gathered ``_BLOCK`` at a time
-    straight from the Arrow buffer, without copying the strings first.
+    padded with zero bytes. With s its length times an odd constant plus a
+    seed, it hashes as mix(s + the sum over its words of g_j(word j)),
+    modulo 2**64, where g_j(w) = mix(w ^ key j) - mix(key j), with a key per
+    position j: a bijection taking zero to zero. So two strings of the same length that differ in one word
+    never collide; any other pair collides only by chance (2**-64). The words
+    are gathered straight from the Arrow buffer, without copying the strings
+    first, and mixed as whole rows (no Python loop over words). Strings of up
+    to ``_GROUP_WORDS`` words are read in one group, as wide as the longest;
+    longer ones in groups by powers of two, so that short strings are not
+    padded to the width of a few long ones.
     """
-    n = len(starts)
-    if n == 0:
-        return np.zeros(0, dtype=np.uint64)
-    # A gather reads up to _BLOCK_BYTES - 1 bytes past a string's end: the strings ending that
-    # close to the end of the buffer are read from a zero-padded copy of that end.
-    inside = int(np.searchsorted(starts + lengths, len(data) - _BLOCK_BYTES + 1, side="right"))
-    if inside == n:
-        return _fold_inside(data, starts, lengths)
-    base = int(starts[inside])
-    tail = np.zeros(len(data) - base + _BLOCK_BYTES, dtype=np.uint8)
-    tail[: len(data) - base] = data[base:]
-    last = _fold_inside(tail, starts[inside:] - base, lengths[inside:])
-    if inside == 0:
-        return last
-    return np.concatenate([_fold_inside(data, starts[:inside], lengths[:inside]), last])
+    lengths = ends - starts
+    with np.errstate(over="ignore"):
+        out = lengths.astype(np.uint64) * _M1 + _SEED
+    if len(starts) and int(lengths.max()) > 8 * _GROUP_WORDS:
+        bound = 8 * _GROUP_WORDS
+        groups = [lengths <= bound]
+        while bound < _LONG:
+            groups.append((lengths > bound) & (lengths <= 2 * bound))
+            bound *= 2
+        for rows in groups:
+            if rows.any():
+                part = out[rows]
+                _fold_into(data, starts[rows], ends[rows], part, lower)
+                out[rows] = part
+    elif len(starts):
+        _fold_into(data, starts, ends, out, lower)
+    _mix(out, np.empty_like(out))
+    return out
 
 
 def _python_hashes(values: pa.Array) -> np.ndarray:
     return np.fromiter(map(hash, values.to_numpy(zero_copy_only=False)), dtype=np.int64, count=len(values))
 
 
-def _hash_rows(values: pa.Array, rows: np.ndarray | None) -> np.ndarray:
-    """Hashes of the strings of *values* at *rows* (ascending positions; all of them when None)."""
-    offsets, data = _layout(values)
+def _hash_rows(values: pa.Array, rows: np.ndarray | None, lower: bool = False) -> np.ndarray:
+    """Hashes of the strings of *values* at *rows* (ascending positions; all of them when None), in that order.
+
+    With *lower*, of their ASCII lower-cased form (the strings are ASCII).
+    """
+    offsets, data = string_layout(values)
     if rows is None:
-        starts, lengths = offsets[:-1], np.diff(offsets)
+        starts, ends = offsets[:-1], offsets[1:]
     else:
-        starts = offsets[rows]
-        lengths = offsets[rows + 1] - starts
-    long = lengths > _LONG
-    if not long.any():
-        return _fold(data, starts, lengths).view(np.int64)
+        starts, ends = offsets[rows], offsets[rows + 1]
+    if not len(starts):
+        return np.empty(0, dtype=np.int64)
+    if int((ends - starts).max()) <= _LONG:
+        return _fold(data, starts, ends, lower).view(np.int64)
+    long = (ends - starts) > _LONG
     out = np.empty(len(starts), dtype=np.int64)
     short = ~long
-    out[short] = _fold(data, starts[short], lengths[short]).view(np.int64)
+    out[short] = _fold(data, starts[short], ends[short], lower).view(np.int64)
     picked = np.flatnonzero(long) if rows is None else rows[long]
-    out[long] = _python_hashes(values.take(pa.array(picked)))
+    chosen = values.take(pa.array(picked))
+    out[long] = _python_hashes(pc.ascii_lower(chosen) if lower else chosen)
     return out
 
 
@@ -291,37 +380,36 @@ def hash_strings(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     values = _as_string_array(values)
     if values.null_count:
         raise ValueError("hash_strings needs an array without nulls")
-    if len(values) == 0:
-        return np.empty(0, dtype=np.int64)
     return _hash_rows(values, None)
 
 
 def hash_normalized(
-    values: pa.Array | pa.ChunkedArray, rows: np.ndarray | None = None, plain: np.ndarray | None = None
+    values: pa.Array | pa.ChunkedArray, mask: np.ndarray | None = None, plain: np.ndarray | None = None
 ) -> np.ndarray:
-    """``hash_strings(normalize_text(values.take(rows)))``, without building the normalised strings when it can.
+    """``hash_strings(normalize_text(values.filter(mask)))``, without building the normalised strings when it can.
 
-    *rows* are ascending positions of non-null values (all rows when None);
-    *plain* is :func:`plain_rows` of *values*, when the caller has it already.
-    A plain row's normal form is its lower-cased self, so it is hashed from
-    the lower-cased column in place; the others are normalised by Arrow first.
+    *mask* selects non-null values (all rows when None); *plain* is
+    :func:`plain_rows` of *values*, when the caller has it already. A plain
+    row's normal form is its lower-cased self, so it is hashed from its own
+    bytes, lower-cased as they are read; the others are normalised by Arrow
+    first.
     """
     values = _as_string_array(values)
-    picked = np.arange(len(values)) if rows is None else np.asarray(rows, dtype=np.int64)
-    if len(picked) == 0:
-        return np.empty(0, dtype=np.int64)
     if plain is None:
         plain = plain_rows(values)
-    easy = plain[picked]
-    if not easy.all():
-        out = np.empty(len(picked), dtype=np.int64)
-        rest = picked[~easy]
-        out[~easy] = hash_strings(normalize_text(values.take(pa.array(rest)), plain[rest]))
-        if not easy.any():
-            return out
-        out[easy] = _hash_rows(pc.ascii_lower(values), picked[easy])
-        return out
-    return _hash_rows(pc.ascii_lower(values), picked)
+    if mask is None:
+        mask = np.ones(len(values), dtype=bool)
+    easy = mask & plain
+    rest = mask & ~plain
+    if not rest.any():
+        return _hash_rows(values, np.flatnonzero(easy), lower=True)
+    out = np.empty(int(np.count_nonzero(mask)), dtype=np.int64)
+    is_easy = easy[mask]
+    out[~is_easy] = hash_strings(
+        normalize_text(values.filter(pa.array(rest)), np.zeros(len(out) - int(is_easy.sum()), dtype=bool))
+    )
+    out[is_easy] = _hash_rows(values, np.flatnonzero(easy), lower=True)
+    return out
 
 
 class DistinctCounter:
