@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from fmgate.evidence import corpus
+from fmgate.evidence.dates import resolve_as_of
 
 from .helpers import AS_OF, write_rows
 
@@ -98,3 +99,26 @@ def test_a_shard_listed_twice_is_a_warning(tmp_path: Path) -> None:
     evidence = corpus.evaluate(write_rows(tmp_path / "corpus.jsonl", frame), as_of=AS_OF)
     assert evidence.valid
     assert any(f["column"] == "shard" and f["severity"] == "warning" for f in evidence.validation["failed"])
+
+
+@pytest.mark.parametrize("batch_size", [1, 100])
+def test_a_manifest_split_into_three_files_reads_as_the_whole_file(tmp_path: Path, batch_size: int) -> None:
+    frame = manifest()
+    frame.loc[3, "tokens"] = -20  # a bad value in the middle part
+    frame.loc[4, "shard"] = "s3://c/1"  # a shard listed again in the last part
+    whole = write_rows(tmp_path / "whole.parquet", frame)
+    bounds = [0, 2, 4, 5]
+    parts = [
+        write_rows(tmp_path / f"part-{i}.parquet", frame.iloc[lo:hi].reset_index(drop=True))
+        for i, (lo, hi) in enumerate(zip(bounds, bounds[1:]))
+    ]
+    day = resolve_as_of(AS_OF)
+    outcomes, measurements = corpus.scan(whole, batch_size=batch_size, sample_rows=3, as_of=day)
+    split_outcomes, split_measurements = corpus.scan(parts, batch_size=batch_size, sample_rows=3, as_of=day)
+    assert split_measurements == measurements
+    assert split_outcomes == outcomes
+    # the content listed in the first part is the one counted; the copy in the last part is the duplicate
+    assert measurements["duplicate_shards"] == 1 and measurements["tokens_duplicate"] == 100
+    evidence = corpus.evaluate(parts, label="lake.corpus_manifest (3 files)", sample_rows=3, as_of=AS_OF)
+    assert evidence.validation == corpus.evaluate(whole, sample_rows=3, as_of=AS_OF).validation
+    assert (evidence.inputs[0].path, evidence.inputs[0].rows) == ("lake.corpus_manifest (3 files)", 5)

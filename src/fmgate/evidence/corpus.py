@@ -4,18 +4,18 @@ A token qualifies when its shard is proprietary, domain-relevant and of high
 quality. Shards with the same ``sha256`` are the same content listed twice;
 their tokens count once (the first listing is kept).
 
-The manifest is streamed in Arrow record batches. great-expectations runs the
-corpus_manifest suite on a bounded sample (the first ``sample_rows`` rows);
-missing values, negative token counts, malformed digests, quality labels and
-shard uniqueness are also checked exactly over every row while streaming,
-and those exact results replace the sample's in the validation summary.
+The manifest (one file, or several read one after the other) is streamed in
+Arrow record batches. great-expectations runs the corpus_manifest suite on a
+bounded sample (the first ``sample_rows`` rows); missing values, negative
+token counts, malformed digests, quality labels and shard uniqueness are
+also checked exactly over every row while streaming, and those exact results
+replace the sample's in the validation summary.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,9 +23,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .dates import resolve_as_of
-from .document import Evidence, InputFile
+from .document import Evidence
 from .hashing import DistinctCounter, FirstSeen, hash_strings
-from .io import iter_batches, no_rows_error
+from .io import Paths, dataset_name, input_file, iter_batches, no_rows_error, no_rows_found
 from .specs import CORPUS_MANIFEST, QUALITY_LEVELS
 from .streaming import Sample, Tally, blank
 from .validate import SHA256_PATTERN, Outcome, exact_outcome, find_rule, merge, prepare, run_rules, suite
@@ -147,33 +147,45 @@ class CorpusScan:
 
 
 def scan(
-    path: str | Path,
+    path: Paths,
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     sample_rows: int = DEFAULT_SAMPLE_ROWS,
     as_of: dt.date | None = None,
 ) -> tuple[list[Outcome], dict[str, Any]]:
-    """Stream *path* once: validation outcomes and measurements."""
+    """Stream *path* once: validation outcomes and measurements.
+
+    *path* is one file, or a manifest split into files of one format, read
+    in the given order as one stream.
+    """
     state = CorpusScan(sample_rows)
     for batch in iter_batches(path, CORPUS_MANIFEST, batch_size=batch_size):
         state.add(batch)
     if state.rows == 0:
-        raise no_rows_error(path, CORPUS_MANIFEST, "has no rows")
+        raise no_rows_error(dataset_name(path), CORPUS_MANIFEST, no_rows_found(path))
     return state.outcomes(as_of or resolve_as_of(None)), state.measurements()
 
 
 def evaluate(
-    corpus_manifest: str | Path,
+    corpus_manifest: Paths,
     *,
+    label: str | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     sample_rows: int = DEFAULT_SAMPLE_ROWS,
     as_of: str | dt.date | None = None,
 ) -> Evidence:
-    """Stream, validate and measure a corpus manifest."""
+    """Stream, validate and measure a corpus manifest: one file, or a manifest's files in order.
+
+    For several files the input is recorded under *label* (a description of
+    the dataset; by default its first file and how many more), with the rows
+    read; one file is recorded by its path, as given.
+    """
     outcomes, measurements = scan(
         corpus_manifest, batch_size=batch_size, sample_rows=sample_rows, as_of=resolve_as_of(as_of)
     )
-    evidence = Evidence("corpus_manifest", [InputFile("corpus_manifest", str(corpus_manifest))], outcomes)
+    evidence = Evidence(
+        "corpus_manifest", [input_file("corpus_manifest", corpus_manifest, label, measurements["shards"])], outcomes
+    )
     if evidence.valid:
         evidence.measurements = measurements
     return evidence

@@ -1,10 +1,10 @@
 """domain_data evidence: how many deduplicated, non-empty, high-quality domain examples exist.
 
-The file is streamed in Arrow record batches and never loaded whole, so a
-dataset of tens of millions of rows is measured in bounded memory (about
-16 bytes per row for the hashes, plus a few batches in flight). Batches are
-measured on two threads; Arrow and NumPy do the work outside the interpreter
-lock.
+The file (or a dataset's files, one after the other) is streamed in Arrow
+record batches and never loaded whole, so a dataset of tens of millions of
+rows is measured in bounded memory (about 16 bytes per row for the hashes,
+plus a few batches in flight). Batches are measured on two threads; Arrow
+and NumPy do the work outside the interpreter lock.
 
 How it is validated: great-expectations runs the full domain_data suite on
 a bounded sample, the first ``sample_rows`` rows. Every check whose result
@@ -25,7 +25,6 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -33,9 +32,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .dates import resolve_as_of
-from .document import Evidence, InputFile
+from .document import Evidence
 from .hashing import DistinctCounter, hash_normalized, hash_strings, plain_rows
-from .io import iter_batches, no_rows_error
+from .io import Paths, dataset_name, input_file, iter_batches, no_rows_error, no_rows_found
 from .specs import DOMAIN_DATA, QUALITY_LEVELS
 from .streaming import (
     Sample,
@@ -164,7 +163,7 @@ class DomainScan:
 
 
 def scan(
-    path: str | Path,
+    path: Paths,
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     sample_rows: int = DEFAULT_SAMPLE_ROWS,
@@ -173,8 +172,10 @@ def scan(
 ) -> tuple[list[Outcome], dict[str, Any]]:
     """Stream *path* once: validation outcomes and measurements.
 
-    The sample's great-expectations run starts in the background as soon as
-    the sample is complete, and the two hash sorts at the end run side by side.
+    *path* is one file, or a dataset split into files of one format, read in
+    the given order as one stream. The sample's great-expectations run starts
+    in the background as soon as the sample is complete, and the two hash
+    sorts at the end run side by side.
     """
     state = DomainScan(sample_rows)
     day = as_of or resolve_as_of(None)
@@ -192,7 +193,7 @@ def scan(
         for part in ordered_map(measure_batch, batches(), workers=workers):
             state.merge(part)
         if state.rows == 0:
-            raise no_rows_error(path, DOMAIN_DATA, "has no rows")
+            raise no_rows_error(dataset_name(path), DOMAIN_DATA, no_rows_found(path))
         sorts = [background.submit(counter.distinct) for counter in (state.ids, state.high_texts)]
         for future in sorts:
             future.result()
@@ -201,17 +202,25 @@ def scan(
 
 
 def evaluate(
-    domain_data: str | Path,
+    domain_data: Paths,
     *,
+    label: str | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     sample_rows: int = DEFAULT_SAMPLE_ROWS,
     as_of: str | dt.date | None = None,
 ) -> Evidence:
-    """Stream, validate and measure a domain dataset."""
+    """Stream, validate and measure a domain dataset: one file, or a dataset's files in order.
+
+    For several files the input is recorded under *label* (a description of
+    the dataset; by default its first file and how many more), with the rows
+    read; one file is recorded by its path, as given.
+    """
     outcomes, measurements = scan(
         domain_data, batch_size=batch_size, sample_rows=sample_rows, as_of=resolve_as_of(as_of)
     )
-    evidence = Evidence("domain_data", [InputFile("domain_data", str(domain_data))], outcomes)
+    evidence = Evidence(
+        "domain_data", [input_file("domain_data", domain_data, label, measurements["rows_total"])], outcomes
+    )
     if evidence.valid:
         evidence.measurements = measurements
     return evidence

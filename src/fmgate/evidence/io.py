@@ -22,6 +22,7 @@ import codecs
 import csv
 import hashlib
 import json
+import os
 import queue
 import threading
 import warnings
@@ -34,6 +35,7 @@ import pyarrow as pa
 
 from ..errors import InputError
 from ..safe_yaml import load_yaml
+from .document import InputFile
 from .specs import InputSpec
 
 #: Inputs loaded whole are refused above this size (bytes); streamed kinds have no limit.
@@ -561,8 +563,66 @@ def _prefetch(source: Iterator[Any], depth: int = 2) -> Iterator[Any]:
                 worker.join(timeout=0.05)
 
 
+#: One input file, or a dataset split into files (all of one format), read in the given order.
+Paths = str | Path | Sequence[str | Path]
+
+
+def input_paths(path: Paths) -> list[Path]:
+    """The files of *path*: one file, or a dataset's files in the given order, all of one format.
+
+    Raises InputError for an empty list, a file type fmgate does not read,
+    or files of different formats.
+    """
+    if isinstance(path, (str, os.PathLike)):
+        return [Path(path)]
+    paths = [Path(p) for p in path]
+    if not paths:
+        raise InputError(
+            "a dataset with no files", fix="list the dataset's files (CSV, JSON Lines or Parquet, all of one format)"
+        )
+    formats = [file_format(p) for p in paths]
+    for p, fmt in zip(paths, formats, strict=True):
+        if fmt != formats[0]:
+            raise InputError(
+                f"a dataset's files must all have one format: this one is {fmt}, {paths[0].name} is {formats[0]}",
+                path=str(p),
+                fix="write every part of the dataset in the same format",
+            )
+    return paths
+
+
+def dataset_name(path: Paths) -> str:
+    """How an error names *path*: the file, or the first of a dataset's files."""
+    paths = [path] if isinstance(path, (str, os.PathLike)) else list(path)
+    return str(paths[0]) if paths else "(no files)"
+
+
+def no_rows_found(path: Paths) -> str:
+    """What :func:`no_rows_error` says an input with no rows holds: its one file, or every file of a dataset."""
+    others = 0 if isinstance(path, (str, os.PathLike)) else len(path) - 1
+    if others < 1:
+        return "has no rows"
+    if others == 1:
+        return "has no rows, nor does the dataset's other file"
+    return f"has no rows, nor do the dataset's other {others} files"
+
+
+def input_file(name: str, path: Paths, label: str | None, rows: int) -> InputFile:
+    """The record of a streamed input that was read: the file as given, or a dataset's files under *label*.
+
+    A dataset has no single file to count its rows from, so the rows read
+    are recorded; without a *label* it is named after its first file.
+    """
+    if isinstance(path, (str, os.PathLike)):
+        return InputFile(name, str(path))
+    paths = [str(p) for p in path]
+    if label is None:
+        label = paths[0] if len(paths) == 1 else f"{paths[0]} and {len(paths) - 1} more files"
+    return InputFile(name, label, rows=rows)
+
+
 def iter_batches(
-    path: str | Path,
+    path: Paths,
     spec: InputSpec,
     *,
     batch_size: int = 131_072,
@@ -571,13 +631,17 @@ def iter_batches(
 ) -> Iterator[pa.RecordBatch]:
     """Stream a tabular input as Arrow record batches of at most *batch_size* rows.
 
-    Only the spec's columns are kept, cast to the spec's types (text columns
-    as strings, dates as strings). The file is never loaded whole: memory use
-    is bounded by a few batches. Raises InputError for a missing, empty or
-    unreadable file, missing columns, values of the wrong type, or bytes that
-    are not UTF-8 (Arrow checks UTF-8 as it decodes text columns). A file
-    with a header (or schema) and no rows yields no batch: the caller, which
-    counts the rows, refuses it with :func:`no_rows_error`.
+    *path* is one file, or a dataset split into files of one format, read
+    one after the other in the given order as a single stream (its first rows
+    are the first file's first rows). Only the spec's columns are kept, cast
+    to the spec's types (text columns as strings, dates as strings). A file
+    is never loaded whole: memory use is bounded by a few batches. Raises
+    InputError for a missing, empty or unreadable file, missing columns,
+    values of the wrong type, or bytes that are not UTF-8 (Arrow checks UTF-8
+    as it decodes text columns); every file is checked for existence and size
+    before the first is read. A file with a header (or schema) and no rows
+    yields no batch: the caller, which counts the rows, refuses an input with
+    no rows at all with :func:`no_rows_error`.
 
     The *dictionary* columns (labels with few distinct values) may come
     dictionary-encoded, with the spec's type as their value type: Parquet
@@ -585,9 +649,22 @@ def iter_batches(
     """
     if batch_size < 1:
         raise ValueError("batch_size must be positive")
-    p = Path(path)
-    file_format(p)
-    check_file(p, what=spec.name, spec=spec)
+    paths = input_paths(path)
+    for p in paths:
+        file_format(p)
+        check_file(p, what=spec.name, spec=spec)
+    first = _file_batches(paths[0], spec, batch_size, dictionary)  # opened now: its errors are raised here
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        yield from first
+        for p in paths[1:]:
+            yield from _file_batches(p, spec, batch_size, dictionary)
+
+    return _prefetch(batches()) if prefetch else batches()
+
+
+def _file_batches(p: Path, spec: InputSpec, batch_size: int, dictionary: Sequence[str]) -> Iterator[pa.RecordBatch]:
+    """Open one file (raising its errors now) and return its conformed batches."""
     try:
         source, columns = _open_stream(p, spec, batch_size, dictionary)
     except InputError:
@@ -608,4 +685,4 @@ def iter_batches(
         except (pa.ArrowInvalid, pa.ArrowTypeError, OSError) as exc:
             raise _arrow_error(exc, p, spec, columns) from None
 
-    return _prefetch(batches()) if prefetch else batches()
+    return batches()
