@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -167,7 +168,7 @@ def scan(
 
 
 def evaluate(
-    corpus_manifest: Paths,
+    corpus_manifest: Paths | Mapping[str, Any],
     *,
     label: str | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
@@ -180,6 +181,13 @@ def evaluate(
     the dataset; by default its first file and how many more), with the rows
     read; one file is recorded by its path, as given.
     """
+    # a dataset read in place (fmgate.sources): its source's engine measures it
+    if isinstance(corpus_manifest, Mapping):
+        from .datasets import evaluate as evaluate_in_place
+
+        return evaluate_in_place(
+            "corpus_manifest", corpus_manifest, batch_size=batch_size, sample_rows=sample_rows, as_of=as_of
+        )
     outcomes, measurements = scan(
         corpus_manifest, batch_size=batch_size, sample_rows=sample_rows, as_of=resolve_as_of(as_of)
     )

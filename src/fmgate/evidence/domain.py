@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -70,9 +70,10 @@ def measure_batch(batch: pa.RecordBatch) -> dict[str, Any]:
     high_label = label_rows(codes, labels, counts, lambda label: label == "high")
 
     plain = plain_rows(text)
-    text_valid = valid_rows(text)
     blank_text = blank_among(text, plain)
-    nonempty = text_valid & ~blank_text
+    nonempty = ~blank_text
+    if text.null_count:
+        nonempty &= valid_rows(text)
     high = nonempty & high_label if high_label is not None else np.zeros(len(nonempty), dtype=bool)
     present_ids = pc.filter(ids, pc.is_valid(ids)) if ids.null_count else ids
     none: tuple[int, list[Any]] = (0, [])
@@ -90,7 +91,7 @@ def measure_batch(batch: pa.RecordBatch) -> dict[str, Any]:
         "checks": {
             "id_null": failures_where(ids, ~valid_rows(ids)) if ids.null_count else none,
             "id_blank": failures_where(ids, blank_rows(ids)),
-            "text_null": failures_where(text, ~text_valid) if text.null_count else none,
+            "text_null": failures_where(text, ~valid_rows(text)) if text.null_count else none,
             "text_blank": failures_where(text, blank_text),
             "quality_null": failures_where(quality, label_null) if label_null is not None else none,
             "quality_set": failures_where(quality, outside) if outside is not None else none,
@@ -202,7 +203,7 @@ def scan(
 
 
 def evaluate(
-    domain_data: Paths,
+    domain_data: Paths | Mapping[str, Any],
     *,
     label: str | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
@@ -215,6 +216,12 @@ def evaluate(
     the dataset; by default its first file and how many more), with the rows
     read; one file is recorded by its path, as given.
     """
+    if isinstance(domain_data, Mapping):  # a dataset read in place (fmgate.sources): its source's engine measures it
+        from .datasets import evaluate as evaluate_in_place
+
+        return evaluate_in_place(
+            "domain_data", domain_data, batch_size=batch_size, sample_rows=sample_rows, as_of=as_of
+        )
     outcomes, measurements = scan(
         domain_data, batch_size=batch_size, sample_rows=sample_rows, as_of=resolve_as_of(as_of)
     )
