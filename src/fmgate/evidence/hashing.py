@@ -281,7 +281,10 @@ def _add_words(
             text |= np.multiply(capital[: 8 * size].view(np.uint8), np.uint8(0x20), out=shifted)
         words ^= keys[:size]
         _mix(words, scratch[:size])
-        out[lo:hi] += np.ascontiguousarray(words.reshape(hi - lo, width).T).sum(axis=0)
+        if width == 1:
+            out[lo:hi] += words
+        else:
+            out[lo:hi] += np.ascontiguousarray(words.reshape(hi - lo, width).T).sum(axis=0)
     out -= _ZERO_SUMS[width]
 
 
