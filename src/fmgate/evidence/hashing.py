@@ -314,15 +314,16 @@ def _fold(data: np.ndarray, starts: np.ndarray, ends: np.ndarray, lower: bool = 
     The strings are taken in the order they lie in *data* (starts and ends
     never decrease). Each is read as little-endian 64-bit words, the last one
     padded with zero bytes. With s its length times an odd constant plus a
-    seed, it hashes as mix(s + the sum over its words of g_j(word j)),
-    modulo 2**64, where g_j(w) = mix(w ^ key j) - mix(key j), with a key per
-    position j: a bijection taking zero to zero. So two strings of the same length that differ in one word
-    never collide; any other pair collides only by chance (2**-64). The words
-    are gathered straight from the Arrow buffer, without copying the strings
-    first, and mixed as whole rows (no Python loop over words). Strings of up
-    to ``_GROUP_WORDS`` words are read in one group, as wide as the longest;
-    longer ones in groups by powers of two, so that short strings are not
-    padded to the width of a few long ones.
+    seed, it hashes as mix(s + the sum over its words of g_j(word j)), modulo
+    2**64, where g_j(w) = mix(w ^ key j) - mix(key j), with a key per
+    position j: a bijection that takes zero to zero, so that reading a string
+    padded with zero words changes nothing. Two strings of the same length
+    that differ in one word never collide; any other pair collides only by
+    chance (2**-64). The words are gathered straight from the Arrow buffer,
+    without copying the strings first, and mixed as whole rows (no Python
+    loop over words). Strings of up to ``_GROUP_WORDS`` words are read in one
+    group, as wide as the longest; longer ones in groups by powers of two, so
+    that short strings are not padded to the width of a few long ones.
     """
     lengths = ends - starts
     with np.errstate(over="ignore"):

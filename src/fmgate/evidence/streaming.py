@@ -36,9 +36,9 @@ def blank(values: pa.Array) -> pa.Array:
 def blank_rows(values: pa.Array) -> np.ndarray:
     """:func:`blank` as a NumPy mask, checking only the strings that could be blank.
 
-    A string whose first byte is printable ASCII other than a space is
-    neither empty nor whitespace only; the few others are checked by
-    :func:`blank`.
+    A string whose first byte is from 0x21 to 0x7F (ASCII, not a space or a
+    control) is neither empty nor whitespace only; the few others are
+    checked by :func:`blank`.
     """
     offsets, data = string_layout(values)
     maybe = offsets[1:] == offsets[:-1]
@@ -83,8 +83,8 @@ def label_codes(values: pa.Array) -> tuple[np.ndarray, list[Any]]:
     """Each row's position in a list of the distinct labels, and that list; a null row gets ``len(labels)``.
 
     A dictionary-encoded column (as Parquet keeps a label column) is used as
-    it is; any other is encoded first. Checks on labels then look up a small
-    table per label instead of comparing every row's string.
+    it is; any other is encoded first. Checks on labels then compare codes
+    (see :func:`label_rows`) instead of every row's string.
     """
     if not pa.types.is_dictionary(values.type):
         values = pc.dictionary_encode(values)
