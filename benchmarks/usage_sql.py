@@ -218,7 +218,7 @@ def _timed_steps(steps: dict[str, float]) -> None:
 
         setattr(sql, name, timed)
 
-    for name in ("connect", "project", "row_count", "validate", "content_digest", "date_range", "totals_by"):
+    for name in ("connect", "project", "profile", "validate", "content_digest", "counts_between"):
         wrap(name)
 
 

@@ -61,7 +61,7 @@ def test_usage_sql_closes_with_json() -> None:
     assert payload["benchmark"] == "usage_sql" and payload["rows"] == 20000
     assert payload["measurements_equal"] is True and payload["baseline_out_of_memory"] is False
     assert 0 < payload["pinned_rows"] < 20000 and payload["peak_rss_mb"] > 0
-    assert set(payload["fmgate_steps"]) >= {"validate", "content_digest", "totals_by"}
+    assert set(payload["fmgate_steps"]) >= {"validate", "content_digest", "profile"}
 
 
 def test_register_closes_with_json() -> None:

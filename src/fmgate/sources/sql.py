@@ -422,28 +422,6 @@ def type_outcomes(connection: Connection, projection: Projection, rules: Sequenc
 # --- measurements, in the database ---------------------------------------------------------------
 
 
-def row_count(connection: Connection, projection: Projection) -> int:
-    return int(connection.execute(sa.select(sa.func.count()).select_from(projection.subquery())).scalar() or 0)
-
-
-def date_range(connection: Connection, projection: Projection, column: str) -> tuple[str, str] | None:
-    sub = projection.subquery()
-    low, high = connection.execute(sa.select(sa.func.min(sub.c[column]), sa.func.max(sub.c[column]))).one()
-    return (str(low)[:10], str(high)[:10]) if low is not None and high is not None else None
-
-
-def totals_by(connection: Connection, projection: Projection, key: str, value: str) -> list[tuple[str, int]]:
-    """``SUM(value)`` per ``key``, in key order: one row per key comes back, never the input's rows."""
-    sub = projection.subquery()
-    query = (
-        sa.select(sub.c[key], sa.func.sum(sub.c[value]))
-        .where(sub.c[key].isnot(None))
-        .group_by(sub.c[key])
-        .order_by(sub.c[key])
-    )
-    return [(str(k), int(v or 0)) for k, v in connection.execute(query)]
-
-
 def counts_between(
     connection: Connection,
     projection: Projection,
