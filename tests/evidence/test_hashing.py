@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from fmgate.evidence.hashing import DistinctCounter, FirstSeen, hash_strings, normalize_text
 
@@ -80,3 +81,54 @@ def test_whitespace_runs_are_found_across_scan_chunks(monkeypatch) -> None:
     monkeypatch.setattr(hashing, "_SCAN_CHUNK", 4)  # pairs straddle chunk edges
     values = pa.array(["abc  d", "abcd", "ab\tcd", "a b c d  e"])
     assert normalize_text(values).to_pylist() == ["abc d", "abcd", "ab cd", "a b c d e"]
+
+
+def test_plain_rows_are_those_already_in_normal_form_but_for_case() -> None:
+    from fmgate.evidence.hashing import plain_rows
+
+    values = ["Ab c", " ab", "ab ", "a  b", "a\tb", "", None, "é", "x", "A.B-C_D~", "\x7f", "a\x1cb"]
+    expected = [True, False, False, False, False, False, False, False, True, True, True, False]
+    assert plain_rows(pa.array(values)).tolist() == expected
+    assert plain_rows(pa.array(values).slice(2, 5)).tolist() == expected[2:7]
+
+
+def test_hashing_the_normal_form_in_place_matches_normalising_first() -> None:
+    from fmgate.evidence.hashing import hash_normalized
+
+    values = pa.array(
+        [
+            "Plain Text",
+            "  Padded  ",
+            "Two  Spaces",
+            "TAB\tHERE",
+            "Ünïcode Ä",
+            "",
+            "X" * 1500,
+            " " + "y" * 1100,
+            None,
+            "a",
+        ]
+    )
+    mask = np.array([True, True, True, True, True, True, True, True, False, True])
+    expected = hash_strings(normalize_text(values.filter(pa.array(mask))))
+    assert hash_normalized(values, mask).tolist() == expected.tolist()
+    valid = values.filter(values.is_valid())
+    assert hash_normalized(valid).tolist() == hash_strings(normalize_text(valid)).tolist()
+
+
+def test_a_string_hashes_the_same_whatever_its_neighbours() -> None:
+    # Strings are read in groups as wide as the longest of them, and those near the end of the
+    # buffer from a copy: neither may change a hash.
+    words = ["", "a", "abcdefgh", "abcdefghi", "x" * 100, "y" * 128, "z" * 129, "w" * 700, "v" * 1024, "u" * 1025]
+    alone = [hash_strings(pa.array([w]))[0] for w in words]
+    together = hash_strings(pa.array(words))
+    reversed_ = hash_strings(pa.array(words[::-1]))[::-1]
+    assert together.tolist() == alone == reversed_.tolist()
+    assert len(set(alone)) == len(words)
+
+
+def test_ascii_whitespace_runs_collapse_as_the_regular_expression_does() -> None:
+    from fmgate.evidence.hashing import _SPACE_RUN, _collapse_ascii
+
+    values = pa.array(["a \t b", "a\n\n\nb", "x\x0b\x0cy", "one  two   three", "a\x1c b", "plain"])
+    assert _collapse_ascii(values).to_pylist() == pc.replace_substring_regex(values, _SPACE_RUN, " ").to_pylist()
